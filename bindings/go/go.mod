@@ -1,0 +1,3 @@
+module github.com/coinjecture/coinjecture-c/bindings/go/coinjecture
+
+go 1.19

@@ -1,0 +1,3 @@
+module cgo-original
+
+go 1.19

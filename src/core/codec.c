@@ -1,0 +1,902 @@
+/* Canonical codec of the consensus types (core.md §3, §4) and the hashes over it (§5): encoders with
+ * caller-sized buffers, strict decoders that accept only what the encoders emit, and allocation-free
+ * header hashing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msgpack.h"
+
+#define CJ_KEY(s) {s, (uint8_t)(sizeof(s) - 1)}
+
+static const cj_msgpack_key cj_codec_header_keys[10] = {
+    CJ_KEY("codec_version"), CJ_KEY("block_index"),   CJ_KEY("timestamp"),  CJ_KEY("parent_hash"),
+    CJ_KEY("merkle_root"),   CJ_KEY("miner_address"), CJ_KEY("commitment"), CJ_KEY("difficulty_target"),
+    CJ_KEY("nonce"),         CJ_KEY("extra_data")};
+static const cj_msgpack_key cj_codec_tx_keys[11] = {
+    CJ_KEY("codec_version"), CJ_KEY("tx_type"),   CJ_KEY("from"),      CJ_KEY("to"),
+    CJ_KEY("amount"),        CJ_KEY("nonce"),     CJ_KEY("gas_limit"), CJ_KEY("gas_price"),
+    CJ_KEY("signature"),     CJ_KEY("data"),      CJ_KEY("timestamp")};
+static const cj_msgpack_key cj_codec_problem_keys[5] = {
+    CJ_KEY("problem_type"), CJ_KEY("tier"), CJ_KEY("elements"), CJ_KEY("target"), CJ_KEY("timestamp")};
+static const cj_msgpack_key cj_codec_solution_keys[2] = {CJ_KEY("indices"), CJ_KEY("timestamp")};
+static const cj_msgpack_key cj_codec_reveal_keys[4] = {CJ_KEY("problem"), CJ_KEY("solution"),
+                                                       CJ_KEY("miner_salt"), CJ_KEY("nonce")};
+static const cj_msgpack_key cj_codec_commitment_keys[4] = {CJ_KEY("epoch_salt"), CJ_KEY("problem_hash"),
+                                                           CJ_KEY("solution_hash"), CJ_KEY("miner_salt")};
+static const cj_msgpack_key cj_codec_block_keys[4] = {CJ_KEY("header"), CJ_KEY("transactions"),
+                                                      CJ_KEY("reveal"), CJ_KEY("cid")};
+
+/* Variant names, indexed by the C enum value minus one. */
+static const char *const cj_codec_tx_types[3] = {"Transfer", "ProblemSubmission", "BountyPayment"};
+static const char *const cj_codec_problem_types[7] = {"SubsetSum", "Knapsack",      "GraphColoring",
+                                                      "SAT",       "TSP",           "Factorization",
+                                                      "LatticeProblems"};
+static const char *const cj_codec_tiers[5] = {"Mobile", "Desktop", "Workstation", "Server", "Cluster"};
+
+/* Upper bounds of the straight-line pieces (computed from the longest value of every field). */
+#define CJ_HEADER_HEAD_MAX 304 /* header up to and including the extra_data array header */
+#define CJ_TX_HEAD_MAX 288     /* tx up to and including the data array header */
+#define CJ_TX_TAIL_MAX 19      /* "timestamp" key and an i64 */
+/* Smallest possible encoded transaction (Transfer, zero integers, no data): caps the tx array allocation. */
+#define CJ_TX_MIN_SIZE 239
+#define CJ_NO_INDEX CJ_MSGPACK_NO_INDEX
+
+#define CJ_PUT_LIT(p, lit) (memcpy((p), (lit), sizeof(lit) - 1), (p) + (sizeof(lit) - 1))
+
+#define CJ_TRY(expr)                                                                                      \
+    do {                                                                                                  \
+        CoinjResult cj_try_rc_ = (expr);                                                                  \
+        if (cj_try_rc_ != COINJ_OK) return cj_try_rc_;                                                    \
+    } while (0)
+
+/* ============================== encoding ============================== */
+
+/* The header is the hottest encoding: keys and bin markers are constant byte runs copied straight in. */
+static uint8_t *cj_codec_header_head(uint8_t *p, const cj_header_view *v)
+{
+    p = CJ_PUT_LIT(p, "\x8a\xad" "codec_version");
+    p = cj_msgpack_wr_uint(p, v->codec_version);
+    p = CJ_PUT_LIT(p, "\xab" "block_index");
+    p = cj_msgpack_wr_uint(p, v->block_index);
+    p = CJ_PUT_LIT(p, "\xa9" "timestamp");
+    p = cj_msgpack_wr_int(p, v->timestamp);
+    p = CJ_PUT_LIT(p, "\xab" "parent_hash" "\xc4\x20");
+    memcpy(p, v->parent_hash, 32);
+    p = CJ_PUT_LIT(p + 32, "\xab" "merkle_root" "\xc4\x20");
+    memcpy(p, v->merkle_root, 32);
+    p = CJ_PUT_LIT(p + 32, "\xad" "miner_address" "\xc4\x20");
+    memcpy(p, v->miner_address, 32);
+    p = CJ_PUT_LIT(p + 32, "\xaa" "commitment" "\xc4\x20");
+    memcpy(p, v->commitment, 32);
+    p = CJ_PUT_LIT(p + 32, "\xb1" "difficulty_target");
+    p = cj_msgpack_wr_uint(p, v->difficulty_target);
+    p = CJ_PUT_LIT(p, "\xa5" "nonce");
+    p = cj_msgpack_wr_uint(p, v->nonce);
+    p = CJ_PUT_LIT(p, "\xaa" "extra_data");
+    return cj_msgpack_wr_array(p, (uint32_t)v->extra_data_len);
+}
+
+/* The original-ABI wrapper hashes extra_data of any length: small headers hash in one shot from a stack
+ * buffer, longer extra_data streams through the same buffer in chunks. Never allocates. */
+void cj_header_view_hash(const cj_header_view *v, const cj_sha256_impl *impl, uint8_t out[32])
+{
+    uint8_t buf[1024];
+    if (!impl) impl = cj_backend();
+    uint8_t *p = cj_codec_header_head(buf, v);
+    size_t n = v->extra_data_len, room = (size_t)(buf + sizeof buf - p) / 2;
+    const uint8_t *d = v->extra_data;
+    if (n <= room && impl->oneshot) {
+        if (n) p = cj_msgpack_wr_byte_elems(p, d, n);
+        impl->oneshot(buf, (size_t)(p - buf), out);
+        return;
+    }
+    coinjecture_sha256_ctx ctx;
+    cj_sha256_init(&ctx, impl);
+    for (;;) {
+        size_t k = n < room ? n : room;
+        if (k) {
+            p = cj_msgpack_wr_byte_elems(p, d, k);
+            d += k;
+            n -= k;
+        }
+        cj_sha256_update(&ctx, buf, (size_t)(p - buf));
+        if (n == 0) break;
+        p = buf;
+        room = sizeof buf / 2;
+    }
+    cj_sha256_final(&ctx, out);
+}
+
+/* Borrowed view of a full-width header, shared by encode and hash. */
+static void cj_codec_header_view(const coinjecture_header *h, cj_header_view *v)
+{
+    v->codec_version = h->codec_version;
+    v->block_index = h->block_index;
+    v->timestamp = h->timestamp;
+    v->parent_hash = h->parent_hash;
+    v->merkle_root = h->merkle_root;
+    v->miner_address = h->miner_address;
+    v->commitment = h->commitment;
+    v->difficulty_target = h->difficulty_target;
+    v->nonce = h->nonce;
+    v->extra_data = h->extra_data;
+    v->extra_data_len = h->extra_data_len;
+}
+
+/* Transaction up to the data array header, straight-line like the header. */
+static uint8_t *cj_codec_tx_head(uint8_t *p, const coinjecture_tx *tx)
+{
+    const char *name = cj_codec_tx_types[tx->tx_type - 1];
+    size_t len = strlen(name);
+    p = CJ_PUT_LIT(p, "\x8b\xad" "codec_version");
+    p = cj_msgpack_wr_uint(p, tx->codec_version);
+    p = CJ_PUT_LIT(p, "\xa7" "tx_type");
+    *p++ = (uint8_t)(0xa0 | len);
+    memcpy(p, name, len);
+    p = CJ_PUT_LIT(p + len, "\xa4" "from" "\xc4\x20");
+    memcpy(p, tx->from, 32);
+    p = CJ_PUT_LIT(p + 32, "\xa2" "to" "\xc4\x20");
+    memcpy(p, tx->to, 32);
+    p = CJ_PUT_LIT(p + 32, "\xa6" "amount");
+    p = cj_msgpack_wr_uint(p, tx->amount);
+    p = CJ_PUT_LIT(p, "\xa5" "nonce");
+    p = cj_msgpack_wr_uint(p, tx->nonce);
+    p = CJ_PUT_LIT(p, "\xa9" "gas_limit");
+    p = cj_msgpack_wr_uint(p, tx->gas_limit);
+    p = CJ_PUT_LIT(p, "\xa9" "gas_price");
+    p = cj_msgpack_wr_uint(p, tx->gas_price);
+    p = CJ_PUT_LIT(p, "\xa9" "signature" "\xc4\x40");
+    memcpy(p, tx->signature, 64);
+    p = CJ_PUT_LIT(p + 64, "\xa4" "data");
+    return cj_msgpack_wr_array(p, tx->data_len);
+}
+
+/* Map keys through the generic writer (fixstr: every key is shorter than 32 bytes). */
+static void cj_codec_put_key(cj_msgpack_writer *w, const cj_msgpack_key *k)
+{
+    cj_msgpack_put_str(w, k->name, k->len);
+}
+
+/* Header through the generic writer (inside a block). */
+static void cj_codec_write_header(cj_msgpack_writer *w, const coinjecture_header *h)
+{
+    cj_header_view v;
+    uint8_t head[CJ_HEADER_HEAD_MAX];
+    cj_codec_header_view(h, &v);
+    cj_msgpack_put_raw(w, head, (size_t)(cj_codec_header_head(head, &v) - head));
+    cj_msgpack_put_byte_elems(w, h->extra_data, h->extra_data_len);
+}
+
+/* Transaction: constant head, data elements, timestamp tail. */
+static void cj_codec_write_tx(cj_msgpack_writer *w, const coinjecture_tx *tx)
+{
+    uint8_t head[CJ_TX_HEAD_MAX], tail[CJ_TX_TAIL_MAX];
+    cj_msgpack_put_raw(w, head, (size_t)(cj_codec_tx_head(head, tx) - head));
+    cj_msgpack_put_byte_elems(w, tx->data, tx->data_len);
+    uint8_t *p = CJ_PUT_LIT(tail, "\xa9" "timestamp");
+    cj_msgpack_put_raw(w, tail, (size_t)(cj_msgpack_wr_int(p, tx->timestamp) - tail));
+}
+
+/* Problem {problem_type, tier, elements, target, timestamp}. */
+static void cj_codec_write_problem(cj_msgpack_writer *w, const coinjecture_problem *p)
+{
+    const char *pt = cj_codec_problem_types[p->problem_type - 1], *tier = cj_codec_tiers[p->tier - 1];
+    cj_msgpack_put_map(w, 5);
+    cj_codec_put_key(w, &cj_codec_problem_keys[0]);
+    cj_msgpack_put_str(w, pt, strlen(pt));
+    cj_codec_put_key(w, &cj_codec_problem_keys[1]);
+    cj_msgpack_put_str(w, tier, strlen(tier));
+    cj_codec_put_key(w, &cj_codec_problem_keys[2]);
+    cj_msgpack_put_array(w, p->elements_len);
+    for (uint32_t i = 0; i < p->elements_len; i++) cj_msgpack_put_int(w, p->elements[i]);
+    cj_codec_put_key(w, &cj_codec_problem_keys[3]);
+    cj_msgpack_put_int(w, p->target);
+    cj_codec_put_key(w, &cj_codec_problem_keys[4]);
+    cj_msgpack_put_int(w, p->timestamp);
+}
+
+/* Solution {indices, timestamp}. */
+static void cj_codec_write_solution(cj_msgpack_writer *w, const coinjecture_solution *s)
+{
+    cj_msgpack_put_map(w, 2);
+    cj_codec_put_key(w, &cj_codec_solution_keys[0]);
+    cj_msgpack_put_array(w, s->indices_len);
+    for (uint32_t i = 0; i < s->indices_len; i++) cj_msgpack_put_uint(w, s->indices[i]);
+    cj_codec_put_key(w, &cj_codec_solution_keys[1]);
+    cj_msgpack_put_int(w, s->timestamp);
+}
+
+/* Reveal {problem, solution, miner_salt, nonce}. */
+static void cj_codec_write_reveal(cj_msgpack_writer *w, const coinjecture_reveal *r)
+{
+    cj_msgpack_put_map(w, 4);
+    cj_codec_put_key(w, &cj_codec_reveal_keys[0]);
+    cj_codec_write_problem(w, &r->problem);
+    cj_codec_put_key(w, &cj_codec_reveal_keys[1]);
+    cj_codec_write_solution(w, &r->solution);
+    cj_codec_put_key(w, &cj_codec_reveal_keys[2]);
+    cj_msgpack_put_bin(w, r->miner_salt, 32);
+    cj_codec_put_key(w, &cj_codec_reveal_keys[3]);
+    cj_msgpack_put_uint(w, r->nonce);
+}
+
+/* Commitment {epoch_salt, problem_hash, solution_hash, miner_salt}. */
+static void cj_codec_write_commitment(cj_msgpack_writer *w, const coinjecture_commitment *c)
+{
+    cj_msgpack_put_map(w, 4);
+    cj_codec_put_key(w, &cj_codec_commitment_keys[0]);
+    cj_msgpack_put_bin(w, c->epoch_salt, 32);
+    cj_codec_put_key(w, &cj_codec_commitment_keys[1]);
+    cj_msgpack_put_bin(w, c->problem_hash, 32);
+    cj_codec_put_key(w, &cj_codec_commitment_keys[2]);
+    cj_msgpack_put_bin(w, c->solution_hash, 32);
+    cj_codec_put_key(w, &cj_codec_commitment_keys[3]);
+    cj_msgpack_put_bin(w, c->miner_salt, 32);
+}
+
+/* Block {header, transactions, reveal, cid}; a measuring pass stops early once over the size limit. */
+static void cj_codec_write_block(cj_msgpack_writer *w, const coinjecture_block *b)
+{
+    cj_msgpack_put_map(w, 4);
+    cj_codec_put_key(w, &cj_codec_block_keys[0]);
+    cj_codec_write_header(w, &b->header);
+    cj_codec_put_key(w, &cj_codec_block_keys[1]);
+    cj_msgpack_put_array(w, b->tx_count);
+    for (uint32_t i = 0; i < b->tx_count; i++) {
+        cj_codec_write_tx(w, &b->transactions[i]);
+        if (!w->buf && w->total > COINJECTURE_MAX_BLOCK_SIZE) return;
+    }
+    cj_codec_put_key(w, &cj_codec_block_keys[2]);
+    cj_codec_write_reveal(w, &b->reveal);
+    cj_codec_put_key(w, &cj_codec_block_keys[3]);
+    if (b->cid)
+        cj_msgpack_put_str(w, b->cid, strlen(b->cid));
+    else
+        cj_msgpack_put_nil(w);
+}
+
+/* Type-erased adapters so one sizing/filling routine serves every public encoder. */
+typedef void (*cj_codec_write_fn)(cj_msgpack_writer *w, const void *obj);
+static void cj_codec_write_tx_any(cj_msgpack_writer *w, const void *o) { cj_codec_write_tx(w, o); }
+static void cj_codec_write_problem_any(cj_msgpack_writer *w, const void *o) { cj_codec_write_problem(w, o); }
+static void cj_codec_write_solution_any(cj_msgpack_writer *w, const void *o) { cj_codec_write_solution(w, o); }
+static void cj_codec_write_reveal_any(cj_msgpack_writer *w, const void *o) { cj_codec_write_reveal(w, o); }
+static void cj_codec_write_commitment_any(cj_msgpack_writer *w, const void *o) { cj_codec_write_commitment(w, o); }
+static void cj_codec_write_block_any(cj_msgpack_writer *w, const void *o) { cj_codec_write_block(w, o); }
+
+/* Sizing pass: the exact encoded length, refused if over limit. Sets no error on success. */
+static CoinjResult cj_codec_measure(cj_codec_write_fn fn, const void *obj, const char *what, uint64_t limit,
+                                   size_t *need)
+{
+    cj_msgpack_writer w;
+    cj_msgpack_writer_measure(&w);
+    fn(&w, obj);
+    if (w.total > limit) /* limit <= 10 MiB for blocks; other objects are bounded far below SIZE_MAX */
+        return cj_fail(COINJ_ERROR_ENCODING, "%s: encoding of %llu bytes exceeds %llu", what,
+                       (unsigned long long)w.total, (unsigned long long)limit);
+    *need = (size_t)w.total;
+    return COINJ_OK;
+}
+
+/* Writing pass into a buffer of exactly the measured size. */
+static CoinjResult cj_codec_fill(cj_codec_write_fn fn, const void *obj, const char *what, uint8_t *out, size_t need)
+{
+    cj_msgpack_writer w;
+    cj_msgpack_writer_buffer(&w, out, need);
+    fn(&w, obj);
+    if (w.overflow || w.pos != need)
+        return cj_fail(COINJ_ERROR_INTERNAL, "%s: encoder wrote %zu bytes, measured %zu", what, w.pos, need);
+    return COINJ_OK;
+}
+
+/* Implements the buffer convention: measure, report the needed size, then write; the caller's buffer is
+ * only touched when everything fits. */
+static CoinjResult cj_codec_emit(cj_codec_write_fn fn, const void *obj, const char *what, uint64_t limit,
+                                 uint8_t *out, size_t out_cap, size_t *out_len)
+{
+    size_t need = 0;
+    CJ_TRY(cj_codec_measure(fn, obj, what, limit, &need));
+    if (!out || out_cap < need) {
+        *out_len = need;
+        return cj_fail(COINJ_ERROR_BUFFER_TOO_SMALL, "%s: needs %zu bytes, buffer has %zu", what, need,
+                       out ? out_cap : (size_t)0);
+    }
+    CJ_TRY(cj_codec_fill(fn, obj, what, out, need));
+    *out_len = need;
+    return COINJ_OK;
+}
+
+/* ============================== limits (what the encoder refuses) ============================== */
+
+/* Names an object in messages: "path" or "path[idx]". */
+static const char *cj_codec_where(char *buf, size_t cap, const char *path, size_t idx)
+{
+    if (idx == CJ_NO_INDEX) return path;
+    snprintf(buf, cap, "%s[%zu]", path, idx);
+    return buf;
+}
+
+/* Header limits: extra_data. */
+static CoinjResult cj_codec_check_header(const coinjecture_header *h, const char *path)
+{
+    if (h->extra_data_len > COINJECTURE_MAX_EXTRA_DATA)
+        return cj_fail(COINJ_ERROR_ENCODING, "%s.extra_data: %u bytes exceeds %u", path,
+                       (unsigned)h->extra_data_len, (unsigned)COINJECTURE_MAX_EXTRA_DATA);
+    return COINJ_OK;
+}
+
+/* Transaction limits: tx_type, data length and pointer. */
+static CoinjResult cj_codec_check_tx(const coinjecture_tx *tx, const char *path, size_t idx)
+{
+    char buf[48];
+    if (tx->tx_type < COINJECTURE_TX_TRANSFER || tx->tx_type > COINJECTURE_TX_BOUNTY_PAYMENT)
+        return cj_fail(COINJ_ERROR_ENCODING, "%s.tx_type: %u is not 1 (Transfer), 2 or 3",
+                       cj_codec_where(buf, sizeof buf, path, idx), (unsigned)tx->tx_type);
+    if (tx->data_len > COINJECTURE_MAX_TX_DATA)
+        return cj_fail(COINJ_ERROR_ENCODING, "%s.data: %u bytes exceeds %u", cj_codec_where(buf, sizeof buf, path, idx),
+                       (unsigned)tx->data_len, (unsigned)COINJECTURE_MAX_TX_DATA);
+    if (tx->data_len > 0 && !tx->data)
+        return cj_fail(COINJ_ERROR_INVALID_INPUT, "%s.data: NULL with data_len %u",
+                       cj_codec_where(buf, sizeof buf, path, idx), (unsigned)tx->data_len);
+    return COINJ_OK;
+}
+
+/* Problem limits: enums and element count. */
+static CoinjResult cj_codec_check_problem(const coinjecture_problem *p, const char *path)
+{
+    if (p->problem_type < COINJECTURE_PROBLEM_SUBSET_SUM || p->problem_type > COINJECTURE_PROBLEM_LATTICE)
+        return cj_fail(COINJ_ERROR_ENCODING, "%s.problem_type: %u is outside 1..7", path, (unsigned)p->problem_type);
+    if (p->tier < COINJECTURE_TIER_MOBILE || p->tier > COINJECTURE_TIER_CLUSTER)
+        return cj_fail(COINJ_ERROR_ENCODING, "%s.tier: %u is outside 1..5", path, (unsigned)p->tier);
+    if (p->elements_len > COINJECTURE_MAX_ELEMENTS)
+        return cj_fail(COINJ_ERROR_ENCODING, "%s.elements: %u elements exceeds %u", path,
+                       (unsigned)p->elements_len, (unsigned)COINJECTURE_MAX_ELEMENTS);
+    return COINJ_OK;
+}
+
+/* Solution limits: index count. */
+static CoinjResult cj_codec_check_solution(const coinjecture_solution *s, const char *path)
+{
+    if (s->indices_len > COINJECTURE_MAX_ELEMENTS)
+        return cj_fail(COINJ_ERROR_ENCODING, "%s.indices: %u indices exceeds %u", path, (unsigned)s->indices_len,
+                       (unsigned)COINJECTURE_MAX_ELEMENTS);
+    return COINJ_OK;
+}
+
+/* Reveal limits: its problem and solution. */
+static CoinjResult cj_codec_check_reveal(const coinjecture_reveal *r, const char *path)
+{
+    char buf[48];
+    snprintf(buf, sizeof buf, "%s.problem", path);
+    CJ_TRY(cj_codec_check_problem(&r->problem, buf));
+    snprintf(buf, sizeof buf, "%s.solution", path);
+    return cj_codec_check_solution(&r->solution, buf);
+}
+
+/* Transactions of a block (also the Merkle root's precondition). */
+static CoinjResult cj_codec_check_txs(const coinjecture_block *b)
+{
+    if (b->tx_count > COINJECTURE_MAX_TX_PER_BLOCK)
+        return cj_fail(COINJ_ERROR_ENCODING, "block.transactions: %u transactions exceeds %u", (unsigned)b->tx_count,
+                       (unsigned)COINJECTURE_MAX_TX_PER_BLOCK);
+    if (b->tx_count > 0 && !b->transactions)
+        return cj_fail(COINJ_ERROR_INVALID_INPUT, "block.transactions: NULL with tx_count %u", (unsigned)b->tx_count);
+    for (uint32_t i = 0; i < b->tx_count; i++) CJ_TRY(cj_codec_check_tx(&b->transactions[i], "block.transactions", i));
+    return COINJ_OK;
+}
+
+/* Block limits: every part, and a cid the decoder could return unchanged (<= 256 bytes of UTF-8). */
+static CoinjResult cj_codec_check_block(const coinjecture_block *b)
+{
+    CJ_TRY(cj_codec_check_header(&b->header, "block.header"));
+    CJ_TRY(cj_codec_check_txs(b));
+    CJ_TRY(cj_codec_check_reveal(&b->reveal, "block.reveal"));
+    if (b->cid) {
+        size_t n = strnlen(b->cid, COINJECTURE_MAX_CID + 1);
+        if (n > COINJECTURE_MAX_CID)
+            return cj_fail(COINJ_ERROR_ENCODING, "block.cid: longer than %u bytes", (unsigned)COINJECTURE_MAX_CID);
+        if (!cj_msgpack_utf8_valid((const uint8_t *)b->cid, n))
+            return cj_fail(COINJ_ERROR_ENCODING, "block.cid: not valid UTF-8");
+    }
+    return COINJ_OK;
+}
+
+/* ============================== public encoders ============================== */
+
+/* Header: built in one stack buffer (at most ~820 bytes), then copied out. */
+CoinjResult coinjecture_header_encode(const coinjecture_header *h, uint8_t *out, size_t out_cap, size_t *out_len)
+{
+    if (!h || !out_len) return cj_fail(COINJ_ERROR_INVALID_INPUT, "header_encode: NULL argument");
+    CJ_TRY(cj_codec_check_header(h, "header"));
+    uint8_t buf[CJ_HEADER_HEAD_MAX + 2 * COINJECTURE_MAX_EXTRA_DATA];
+    cj_header_view v;
+    cj_codec_header_view(h, &v);
+    uint8_t *p = cj_codec_header_head(buf, &v);
+    p = cj_msgpack_wr_byte_elems(p, h->extra_data, h->extra_data_len);
+    size_t need = (size_t)(p - buf);
+    if (!out || out_cap < need) {
+        *out_len = need;
+        return cj_fail(COINJ_ERROR_BUFFER_TOO_SMALL, "header: needs %zu bytes, buffer has %zu", need,
+                       out ? out_cap : (size_t)0);
+    }
+    memcpy(out, buf, need);
+    *out_len = need;
+    return COINJ_OK;
+}
+
+/* Transaction encoder. */
+CoinjResult coinjecture_tx_encode(const coinjecture_tx *tx, uint8_t *out, size_t out_cap, size_t *out_len)
+{
+    if (!tx || !out_len) return cj_fail(COINJ_ERROR_INVALID_INPUT, "tx_encode: NULL argument");
+    CJ_TRY(cj_codec_check_tx(tx, "tx", CJ_NO_INDEX));
+    return cj_codec_emit(cj_codec_write_tx_any, tx, "tx", UINT64_MAX, out, out_cap, out_len);
+}
+
+/* Problem encoder. */
+CoinjResult coinjecture_problem_encode(const coinjecture_problem *p, uint8_t *out, size_t out_cap, size_t *out_len)
+{
+    if (!p || !out_len) return cj_fail(COINJ_ERROR_INVALID_INPUT, "problem_encode: NULL argument");
+    CJ_TRY(cj_codec_check_problem(p, "problem"));
+    return cj_codec_emit(cj_codec_write_problem_any, p, "problem", UINT64_MAX, out, out_cap, out_len);
+}
+
+/* Solution encoder. */
+CoinjResult coinjecture_solution_encode(const coinjecture_solution *s, uint8_t *out, size_t out_cap,
+                                        size_t *out_len)
+{
+    if (!s || !out_len) return cj_fail(COINJ_ERROR_INVALID_INPUT, "solution_encode: NULL argument");
+    CJ_TRY(cj_codec_check_solution(s, "solution"));
+    return cj_codec_emit(cj_codec_write_solution_any, s, "solution", UINT64_MAX, out, out_cap, out_len);
+}
+
+/* Reveal encoder. */
+CoinjResult coinjecture_reveal_encode(const coinjecture_reveal *r, uint8_t *out, size_t out_cap, size_t *out_len)
+{
+    if (!r || !out_len) return cj_fail(COINJ_ERROR_INVALID_INPUT, "reveal_encode: NULL argument");
+    CJ_TRY(cj_codec_check_reveal(r, "reveal"));
+    return cj_codec_emit(cj_codec_write_reveal_any, r, "reveal", UINT64_MAX, out, out_cap, out_len);
+}
+
+/* Commitment encoder (no limits: four fixed arrays). */
+CoinjResult coinjecture_commitment_encode(const coinjecture_commitment *c, uint8_t *out, size_t out_cap,
+                                          size_t *out_len)
+{
+    if (!c || !out_len) return cj_fail(COINJ_ERROR_INVALID_INPUT, "commitment_encode: NULL argument");
+    return cj_codec_emit(cj_codec_write_commitment_any, c, "commitment", UINT64_MAX, out, out_cap, out_len);
+}
+
+/* Block encoder, limited to COINJECTURE_MAX_BLOCK_SIZE. */
+CoinjResult coinjecture_block_encode(const coinjecture_block *b, uint8_t *out, size_t out_cap, size_t *out_len)
+{
+    if (!b || !out_len) return cj_fail(COINJ_ERROR_INVALID_INPUT, "block_encode: NULL argument");
+    CJ_TRY(cj_codec_check_block(b));
+    return cj_codec_emit(cj_codec_write_block_any, b, "block", COINJECTURE_MAX_BLOCK_SIZE, out, out_cap, out_len);
+}
+
+/* Block encoder for callers that prefer a heap buffer of the exact size. */
+CoinjResult coinjecture_block_encode_alloc(const coinjecture_block *b, uint8_t **out, size_t *out_len)
+{
+    if (!b || !out || !out_len) return cj_fail(COINJ_ERROR_INVALID_INPUT, "block_encode_alloc: NULL argument");
+    CJ_TRY(cj_codec_check_block(b));
+    size_t need = 0;
+    CJ_TRY(cj_codec_measure(cj_codec_write_block_any, b, "block", COINJECTURE_MAX_BLOCK_SIZE, &need));
+    uint8_t *buf = malloc(need);
+    if (!buf) return cj_fail(COINJ_ERROR_OUT_OF_MEMORY, "block: cannot allocate %zu bytes", need);
+    CoinjResult rc = cj_codec_fill(cj_codec_write_block_any, b, "block", buf, need);
+    if (rc != COINJ_OK) {
+        free(buf);
+        return rc;
+    }
+    *out = buf;
+    *out_len = need;
+    return COINJ_OK;
+}
+
+/* Releases a buffer from coinjecture_block_encode_alloc. */
+void coinjecture_buffer_free(uint8_t *buf)
+{
+    free(buf);
+}
+
+/* ============================== hashes ============================== */
+
+/* Header hash: stack encoding and one SHA-256 call, no allocation. */
+CoinjResult coinjecture_header_hash(const coinjecture_header *h, uint8_t out[32])
+{
+    if (!h || !out) return cj_fail(COINJ_ERROR_INVALID_INPUT, "header_hash: NULL argument");
+    CJ_TRY(cj_codec_check_header(h, "header"));
+    cj_header_view v;
+    cj_codec_header_view(h, &v);
+    cj_header_view_hash(&v, cj_backend(), out);
+    return COINJ_OK;
+}
+
+/* Transaction hash through a 2 KiB stage: one-shot for ordinary transactions, streamed for large data. */
+static void cj_codec_tx_digest(const coinjecture_tx *tx, uint8_t out[32])
+{
+    coinjecture_sha256_ctx ctx;
+    uint8_t stage[2048];
+    cj_msgpack_writer w;
+    cj_msgpack_writer_sha(&w, &ctx, NULL, stage, sizeof stage);
+    cj_codec_write_tx(&w, tx);
+    cj_msgpack_writer_digest(&w, out);
+}
+
+/* Transaction hash (Merkle leaf), covering the signature. */
+CoinjResult coinjecture_tx_hash(const coinjecture_tx *tx, uint8_t out[32])
+{
+    if (!tx || !out) return cj_fail(COINJ_ERROR_INVALID_INPUT, "tx_hash: NULL argument");
+    CJ_TRY(cj_codec_check_tx(tx, "tx", CJ_NO_INDEX));
+    cj_codec_tx_digest(tx, out);
+    return COINJ_OK;
+}
+
+/* Hashes a small object encoded into a stack buffer (problem, solution: at most ~400 bytes). */
+static CoinjResult cj_codec_small_hash(cj_codec_write_fn fn, const void *obj, const char *what, uint8_t out[32])
+{
+    uint8_t buf[1024];
+    cj_msgpack_writer w;
+    cj_msgpack_writer_buffer(&w, buf, sizeof buf);
+    fn(&w, obj);
+    if (w.overflow) return cj_fail(COINJ_ERROR_INTERNAL, "%s: encoding exceeds the hash buffer", what);
+    cj_sha256(buf, w.pos, out);
+    return COINJ_OK;
+}
+
+/* Problem hash (commitment binding). */
+CoinjResult coinjecture_problem_hash(const coinjecture_problem *p, uint8_t out[32])
+{
+    if (!p || !out) return cj_fail(COINJ_ERROR_INVALID_INPUT, "problem_hash: NULL argument");
+    CJ_TRY(cj_codec_check_problem(p, "problem"));
+    return cj_codec_small_hash(cj_codec_write_problem_any, p, "problem", out);
+}
+
+/* Solution hash (commitment binding). */
+CoinjResult coinjecture_solution_hash(const coinjecture_solution *s, uint8_t out[32])
+{
+    if (!s || !out) return cj_fail(COINJ_ERROR_INVALID_INPUT, "solution_hash: NULL argument");
+    CJ_TRY(cj_codec_check_solution(s, "solution"));
+    return cj_codec_small_hash(cj_codec_write_solution_any, s, "solution", out);
+}
+
+/* Merkle root of the block's transaction hashes; only the transactions must be encodable. */
+CoinjResult coinjecture_block_merkle_root(const coinjecture_block *b, uint8_t out[32])
+{
+    if (!b || !out) return cj_fail(COINJ_ERROR_INVALID_INPUT, "block_merkle_root: NULL argument");
+    CJ_TRY(cj_codec_check_txs(b));
+    if (b->tx_count == 0) return cj_merkle_root_impl(NULL, NULL, 0, out);
+    uint8_t (*leaves)[32] = malloc((size_t)b->tx_count * 32);
+    if (!leaves) return cj_fail(COINJ_ERROR_OUT_OF_MEMORY, "block: cannot allocate %u leaves", (unsigned)b->tx_count);
+    for (uint32_t i = 0; i < b->tx_count; i++) cj_codec_tx_digest(&b->transactions[i], leaves[i]);
+    CoinjResult rc = cj_merkle_root_impl(NULL, (const uint8_t (*)[32])leaves, b->tx_count, out);
+    free(leaves);
+    return rc;
+}
+
+/* ============================== strict decoding ============================== */
+
+/* Header fields in declaration order; extra_data lands in the inline array. */
+static CoinjResult cj_codec_read_header(cj_msgpack_reader *r, coinjecture_header *h)
+{
+    const cj_msgpack_key *k = cj_codec_header_keys;
+    uint64_t u = 0;
+    uint32_t n = 0;
+    CJ_TRY(cj_msgpack_read_map(r, 10));
+    CJ_TRY(cj_msgpack_read_key(r, k, 10, 0));
+    CJ_TRY(cj_msgpack_read_uint(r, "codec_version", CJ_NO_INDEX, UINT8_MAX, &u));
+    h->codec_version = (uint8_t)u;
+    CJ_TRY(cj_msgpack_read_key(r, k, 10, 1));
+    CJ_TRY(cj_msgpack_read_uint(r, "block_index", CJ_NO_INDEX, UINT64_MAX, &h->block_index));
+    CJ_TRY(cj_msgpack_read_key(r, k, 10, 2));
+    CJ_TRY(cj_msgpack_read_int(r, "timestamp", CJ_NO_INDEX, &h->timestamp));
+    CJ_TRY(cj_msgpack_read_key(r, k, 10, 3));
+    CJ_TRY(cj_msgpack_read_bin_fixed(r, "parent_hash", h->parent_hash, 32));
+    CJ_TRY(cj_msgpack_read_key(r, k, 10, 4));
+    CJ_TRY(cj_msgpack_read_bin_fixed(r, "merkle_root", h->merkle_root, 32));
+    CJ_TRY(cj_msgpack_read_key(r, k, 10, 5));
+    CJ_TRY(cj_msgpack_read_bin_fixed(r, "miner_address", h->miner_address, 32));
+    CJ_TRY(cj_msgpack_read_key(r, k, 10, 6));
+    CJ_TRY(cj_msgpack_read_bin_fixed(r, "commitment", h->commitment, 32));
+    CJ_TRY(cj_msgpack_read_key(r, k, 10, 7));
+    CJ_TRY(cj_msgpack_read_uint(r, "difficulty_target", CJ_NO_INDEX, UINT64_MAX, &h->difficulty_target));
+    CJ_TRY(cj_msgpack_read_key(r, k, 10, 8));
+    CJ_TRY(cj_msgpack_read_uint(r, "nonce", CJ_NO_INDEX, UINT64_MAX, &h->nonce));
+    CJ_TRY(cj_msgpack_read_key(r, k, 10, 9));
+    CJ_TRY(cj_msgpack_read_array(r, "extra_data", COINJECTURE_MAX_EXTRA_DATA, 1, &n));
+    CJ_TRY(cj_msgpack_read_byte_elems(r, "extra_data", h->extra_data, n));
+    h->extra_data_len = n;
+    return COINJ_OK;
+}
+
+/* Transaction fields; data is allocated as soon as its length is known and trusted (so the caller's
+ * cleanup frees it on any later failure). */
+static CoinjResult cj_codec_read_tx(cj_msgpack_reader *r, coinjecture_tx *tx)
+{
+    const cj_msgpack_key *k = cj_codec_tx_keys;
+    uint64_t u = 0;
+    uint32_t n = 0;
+    size_t e = 0;
+    CJ_TRY(cj_msgpack_read_map(r, 11));
+    CJ_TRY(cj_msgpack_read_key(r, k, 11, 0));
+    CJ_TRY(cj_msgpack_read_uint(r, "codec_version", CJ_NO_INDEX, UINT8_MAX, &u));
+    tx->codec_version = (uint8_t)u;
+    CJ_TRY(cj_msgpack_read_key(r, k, 11, 1));
+    CJ_TRY(cj_msgpack_read_enum(r, "tx_type", cj_codec_tx_types, 3, &e));
+    tx->tx_type = (uint8_t)(e + 1);
+    CJ_TRY(cj_msgpack_read_key(r, k, 11, 2));
+    CJ_TRY(cj_msgpack_read_bin_fixed(r, "from", tx->from, 32));
+    CJ_TRY(cj_msgpack_read_key(r, k, 11, 3));
+    CJ_TRY(cj_msgpack_read_bin_fixed(r, "to", tx->to, 32));
+    CJ_TRY(cj_msgpack_read_key(r, k, 11, 4));
+    CJ_TRY(cj_msgpack_read_uint(r, "amount", CJ_NO_INDEX, UINT64_MAX, &tx->amount));
+    CJ_TRY(cj_msgpack_read_key(r, k, 11, 5));
+    CJ_TRY(cj_msgpack_read_uint(r, "nonce", CJ_NO_INDEX, UINT64_MAX, &tx->nonce));
+    CJ_TRY(cj_msgpack_read_key(r, k, 11, 6));
+    CJ_TRY(cj_msgpack_read_uint(r, "gas_limit", CJ_NO_INDEX, UINT64_MAX, &tx->gas_limit));
+    CJ_TRY(cj_msgpack_read_key(r, k, 11, 7));
+    CJ_TRY(cj_msgpack_read_uint(r, "gas_price", CJ_NO_INDEX, UINT64_MAX, &tx->gas_price));
+    CJ_TRY(cj_msgpack_read_key(r, k, 11, 8));
+    CJ_TRY(cj_msgpack_read_bin_fixed(r, "signature", tx->signature, 64));
+    CJ_TRY(cj_msgpack_read_key(r, k, 11, 9));
+    CJ_TRY(cj_msgpack_read_array(r, "data", COINJECTURE_MAX_TX_DATA, 1, &n));
+    if (n) {
+        uint8_t *data = malloc(n);
+        if (!data) return cj_msgpack_fail(r, COINJ_ERROR_OUT_OF_MEMORY, "data", CJ_NO_INDEX, "cannot allocate %u bytes",
+                                          (unsigned)n);
+        tx->data = data;
+        tx->data_len = n;
+        CJ_TRY(cj_msgpack_read_byte_elems(r, "data", data, n));
+    }
+    CJ_TRY(cj_msgpack_read_key(r, k, 11, 10));
+    return cj_msgpack_read_int(r, "timestamp", CJ_NO_INDEX, &tx->timestamp);
+}
+
+/* Problem fields. */
+static CoinjResult cj_codec_read_problem(cj_msgpack_reader *r, coinjecture_problem *p)
+{
+    const cj_msgpack_key *k = cj_codec_problem_keys;
+    size_t e = 0;
+    uint32_t n = 0;
+    CJ_TRY(cj_msgpack_read_map(r, 5));
+    CJ_TRY(cj_msgpack_read_key(r, k, 5, 0));
+    CJ_TRY(cj_msgpack_read_enum(r, "problem_type", cj_codec_problem_types, 7, &e));
+    p->problem_type = (uint8_t)(e + 1);
+    CJ_TRY(cj_msgpack_read_key(r, k, 5, 1));
+    CJ_TRY(cj_msgpack_read_enum(r, "tier", cj_codec_tiers, 5, &e));
+    p->tier = (uint8_t)(e + 1);
+    CJ_TRY(cj_msgpack_read_key(r, k, 5, 2));
+    CJ_TRY(cj_msgpack_read_array(r, "elements", COINJECTURE_MAX_ELEMENTS, 1, &n));
+    for (uint32_t i = 0; i < n; i++) CJ_TRY(cj_msgpack_read_int(r, "elements", i, &p->elements[i]));
+    p->elements_len = n;
+    CJ_TRY(cj_msgpack_read_key(r, k, 5, 3));
+    CJ_TRY(cj_msgpack_read_int(r, "target", CJ_NO_INDEX, &p->target));
+    CJ_TRY(cj_msgpack_read_key(r, k, 5, 4));
+    return cj_msgpack_read_int(r, "timestamp", CJ_NO_INDEX, &p->timestamp);
+}
+
+/* Solution fields. */
+static CoinjResult cj_codec_read_solution(cj_msgpack_reader *r, coinjecture_solution *s)
+{
+    const cj_msgpack_key *k = cj_codec_solution_keys;
+    uint32_t n = 0;
+    CJ_TRY(cj_msgpack_read_map(r, 2));
+    CJ_TRY(cj_msgpack_read_key(r, k, 2, 0));
+    CJ_TRY(cj_msgpack_read_array(r, "indices", COINJECTURE_MAX_ELEMENTS, 1, &n));
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t u = 0;
+        CJ_TRY(cj_msgpack_read_uint(r, "indices", i, UINT32_MAX, &u));
+        s->indices[i] = (uint32_t)u;
+    }
+    s->indices_len = n;
+    CJ_TRY(cj_msgpack_read_key(r, k, 2, 1));
+    return cj_msgpack_read_int(r, "timestamp", CJ_NO_INDEX, &s->timestamp);
+}
+
+/* Reveal fields; nested objects extend the error path. */
+static CoinjResult cj_codec_read_reveal(cj_msgpack_reader *r, coinjecture_reveal *rv)
+{
+    const cj_msgpack_key *k = cj_codec_reveal_keys;
+    char saved[sizeof r->path];
+    memcpy(saved, r->path, sizeof saved);
+    CJ_TRY(cj_msgpack_read_map(r, 4));
+    CJ_TRY(cj_msgpack_read_key(r, k, 4, 0));
+    cj_msgpack_reader_path(r, "%s.problem", saved);
+    CJ_TRY(cj_codec_read_problem(r, &rv->problem));
+    cj_msgpack_reader_path(r, "%s", saved);
+    CJ_TRY(cj_msgpack_read_key(r, k, 4, 1));
+    cj_msgpack_reader_path(r, "%s.solution", saved);
+    CJ_TRY(cj_codec_read_solution(r, &rv->solution));
+    cj_msgpack_reader_path(r, "%s", saved);
+    CJ_TRY(cj_msgpack_read_key(r, k, 4, 2));
+    CJ_TRY(cj_msgpack_read_bin_fixed(r, "miner_salt", rv->miner_salt, 32));
+    CJ_TRY(cj_msgpack_read_key(r, k, 4, 3));
+    return cj_msgpack_read_uint(r, "nonce", CJ_NO_INDEX, UINT64_MAX, &rv->nonce);
+}
+
+/* Commitment fields. */
+static CoinjResult cj_codec_read_commitment(cj_msgpack_reader *r, coinjecture_commitment *c)
+{
+    const cj_msgpack_key *k = cj_codec_commitment_keys;
+    CJ_TRY(cj_msgpack_read_map(r, 4));
+    CJ_TRY(cj_msgpack_read_key(r, k, 4, 0));
+    CJ_TRY(cj_msgpack_read_bin_fixed(r, "epoch_salt", c->epoch_salt, 32));
+    CJ_TRY(cj_msgpack_read_key(r, k, 4, 1));
+    CJ_TRY(cj_msgpack_read_bin_fixed(r, "problem_hash", c->problem_hash, 32));
+    CJ_TRY(cj_msgpack_read_key(r, k, 4, 2));
+    CJ_TRY(cj_msgpack_read_bin_fixed(r, "solution_hash", c->solution_hash, 32));
+    CJ_TRY(cj_msgpack_read_key(r, k, 4, 3));
+    return cj_msgpack_read_bin_fixed(r, "miner_salt", c->miner_salt, 32);
+}
+
+/* cid: nil, or a str of at most 256 bytes of UTF-8 without NUL (it becomes a C string). */
+static CoinjResult cj_codec_read_cid(cj_msgpack_reader *r, char **out)
+{
+    if (cj_msgpack_read_nil(r) == 1) return COINJ_OK;
+    const uint8_t *s = NULL;
+    uint32_t n = 0;
+    const uint8_t *start = r->p;
+    CJ_TRY(cj_msgpack_read_str(r, "cid", COINJECTURE_MAX_CID, &s, &n));
+    if (!cj_msgpack_utf8_valid(s, n)) {
+        r->p = start;
+        return cj_msgpack_fail(r, COINJ_ERROR_DECODE_TYPE, "cid", CJ_NO_INDEX, "str is not valid UTF-8");
+    }
+    if (memchr(s, 0, n)) {
+        r->p = start;
+        return cj_msgpack_fail(r, COINJ_ERROR_DECODE_RANGE, "cid", CJ_NO_INDEX, "str contains a NUL byte");
+    }
+    char *cid = malloc((size_t)n + 1);
+    if (!cid) return cj_msgpack_fail(r, COINJ_ERROR_OUT_OF_MEMORY, "cid", CJ_NO_INDEX, "cannot allocate");
+    if (n) memcpy(cid, s, n);
+    cid[n] = 0;
+    *out = cid;
+    return COINJ_OK;
+}
+
+/* Block fields; every allocation is recorded in b at once so coinjecture_block_free can undo a failure. */
+static CoinjResult cj_codec_read_block(cj_msgpack_reader *r, coinjecture_block *b)
+{
+    const cj_msgpack_key *k = cj_codec_block_keys;
+    uint32_t n = 0;
+    CJ_TRY(cj_msgpack_read_map(r, 4));
+    CJ_TRY(cj_msgpack_read_key(r, k, 4, 0));
+    cj_msgpack_reader_path(r, "block.header");
+    CJ_TRY(cj_codec_read_header(r, &b->header));
+    cj_msgpack_reader_path(r, "block");
+    CJ_TRY(cj_msgpack_read_key(r, k, 4, 1));
+    CJ_TRY(cj_msgpack_read_array(r, "transactions", COINJECTURE_MAX_TX_PER_BLOCK, CJ_TX_MIN_SIZE, &n));
+    if (n) {
+        b->transactions = calloc(n, sizeof *b->transactions);
+        if (!b->transactions)
+            return cj_msgpack_fail(r, COINJ_ERROR_OUT_OF_MEMORY, "transactions", CJ_NO_INDEX,
+                                   "cannot allocate %u transactions", (unsigned)n);
+        b->tx_count = n;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        cj_msgpack_reader_path(r, "block.transactions[%u]", (unsigned)i);
+        CJ_TRY(cj_codec_read_tx(r, &b->transactions[i]));
+    }
+    cj_msgpack_reader_path(r, "block");
+    CJ_TRY(cj_msgpack_read_key(r, k, 4, 2));
+    cj_msgpack_reader_path(r, "block.reveal");
+    CJ_TRY(cj_codec_read_reveal(r, &b->reveal));
+    cj_msgpack_reader_path(r, "block");
+    CJ_TRY(cj_msgpack_read_key(r, k, 4, 3));
+    return cj_codec_read_cid(r, &b->cid);
+}
+
+/* Shared prologue of the decoders: out must exist (it is zeroed first), in may be NULL only when empty. */
+static CoinjResult cj_codec_decode_begin(const uint8_t *in, size_t in_len, void *out, size_t out_size,
+                                         const char *what)
+{
+    if (!out) return cj_fail(COINJ_ERROR_INVALID_INPUT, "%s_decode: out is NULL", what);
+    memset(out, 0, out_size);
+    if (!in && in_len) return cj_fail(COINJ_ERROR_INVALID_INPUT, "%s_decode: NULL input with length %zu", what, in_len);
+    return COINJ_OK;
+}
+
+/* Strict header decoder. */
+CoinjResult coinjecture_header_decode(const uint8_t *in, size_t in_len, coinjecture_header *out)
+{
+    CJ_TRY(cj_codec_decode_begin(in, in_len, out, sizeof *out, "header"));
+    cj_msgpack_reader r;
+    cj_msgpack_reader_init(&r, in, in_len, "header");
+    CoinjResult rc = cj_codec_read_header(&r, out);
+    if (rc == COINJ_OK) rc = cj_msgpack_read_end(&r);
+    if (rc != COINJ_OK) memset(out, 0, sizeof *out);
+    return rc;
+}
+
+/* Strict transaction decoder; out->data is heap memory on success. */
+CoinjResult coinjecture_tx_decode(const uint8_t *in, size_t in_len, coinjecture_tx *out)
+{
+    CJ_TRY(cj_codec_decode_begin(in, in_len, out, sizeof *out, "tx"));
+    cj_msgpack_reader r;
+    cj_msgpack_reader_init(&r, in, in_len, "tx");
+    CoinjResult rc = cj_codec_read_tx(&r, out);
+    if (rc == COINJ_OK) rc = cj_msgpack_read_end(&r);
+    if (rc != COINJ_OK) coinjecture_tx_free(out);
+    return rc;
+}
+
+/* Releases a decoded transaction's data. */
+void coinjecture_tx_free(coinjecture_tx *tx)
+{
+    if (!tx) return;
+    free((void *)(uintptr_t)tx->data);
+    memset(tx, 0, sizeof *tx);
+}
+
+/* Strict problem decoder. */
+CoinjResult coinjecture_problem_decode(const uint8_t *in, size_t in_len, coinjecture_problem *out)
+{
+    CJ_TRY(cj_codec_decode_begin(in, in_len, out, sizeof *out, "problem"));
+    cj_msgpack_reader r;
+    cj_msgpack_reader_init(&r, in, in_len, "problem");
+    CoinjResult rc = cj_codec_read_problem(&r, out);
+    if (rc == COINJ_OK) rc = cj_msgpack_read_end(&r);
+    if (rc != COINJ_OK) memset(out, 0, sizeof *out);
+    return rc;
+}
+
+/* Strict solution decoder. */
+CoinjResult coinjecture_solution_decode(const uint8_t *in, size_t in_len, coinjecture_solution *out)
+{
+    CJ_TRY(cj_codec_decode_begin(in, in_len, out, sizeof *out, "solution"));
+    cj_msgpack_reader r;
+    cj_msgpack_reader_init(&r, in, in_len, "solution");
+    CoinjResult rc = cj_codec_read_solution(&r, out);
+    if (rc == COINJ_OK) rc = cj_msgpack_read_end(&r);
+    if (rc != COINJ_OK) memset(out, 0, sizeof *out);
+    return rc;
+}
+
+/* Strict reveal decoder. */
+CoinjResult coinjecture_reveal_decode(const uint8_t *in, size_t in_len, coinjecture_reveal *out)
+{
+    CJ_TRY(cj_codec_decode_begin(in, in_len, out, sizeof *out, "reveal"));
+    cj_msgpack_reader r;
+    cj_msgpack_reader_init(&r, in, in_len, "reveal");
+    CoinjResult rc = cj_codec_read_reveal(&r, out);
+    if (rc == COINJ_OK) rc = cj_msgpack_read_end(&r);
+    if (rc != COINJ_OK) memset(out, 0, sizeof *out);
+    return rc;
+}
+
+/* Strict commitment decoder. */
+CoinjResult coinjecture_commitment_decode(const uint8_t *in, size_t in_len, coinjecture_commitment *out)
+{
+    CJ_TRY(cj_codec_decode_begin(in, in_len, out, sizeof *out, "commitment"));
+    cj_msgpack_reader r;
+    cj_msgpack_reader_init(&r, in, in_len, "commitment");
+    CoinjResult rc = cj_codec_read_commitment(&r, out);
+    if (rc == COINJ_OK) rc = cj_msgpack_read_end(&r);
+    if (rc != COINJ_OK) memset(out, 0, sizeof *out);
+    return rc;
+}
+
+/* Strict block decoder; oversized input is refused before any parsing. */
+CoinjResult coinjecture_block_decode(const uint8_t *in, size_t in_len, coinjecture_block *out)
+{
+    CJ_TRY(cj_codec_decode_begin(in, in_len, out, sizeof *out, "block"));
+    if (in_len > COINJECTURE_MAX_BLOCK_SIZE)
+        return cj_fail(COINJ_ERROR_DECODE_LENGTH, "block: input of %zu bytes exceeds %u", in_len,
+                       (unsigned)COINJECTURE_MAX_BLOCK_SIZE);
+    cj_msgpack_reader r;
+    cj_msgpack_reader_init(&r, in, in_len, "block");
+    CoinjResult rc = cj_codec_read_block(&r, out);
+    if (rc == COINJ_OK) rc = cj_msgpack_read_end(&r);
+    if (rc != COINJ_OK) coinjecture_block_free(out);
+    return rc;
+}
+
+/* Releases everything a decoded block owns. */
+void coinjecture_block_free(coinjecture_block *b)
+{
+    if (!b) return;
+    if (b->transactions)
+        for (uint32_t i = 0; i < b->tx_count; i++) free((void *)(uintptr_t)b->transactions[i].data);
+    free(b->transactions);
+    free(b->cid);
+    memset(b, 0, sizeof *b);
+}

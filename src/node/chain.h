@@ -1,0 +1,212 @@
+/* The chain: genesis block, block validation, atomic application with undo data, block production,
+ * canonical head and fork choice (PoA round-robin, DESIGN.md §4-§5, rules in docs/CHAIN.md).
+ *
+ * One cj_chain owns the data directory (SQLite store + in-memory account state). It is single-threaded:
+ * call every function from the thread that owns the event loop. Time is always passed in (Unix ms), the
+ * chain never reads the clock, so tests and replays are deterministic.
+ *
+ * Error convention: functions that can fail return a cj_chain_status (CJ_CHAIN_OK = 0) and, when err is
+ * not NULL, write a one-line reason into err[0..errlen). Outputs are zeroed on failure. */
+#ifndef CJ_NODE_CHAIN_H
+#define CJ_NODE_CHAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "coinjecture.h"
+
+struct cj_genesis;
+typedef struct cj_chain cj_chain;
+typedef struct cj_mempool cj_mempool;
+
+/* Why an operation failed. Block import reports the first rule the block breaks, checked cheapest first
+ * (the order below from CJ_CHAIN_TOO_LARGE to CJ_CHAIN_BAD_STATE_ROOT). */
+typedef enum {
+    CJ_CHAIN_OK = 0,
+    CJ_CHAIN_INTERNAL = 1,        /* I/O, SQLite, out of memory, corrupted data dir */
+    CJ_CHAIN_BAD_ARG = 2,         /* NULL or malformed argument */
+    CJ_CHAIN_GENESIS_MISMATCH = 3,/* the data dir belongs to another genesis */
+    CJ_CHAIN_NOT_FOUND = 4,       /* block / transaction not in the store */
+    CJ_CHAIN_NOT_VALIDATOR = 5,   /* produce: this node has no key in the validator set (observer) */
+    /* block import verdicts */
+    CJ_CHAIN_TOO_LARGE = 10,      /* encoded size > COINJECTURE_MAX_BLOCK_SIZE */
+    CJ_CHAIN_DECODE = 11,         /* not a canonical encoding of a block */
+    CJ_CHAIN_KNOWN = 12,          /* already stored (canonical or side chain); not an error for relaying */
+    CJ_CHAIN_ORPHAN = 13,         /* parent unknown: buffer it and ask peers for the parent */
+    CJ_CHAIN_BAD_HEADER = 14,     /* codec_version, extra_data length, cid, tx count, difficulty, nonce */
+    CJ_CHAIN_BAD_HEIGHT = 15,     /* block_index != parent height + 1 */
+    CJ_CHAIN_BAD_TIMESTAMP = 16,  /* not after the parent, or before the proposer's earliest slot time */
+    CJ_CHAIN_FUTURE = 17,         /* timestamp more than max_future_ms ahead of now (may become valid) */
+    CJ_CHAIN_BAD_PROPOSER = 18,   /* miner_address is not a validator at this height */
+    CJ_CHAIN_BAD_SEAL = 19,       /* Ed25519 seal does not verify under the proposer's key */
+    CJ_CHAIN_BAD_MERKLE = 20,     /* merkle_root != Merkle root of the transaction hashes */
+    CJ_CHAIN_BAD_POW = 21,        /* reveal problem not the derived one, solution invalid, commitment */
+    CJ_CHAIN_BAD_TX = 22,         /* a transaction fails (signature, type, nonce, fee, balance, overflow) */
+    CJ_CHAIN_BAD_STATE_ROOT = 23, /* state root after application != the one in extra_data */
+    CJ_CHAIN_REORG_TOO_DEEP = 24  /* heavier side chain forks more than max_reorg_depth below the tip */
+} cj_chain_status;
+
+/* Short name of a status ("bad-seal"), for logs, metrics labels and API errors. Never NULL. */
+const char *cj_chain_status_name(cj_chain_status s);
+
+/* Tunables (not consensus, except that all honest nodes should use the same max_future_ms). */
+typedef struct {
+    uint32_t max_future_ms;   /* accept timestamps up to now + this; default 15000 */
+    uint32_t max_reorg_depth; /* default 100 */
+    uint32_t max_block_txs;   /* production cap, 1..COINJECTURE_MAX_TX_PER_BLOCK; default 10000 */
+    int sync_full;            /* 1 (default): fsync each block commit (power-loss safe); 0: process-crash safe */
+} cj_chain_options;
+
+void cj_chain_options_default(cj_chain_options *o);
+
+/* Creates the data dir (mode 0700) and the database with the genesis block if it is empty; refuses a dir
+ * that holds another genesis (CJ_CHAIN_GENESIS_MISMATCH). cj_chain_open does the same on its own; this
+ * is for `coinjectured init`. */
+cj_chain_status cj_chain_init_datadir(const char *data_dir, const struct cj_genesis *g, char *err,
+                                      size_t errlen);
+
+/* Opens (creating if needed) the chain in data_dir for genesis g. validator_sk64 is the node's libsodium
+ * secret key (seed || public key) or NULL for an observer; it is copied into locked memory (the caller
+ * may wipe its copy). g is copied too. opt may be NULL (defaults). On restart the head is the last
+ * committed block and the account state is rebuilt and checked against its state root.
+ * Returns CJ_CHAIN_OK and *out, or an error with *out = NULL. */
+cj_chain_status cj_chain_open(const char *data_dir, const struct cj_genesis *g,
+                              const uint8_t *validator_sk64, const cj_chain_options *opt, cj_chain **out,
+                              char *err, size_t errlen);
+
+/* Closes the store and wipes the key. NULL is a no-op. */
+void cj_chain_close(cj_chain *c);
+
+/* ---- head ---- */
+uint64_t cj_chain_height(const cj_chain *c);
+void cj_chain_tip_hash(const cj_chain *c, uint8_t out[32]);
+int64_t cj_chain_tip_timestamp(const cj_chain *c); /* header timestamp, Unix ms */
+uint64_t cj_chain_tip_weight(const cj_chain *c);   /* cumulative weight (in-turn 2, out-of-turn 1) */
+void cj_chain_genesis_hash(const cj_chain *c, uint8_t out[32]);
+void cj_chain_state_root(const cj_chain *c, uint8_t out[32]); /* state root at the tip */
+
+/* ---- blocks ---- */
+typedef struct {
+    coinjecture_block block; /* decoded; owns its transactions, data and cid */
+    uint8_t hash[32];        /* coinjecture_header_hash(&block.header) */
+    uint64_t height;
+    uint64_t cum_weight;
+    int canonical;           /* 1 if on the canonical chain */
+    uint8_t *bytes;          /* canonical encoding (as stored and relayed) */
+    size_t len;
+} cj_chain_block;
+
+/* Canonical block at height h / any stored block by hash. CJ_CHAIN_NOT_FOUND if absent.
+ * Release with cj_chain_block_free. */
+cj_chain_status cj_chain_block_by_height(cj_chain *c, uint64_t h, cj_chain_block *out);
+cj_chain_status cj_chain_block_by_hash(cj_chain *c, const uint8_t hash[32], cj_chain_block *out);
+/* Raw canonical bytes only (cheaper: no decode), for relaying and sync. Release with free(). */
+cj_chain_status cj_chain_block_bytes(cj_chain *c, uint64_t h, uint8_t **out, size_t *out_len,
+                                     uint8_t out_hash[32]);
+void cj_chain_block_free(cj_chain_block *b);
+
+/* ---- transactions ---- */
+typedef struct {
+    coinjecture_tx tx;      /* owns tx.data; release with cj_chain_tx_free */
+    uint8_t hash[32];       /* coinjecture_tx_hash */
+    uint64_t height;        /* block height */
+    uint32_t index;         /* position in the block */
+    uint8_t block_hash[32];
+    int64_t block_timestamp;/* Unix ms */
+} cj_chain_tx;
+
+/* A confirmed (canonical chain) transaction by hash; CJ_CHAIN_NOT_FOUND if not confirmed (look in the
+ * mempool next). */
+cj_chain_status cj_chain_tx_by_hash(cj_chain *c, const uint8_t hash[32], cj_chain_tx *out);
+void cj_chain_tx_free(cj_chain_tx *t);
+
+/* ---- accounts ---- */
+/* Balance and nonce of a raw Ed25519 public key at the tip; unknown accounts read as zeros.
+ * Returns 1 if the account exists in the state, 0 if not (out zeroed). */
+int cj_chain_account(const cj_chain *c, const uint8_t pubkey[32], coinjecture_account *out);
+/* Number of accounts in the state. */
+uint64_t cj_chain_account_count(const cj_chain *c);
+
+/* ---- validators and schedule (docs/CHAIN.md "Proposers") ---- */
+size_t cj_chain_validator_count(const cj_chain *c);
+/* i-th validator public key at the tip (NULL if out of range). */
+const uint8_t *cj_chain_validator(const cj_chain *c, size_t i);
+/* Index of this node's key in the validator set, or -1 (observer or not a validator). */
+long cj_chain_my_index(const cj_chain *c);
+/* Blocks by validator i on the canonical chain counted since open (0 if out of range). */
+uint64_t cj_chain_validator_blocks(const cj_chain *c, size_t i);
+/* Slot of height h: genesis_time * 1000 + h * block_time_ms (Unix ms). */
+int64_t cj_chain_slot_ms(const cj_chain *c, uint64_t h);
+/* Earliest timestamp (Unix ms) at which validator i may seal height h: slot(h) + k * block_time, with
+ * k = (i - h) mod N (k = 0 in turn). Returns INT64_MAX if i is out of range. */
+int64_t cj_chain_earliest_ms(const cj_chain *c, uint64_t h, size_t i);
+/* When this node may next produce (earliest_ms for tip+1), or INT64_MAX for an observer. The event loop
+ * arms its timer for max(this, now) and calls cj_chain_produce then. */
+int64_t cj_chain_next_production_ms(const cj_chain *c);
+/* Chain parameters. */
+uint64_t cj_chain_block_time_ms(const cj_chain *c);
+uint64_t cj_chain_chain_id(const cj_chain *c);
+
+/* ---- producing and importing ---- */
+typedef struct {
+    int produced;        /* 1 if a block was sealed and committed */
+    uint8_t hash[32];
+    uint64_t height;
+    uint32_t tx_count;
+    uint32_t dropped_txs;/* mempool txs that failed against running state and were removed */
+    uint64_t nonce;      /* subset-sum search: the reveal nonce found */
+} cj_produce_result;
+
+/* Produces the next block if this node may seal height tip+1 at now_ms (in turn at its slot, out of turn
+ * k * block_time later): takes transactions from mp (may be NULL: empty block) by fee then nonce, drops
+ * the ones failing against running state (also from mp), credits rewards and fees, solves the subset-sum
+ * problem, seals, and commits atomically. Included txs leave mp.
+ * Returns CJ_CHAIN_OK (out->produced says whether a block was made; 0 = not our time yet),
+ * CJ_CHAIN_NOT_VALIDATOR, or CJ_CHAIN_INTERNAL. */
+cj_chain_status cj_chain_produce(cj_chain *c, cj_mempool *mp, int64_t now_ms, cj_produce_result *out,
+                                 char *err, size_t errlen);
+
+typedef struct {
+    uint8_t hash[32];     /* the block's hash (valid when it decoded) */
+    uint64_t height;      /* its height (valid when it decoded) */
+    int extended;         /* 1 if the block became the new tip */
+    int reorged;          /* 1 if the tip moved to another branch (then reorg_depth blocks were undone) */
+    uint32_t reorg_depth;
+    int side;             /* 1 if stored on a lighter side branch */
+    long bad_tx;          /* index of the failing transaction for CJ_CHAIN_BAD_TX, else -1 */
+} cj_import_result;
+
+/* Imports a block received from elsewhere (bytes = canonical encoding): validates it fully, cheapest
+ * checks first, and applies it atomically (all or nothing) if it extends the best chain; a heavier side
+ * branch triggers a reorg through undo data. mp may be NULL; when given, signatures already verified on
+ * mempool admission are not re-verified, and included / now-stale txs leave the pool.
+ * Returns CJ_CHAIN_OK, CJ_CHAIN_KNOWN, or a verdict naming the broken rule; state is unchanged on error. */
+cj_chain_status cj_chain_import(cj_chain *c, const uint8_t *bytes, size_t len, int64_t now_ms,
+                                cj_mempool *mp, cj_import_result *out, char *err, size_t errlen);
+
+/* Undoes the tip block (it stays stored as a side block) using its undo data. For reorgs and tests;
+ * refuses to undo genesis. */
+cj_chain_status cj_chain_undo_tip(cj_chain *c, char *err, size_t errlen);
+
+/* ---- counters (since open) ---- */
+typedef struct {
+    uint64_t blocks_produced;
+    uint64_t blocks_imported;   /* accepted from elsewhere */
+    uint64_t blocks_rejected;   /* import verdicts other than OK / KNOWN / ORPHAN / FUTURE */
+    uint64_t reorgs;
+    uint64_t txs_confirmed;
+    uint64_t double_signs;      /* evidence records seen */
+} cj_chain_stats;
+void cj_chain_get_stats(const cj_chain *c, cj_chain_stats *out);
+
+/* ---- double-sign evidence: two different sealed headers at one height from one validator ---- */
+typedef struct {
+    uint64_t height;
+    uint8_t validator[32]; /* public key */
+    uint8_t hash_a[32];
+    uint8_t hash_b[32];
+} cj_evidence;
+/* Copies up to max most recent evidence records into out; returns how many. */
+size_t cj_chain_evidence(cj_chain *c, cj_evidence *out, size_t max);
+
+#endif /* CJ_NODE_CHAIN_H */

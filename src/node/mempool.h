@@ -1,0 +1,97 @@
+/* Transaction pool: admission (signature verified once, rules against the sender's state with its
+ * pending transactions taken into account), several pending transactions per sender ordered by nonce
+ * (future nonces held, bounded), block order by fee then nonce, size and per-sender limits, eviction of
+ * the lowest fee when full, expiry by age. Single-threaded (the event-loop thread). */
+#ifndef CJ_NODE_MEMPOOL_H
+#define CJ_NODE_MEMPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "coinjecture.h"
+
+typedef struct cj_mempool cj_mempool;
+typedef struct cj_chain cj_chain;
+
+typedef struct {
+    uint32_t max_txs;         /* pool capacity; default 50000 */
+    uint32_t max_per_sender;  /* pending txs per sender (including future ones); default 256 */
+    uint32_t max_future_gap;  /* nonce may be at most account nonce + pending + this; default 64 */
+    uint64_t max_age_ms;      /* expiry; default 3600000 (1 h) */
+    uint64_t min_gas_price;   /* local policy on top of the consensus fee rule; default 0 */
+} cj_mempool_options;
+
+void cj_mempool_options_default(cj_mempool_options *o);
+
+/* Why a transaction was refused. */
+typedef enum {
+    CJ_MEMPOOL_OK = 0,
+    CJ_MEMPOOL_DUPLICATE = 1,      /* same hash already pending (or already confirmed: nonce too low) */
+    CJ_MEMPOOL_MALFORMED = 2,      /* codec_version != 1, tx_type not Transfer, data too long */
+    CJ_MEMPOOL_BAD_SIGNATURE = 3,
+    CJ_MEMPOOL_NONCE_TOO_LOW = 4,  /* nonce < account nonce */
+    CJ_MEMPOOL_NONCE_EXISTS = 5,   /* another pending tx of this sender has this nonce */
+    CJ_MEMPOOL_NONCE_TOO_HIGH = 6, /* beyond the future window */
+    CJ_MEMPOOL_FEE_TOO_LOW = 7,    /* consensus minimum fee or local min_gas_price */
+    CJ_MEMPOOL_GAS_TOO_LOW = 8,
+    CJ_MEMPOOL_OVERFLOW = 9,       /* gas_limit * gas_price or amount + fee overflows */
+    CJ_MEMPOOL_INSUFFICIENT_BALANCE = 10, /* balance < this tx + the sender's other pending txs */
+    CJ_MEMPOOL_SENDER_LIMIT = 11,  /* sender has max_per_sender pending */
+    CJ_MEMPOOL_FULL = 12,          /* pool full and the fee is not above the lowest pending fee */
+    CJ_MEMPOOL_INTERNAL = 13       /* out of memory, bad argument */
+} cj_mempool_status;
+
+/* Short name ("bad-signature"). Never NULL. */
+const char *cj_mempool_status_name(cj_mempool_status s);
+
+/* A pending transaction. Pointers stay valid until the next call that changes the pool. */
+typedef struct {
+    coinjecture_tx tx;   /* owns tx.data */
+    uint8_t hash[32];    /* coinjecture_tx_hash */
+    uint64_t fee;        /* gas_limit * gas_price */
+    uint64_t total_cost; /* amount + fee */
+    int64_t added_ms;
+    int sig_ok;          /* signature verified on admission (always 1 for pooled txs) */
+} cj_mempool_entry;
+
+cj_mempool *cj_mempool_new(const cj_mempool_options *opt); /* opt NULL = defaults; NULL on OOM */
+void cj_mempool_free(cj_mempool *mp);
+
+/* Admits tx (copied, data included) checked against the sender's account at the tip of chain.
+ * out_hash (may be NULL) receives the tx hash even when refused. err (may be NULL) gets a reason. */
+cj_mempool_status cj_mempool_add(cj_mempool *mp, const cj_chain *chain, const coinjecture_tx *tx,
+                                 int64_t now_ms, uint8_t out_hash[32], char *err, size_t errlen);
+
+size_t cj_mempool_size(const cj_mempool *mp);
+/* Pending tx by hash or NULL. */
+const cj_mempool_entry *cj_mempool_get(const cj_mempool *mp, const uint8_t hash[32]);
+/* Up to max entries, highest fee first (ties: sender, then nonce ascending); returns how many were
+ * written. Includes future-nonce txs. */
+size_t cj_mempool_list(const cj_mempool *mp, const cj_mempool_entry **out, size_t max);
+/* Number of pending txs of a sender. */
+size_t cj_mempool_sender_count(const cj_mempool *mp, const uint8_t pubkey[32]);
+
+/* Removes one tx (no-op if absent). Returns 1 if removed. */
+int cj_mempool_remove(cj_mempool *mp, const uint8_t hash[32]);
+/* Drops txs older than max_age_ms. Returns how many were dropped. */
+size_t cj_mempool_expire(cj_mempool *mp, int64_t now_ms);
+/* After the tip changed: drops txs whose nonce is below their sender's account nonce at the tip (they
+ * were confirmed or can never confirm) for the given senders (or all senders when senders == NULL). */
+size_t cj_mempool_prune(cj_mempool *mp, const cj_chain *chain, const uint8_t (*senders)[32], size_t n);
+
+/* Block building (used by cj_chain_produce): calls fn on executable txs in block order: among the
+ * senders' next txs (nonce = account nonce at the tip of chain, then +1, ...) the highest fee first,
+ * ties by hash. fn returns CJ_PICK_TAKE (the sender's next nonce becomes eligible), CJ_PICK_SKIP (skip
+ * the rest of this sender for this block), CJ_PICK_DROP (remove the tx from the pool after the walk and
+ * skip the sender) or CJ_PICK_STOP. Returns the number of txs taken. */
+enum { CJ_PICK_TAKE = 0, CJ_PICK_SKIP = 1, CJ_PICK_DROP = 2, CJ_PICK_STOP = 3 };
+typedef int (*cj_mempool_pick_fn)(void *ctx, const cj_mempool_entry *e);
+size_t cj_mempool_select(cj_mempool *mp, const cj_chain *chain, cj_mempool_pick_fn fn, void *ctx);
+
+/* Counters since creation. */
+typedef struct {
+    uint64_t admitted, rejected, evicted, expired, confirmed, dropped_invalid;
+} cj_mempool_stats;
+void cj_mempool_get_stats(const cj_mempool *mp, cj_mempool_stats *out);
+
+#endif /* CJ_NODE_MEMPOOL_H */
