@@ -2,19 +2,22 @@
  * unchanged, no leaves -> 32 zero bytes, one leaf -> itself.
  * Each level is one hash64_many call (a pair of adjacent nodes is exactly one 64-byte message), so the
  * multi-buffer paths see whole levels. Large trees split their lower levels across cores: node j of level
- * L covers leaves [j * 2^L, (j + 1) * 2^L), so a chunk of leaves starting at a multiple of 2^m is an
- * independent forest for its first m levels. Threads are created per call; nothing is global. */
+ * L covers leaves [j * 2^L, (j + 1) * 2^L), so the chunk of leaves [i * 2^m, (i + 1) * 2^m) is a subtree
+ * whose root is node i of level m, whatever the odd-node promotions elsewhere. Threads are created per
+ * call and share nothing but the call's own work counter; the library keeps no global state here. */
 #define _GNU_SOURCE /* sched_getaffinity / CPU_COUNT */
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sha256_paths.h"
 
 #define CJ_MERKLE_MAX_THREADS 8u
-/* The serial top of a split tree is at most about this many nodes. */
-#define CJ_MERKLE_TOP_NODES 256u
+/* A threaded tree is cut into about this many chunks (dynamic load balancing); the serial top then has
+ * about this many nodes. */
+#define CJ_MERKLE_CHUNKS 64u
 
 /* One level, in place allowed (dst == src): pairs hashed, an odd last node moved up. Returns the new size. */
 static size_t cj_merkle_level(const cj_sha256_impl *impl, uint8_t (*dst)[32], const uint8_t (*src)[32], size_t n)
@@ -34,20 +37,33 @@ static size_t cj_merkle_levels(const cj_sha256_impl *impl, uint8_t (*dst)[32], c
     return n;
 }
 
+/* Work shared by the threads of one call (lives on the caller's stack). Chunk i is leaves
+ * [i * unit, min((i + 1) * unit, count)); its subtree root goes to roots[i], its scratch is
+ * buf[i * unit / 2 ...], so chunks never touch each other's memory. */
 typedef struct {
     const cj_sha256_impl *impl;
     const uint8_t (*leaves)[32];
-    size_t n;
-    uint8_t (*dst)[32];
-    unsigned levels;
-    size_t result;
-} cj_merkle_job;
+    size_t count, unit, nchunks;
+    unsigned levels; /* log2(unit) */
+    uint8_t (*buf)[32];
+    uint8_t (*roots)[32];
+    atomic_size_t next;
+} cj_merkle_work;
 
-/* Thread body: the lower levels of one chunk. */
+/* Thread body: takes chunks until none is left, so a thread that gets little CPU time (a busy machine)
+ * simply takes fewer chunks instead of holding everybody up. */
 static void *cj_merkle_worker(void *arg)
 {
-    cj_merkle_job *job = arg;
-    job->result = cj_merkle_levels(job->impl, job->dst, job->leaves, job->n, job->levels);
+    cj_merkle_work *w = arg;
+    for (;;) {
+        size_t i = atomic_fetch_add_explicit(&w->next, 1, memory_order_relaxed);
+        if (i >= w->nchunks) break;
+        size_t begin = i * w->unit, n = w->count - begin < w->unit ? w->count - begin : w->unit;
+        uint8_t(*dst)[32] = w->buf + begin / 2;
+        if (n == 1) memcpy(dst[0], w->leaves[begin], 32);
+        else cj_merkle_levels(w->impl, dst, w->leaves + begin, n, w->levels);
+        memcpy(w->roots[i], dst[0], 32);
+    }
     return NULL;
 }
 
@@ -64,41 +80,30 @@ static unsigned cj_merkle_cpus(void)
     return 1u;
 }
 
-/* Splits levels 1..m of count leaves over t threads (the caller runs chunk 0), then compacts the chunk
- * results to the front of buf. Returns the node count at level m. */
+/* Reduces count leaves to one root per chunk of 2^m leaves (about 64 chunks, at least 256 leaves each)
+ * with t threads including the caller, into roots (which must hold count / 256 + 1 nodes). Returns the
+ * number of chunk roots: the level-m nodes of the tree. */
 static size_t cj_merkle_parallel(const cj_sha256_impl *impl, const uint8_t (*leaves)[32], size_t count,
-                                 uint8_t (*buf)[32], unsigned t)
+                                 uint8_t (*buf)[32], uint8_t (*roots)[32], unsigned t)
 {
-    unsigned m = 1;
-    while ((count >> m) > CJ_MERKLE_TOP_NODES) m++;
-    size_t unit = (size_t)1 << m;
-    cj_merkle_job jobs[CJ_MERKLE_MAX_THREADS];
+    cj_merkle_work w = {impl, leaves, count, 256, 0, 8, buf, roots, 0};
+    while (w.unit < count / CJ_MERKLE_CHUNKS) w.unit *= 2, w.levels++;
+    w.nchunks = (count + w.unit - 1) / w.unit;
+    atomic_init(&w.next, 0);
     pthread_t tid[CJ_MERKLE_MAX_THREADS];
-    int started[CJ_MERKLE_MAX_THREADS] = {0};
-    size_t begin = 0;
-    for (unsigned i = 0; i < t; i++) {
-        size_t end = i + 1 == t ? count : (count / t * (i + 1)) / unit * unit;
-        jobs[i] = (cj_merkle_job){impl, leaves + begin, end - begin, buf + begin / 2, m, 0};
-        begin = end;
-    }
-    for (unsigned i = 1; i < t; i++) started[i] = pthread_create(&tid[i], NULL, cj_merkle_worker, &jobs[i]) == 0;
-    cj_merkle_worker(&jobs[0]);
+    unsigned started = 0;
     for (unsigned i = 1; i < t; i++) {
-        if (started[i]) pthread_join(tid[i], NULL);
-        else cj_merkle_worker(&jobs[i]); /* no thread available: do it here, same result */
+        if (pthread_create(&tid[started], NULL, cj_merkle_worker, &w) != 0) break; /* fewer helpers is fine */
+        started++;
     }
-    size_t n = 0;
-    for (unsigned i = 0; i < t; i++) {
-        if (jobs[i].n == 0) continue;
-        memmove(buf[n], jobs[i].dst, jobs[i].result * 32);
-        n += jobs[i].result;
-    }
-    return n;
+    cj_merkle_worker(&w);
+    for (unsigned i = 0; i < started; i++) pthread_join(tid[i], NULL);
+    return w.nchunks;
 }
 
-/* The tree on impl with max_threads threads (0 = automatic: every allowed core from
- * CJ_MERKLE_PARALLEL_MIN leaves on; n > 1 = exactly n, capped at 8, from 512 leaves on). Chunk boundaries are multiples of
- * 2^m, so every chunk but the last has no odd node in its m levels and the result equals the serial one. */
+/* The tree on impl with max_threads threads (0 = automatic: every allowed core from CJ_MERKLE_PARALLEL_MIN
+ * leaves on; n > 1 = exactly n, capped at 8, from 512 leaves on). The threaded result equals the serial
+ * one because chunk roots are exactly the level-m nodes (see the top of this file). */
 CoinjResult cj_merkle_root_threads(const cj_sha256_impl *impl, const uint8_t (*leaves)[32], size_t count,
                                    uint8_t out[32], unsigned max_threads)
 {
@@ -113,17 +118,24 @@ CoinjResult cj_merkle_root_threads(const cj_sha256_impl *impl, const uint8_t (*l
     }
     if (count > SIZE_MAX / 32)
         return cj_fail(COINJ_ERROR_OUT_OF_MEMORY, "merkle root: %zu leaves cannot be addressed", count);
-    uint8_t(*buf)[32] = malloc((count / 2 + 1) * 32);
-    if (!buf) return cj_fail(COINJ_ERROR_OUT_OF_MEMORY, "merkle root: cannot allocate %zu nodes", count / 2 + 1);
-
     unsigned t = 1;
     if (max_threads == 0 && count >= CJ_MERKLE_PARALLEL_MIN) t = cj_merkle_cpus();
-    else if (max_threads > 1 && count >= 2u * CJ_MERKLE_TOP_NODES) t = max_threads;
+    else if (max_threads > 1 && count >= 512) t = max_threads;
     if (t > CJ_MERKLE_MAX_THREADS) t = CJ_MERKLE_MAX_THREADS;
-    size_t n = t > 1 ? cj_merkle_parallel(impl, leaves, count, buf, t)
-                     : cj_merkle_level(impl, buf, leaves, count);
-    while (n > 1) n = cj_merkle_level(impl, buf, (const uint8_t(*)[32])buf, n);
-    memcpy(out, buf[0], 32);
+    /* Level-1 nodes, plus (threaded) one root per chunk of at least 256 leaves after them. */
+    size_t nodes = count / 2 + 1, extra = t > 1 ? count / 256 + 1 : 0;
+    uint8_t(*buf)[32] = malloc((nodes + extra) * 32);
+    if (!buf) return cj_fail(COINJ_ERROR_OUT_OF_MEMORY, "merkle root: cannot allocate %zu nodes", nodes + extra);
+    uint8_t(*top)[32] = buf;
+    size_t n;
+    if (t > 1) {
+        top = buf + nodes;
+        n = cj_merkle_parallel(impl, leaves, count, buf, top, t);
+    } else {
+        n = cj_merkle_level(impl, buf, leaves, count);
+    }
+    while (n > 1) n = cj_merkle_level(impl, top, (const uint8_t(*)[32])top, n);
+    memcpy(out, top[0], 32);
     free(buf);
     return COINJ_OK;
 }

@@ -38,7 +38,7 @@ unsigned cj_cpu_features(void);
 #define CJ_SHA256_HAVE_X86 1
 void cj_sha256_x86_shani_compress(uint32_t state[8], const uint8_t *blocks, size_t nblocks);
 void cj_sha256_x86_shani_oneshot(const uint8_t *data, size_t len, uint8_t out[32]);
-/* Two messages interleaved per step (hides the SHA256RNDS2 latency). */
+/* Four (then two, then one) messages interleaved per step (hides the SHA256RNDS2 latency). */
 void cj_sha256_x86_shani_hash64_many(uint8_t (*out)[32], const uint8_t (*in)[64], size_t n);
 /* Multi-buffer SIMD: hash n - n % lanes messages and return that count; the caller hashes the rest. */
 size_t cj_sha256_x86_avx2_hash64_x8(uint8_t (*out)[32], const uint8_t (*in)[64], size_t n);

@@ -189,16 +189,91 @@ CJ_INLINE void cj_shani_pad64_x2(__m128i *a0p, __m128i *a1p, __m128i *b0p, __m12
     *b1p = _mm_add_epi32(b1, *b1p);
 }
 
-/* A Merkle level, two messages at a time (both inputs are read before either output is written). */
+/* Four independent data blocks interleaved (more chains in flight than x2). */
+CJ_INLINE void cj_shani_block_x4(__m128i s[4][2], const uint8_t *const p[4])
+{
+    const __m128i mask = BSWAP_MASK;
+    __m128i a0 = s[0][0], a1 = s[0][1], b0 = s[1][0], b1 = s[1][1];
+    __m128i c0 = s[2][0], c1 = s[2][1], d0 = s[3][0], d1 = s[3][1];
+    __m128i ma[4], mb[4], mc[4], md[4];
+    for (int i = 0; i < 4; i++) {
+        ma[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p[0] + 16 * i)), mask);
+        mb[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p[1] + 16 * i)), mask);
+        mc[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p[2] + 16 * i)), mask);
+        md[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p[3] + 16 * i)), mask);
+    }
+#define QROUND4(g)                                                                                       \
+    do {                                                                                                 \
+        QROUND(a0, a1, ma, g);                                                                           \
+        QROUND(b0, b1, mb, g);                                                                           \
+        QROUND(c0, c1, mc, g);                                                                           \
+        QROUND(d0, d1, md, g);                                                                           \
+    } while (0)
+    QROUND4(0);
+    QROUND4(1);
+    QROUND4(2);
+    QROUND4(3);
+    QROUND4(4);
+    QROUND4(5);
+    QROUND4(6);
+    QROUND4(7);
+    QROUND4(8);
+    QROUND4(9);
+    QROUND4(10);
+    QROUND4(11);
+    QROUND4(12);
+    QROUND4(13);
+    QROUND4(14);
+    QROUND4(15);
+#undef QROUND4
+    s[0][0] = _mm_add_epi32(a0, s[0][0]), s[0][1] = _mm_add_epi32(a1, s[0][1]);
+    s[1][0] = _mm_add_epi32(b0, s[1][0]), s[1][1] = _mm_add_epi32(b1, s[1][1]);
+    s[2][0] = _mm_add_epi32(c0, s[2][0]), s[2][1] = _mm_add_epi32(c1, s[2][1]);
+    s[3][0] = _mm_add_epi32(d0, s[3][0]), s[3][1] = _mm_add_epi32(d1, s[3][1]);
+}
+
+/* Padding blocks of four messages, interleaved. */
+CJ_INLINE void cj_shani_pad64_x4(__m128i s[4][2])
+{
+    __m128i a0 = s[0][0], a1 = s[0][1], b0 = s[1][0], b1 = s[1][1];
+    __m128i c0 = s[2][0], c1 = s[2][1], d0 = s[3][0], d1 = s[3][1];
+    for (int g = 0; g < 16; g++) {
+        __m128i wk = PADV(g), wk2 = _mm_shuffle_epi32(wk, 0x0E);
+        a1 = _mm_sha256rnds2_epu32(a1, a0, wk);
+        b1 = _mm_sha256rnds2_epu32(b1, b0, wk);
+        c1 = _mm_sha256rnds2_epu32(c1, c0, wk);
+        d1 = _mm_sha256rnds2_epu32(d1, d0, wk);
+        a0 = _mm_sha256rnds2_epu32(a0, a1, wk2);
+        b0 = _mm_sha256rnds2_epu32(b0, b1, wk2);
+        c0 = _mm_sha256rnds2_epu32(c0, c1, wk2);
+        d0 = _mm_sha256rnds2_epu32(d0, d1, wk2);
+    }
+    s[0][0] = _mm_add_epi32(a0, s[0][0]), s[0][1] = _mm_add_epi32(a1, s[0][1]);
+    s[1][0] = _mm_add_epi32(b0, s[1][0]), s[1][1] = _mm_add_epi32(b1, s[1][1]);
+    s[2][0] = _mm_add_epi32(c0, s[2][0]), s[2][1] = _mm_add_epi32(c1, s[2][1]);
+    s[3][0] = _mm_add_epi32(d0, s[3][0]), s[3][1] = _mm_add_epi32(d1, s[3][1]);
+}
+
+/* A Merkle level: four messages at a time (measured fastest on Zen 4: ~26 ns/message against ~34 with two
+ * and ~53 with one), then two, then one. Each group reads all its inputs before writing its outputs. */
 void cj_sha256_x86_shani_hash64_many(uint8_t (*out)[32], const uint8_t (*in)[64], size_t n)
 {
     size_t i = 0;
-    for (; i + 2 <= n; i += 2) {
+    for (; i + 4 <= n; i += 4) {
+        __m128i s[4][2];
+        const uint8_t *p[4] = {in[i], in[i + 1], in[i + 2], in[i + 3]};
+        for (int l = 0; l < 4; l++) s[l][0] = IV_ABEF, s[l][1] = IV_CDGH;
+        cj_shani_block_x4(s, p);
+        cj_shani_pad64_x4(s);
+        for (int l = 0; l < 4; l++) cj_shani_store_digest(s[l][0], s[l][1], out[i + l]);
+    }
+    if (i + 2 <= n) {
         __m128i a0 = IV_ABEF, a1 = IV_CDGH, b0 = IV_ABEF, b1 = IV_CDGH;
         cj_shani_block_x2(&a0, &a1, in[i], &b0, &b1, in[i + 1]);
         cj_shani_pad64_x2(&a0, &a1, &b0, &b1);
         cj_shani_store_digest(a0, a1, out[i]);
         cj_shani_store_digest(b0, b1, out[i + 1]);
+        i += 2;
     }
     if (i < n) {
         __m128i s0 = IV_ABEF, s1 = IV_CDGH;

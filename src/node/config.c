@@ -68,6 +68,8 @@ static const cj_config_key TABLE[] = {
      "Static peers as host:port (YAML list, or comma-separated in env/flags)."},
     {"p2p.max_peers", CJ_CFG_U64, F(p2p_max_peers), "50", 1, 1000, 0, 0, NULL, NULL, NULL,
      "Most peer connections kept at once."},
+    {"p2p.ban_time", CJ_CFG_DURATION, F(p2p_ban_time_ms), "10m", 0, 24 * 60 * MS_MIN, 0, 0, NULL, NULL, NULL,
+     "How long a misbehaving peer's address stays banned."},
     {"mempool.max_size", CJ_CFG_U64, F(mempool_max_size), "10000", 1, 10000000, 0, 0, NULL, NULL, NULL,
      "Most pending transactions kept (lowest fee evicted first)."},
     {"mempool.max_per_account", CJ_CFG_U64, F(mempool_max_per_account), "100", 1, 1000000, 0, 0, NULL, NULL,

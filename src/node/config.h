@@ -58,6 +58,7 @@ typedef struct cj_config {
     uint64_t p2p_port;
     cj_strlist p2p_bootstrap_peers;
     uint64_t p2p_max_peers;
+    uint64_t p2p_ban_time_ms;
     /* mempool */
     uint64_t mempool_max_size;
     uint64_t mempool_max_per_account;

@@ -88,7 +88,7 @@ static void check_merkle(json_t *v)
         if (list) {
             tu_unhex(json_string_value(json_array_get(list, i)), leaves[i], 32);
         } else {
-            char name[32];
+            char name[64];
             if (n == 100) snprintf(name, sizeof name, "transaction_%zu", i);
             else snprintf(name, sizeof name, "tx_%04zu", i);
             assert_int_equal(coinjecture_sha256_hash((const uint8_t *)name, (uint32_t)strlen(name), leaves[i]), COINJ_OK);

@@ -110,8 +110,8 @@ static Py_ssize_t tx_base(const coinjecture_tx *tx, uint8_t *enc, size_t cap, si
         cj_pyconv_fail(rc);
         return -1;
     }
-    /* timestamp's value takes 1..9 bytes, so the array sits 11..19 bytes before the end. */
-    for (size_t back = 11; back <= 19 && back <= *enc_len; back++) {
+    /* After the array come the 10-byte key and a 1..9-byte value: it sits 12..20 bytes from the end. */
+    for (size_t back = 12; back <= 20 && back <= *enc_len; back++) {
         size_t pos = *enc_len - back;
         if (enc[pos] == 0x90 && memcmp(enc + pos + 1, ts_key, sizeof(ts_key)) == 0) return (Py_ssize_t)pos;
     }

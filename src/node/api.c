@@ -1,0 +1,959 @@
+/* HTTP API server: routing, handlers, limits, rate limiting and accept back-off on libevent evhttp. */
+#include "api.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+#include <jansson.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "api_json.h"
+#include "hmap.h"
+#include "log.h"
+#include "metrics.h"
+#include "node.h"
+
+/* ---------------------------------------------------------------------------------------------------
+ * Rate limiter: token buckets keyed by the client's binary address (IPv4 mapped into IPv6).
+ * ------------------------------------------------------------------------------------------------- */
+
+typedef struct {
+    double tokens;
+    int64_t last_ms;
+} bucket;
+
+struct cj_ratelimit {
+    double rate, burst, grate, gburst;
+    size_t max_clients;
+    cj_hmap map;
+    bucket global, overflow;
+    int64_t last_sweep_ms;
+};
+
+/* Creates a limiter with both buckets full. */
+cj_ratelimit *cj_ratelimit_new(double rate, double burst, double global_rate, double global_burst,
+                               size_t max_clients)
+{
+    if (!(rate > 0) || !(burst >= 1) || !(global_rate > 0) || !(global_burst >= 1) || max_clients == 0)
+        return NULL;
+    cj_ratelimit *rl = calloc(1, sizeof *rl);
+    if (rl == NULL || cj_hmap_init(&rl->map, max_clients) != 0) {
+        free(rl);
+        return NULL;
+    }
+    rl->rate = rate, rl->burst = burst, rl->grate = global_rate, rl->gburst = global_burst;
+    rl->max_clients = max_clients;
+    rl->global.tokens = global_burst;
+    rl->overflow.tokens = burst;
+    rl->global.last_ms = rl->overflow.last_ms = INT64_MIN;
+    return rl;
+}
+
+/* Frees every bucket and the map. */
+void cj_ratelimit_free(cj_ratelimit *rl)
+{
+    if (rl == NULL)
+        return;
+    for (size_t i = 0; i < rl->map.cap; i++)
+        free(rl->map.slots[i].val);
+    cj_hmap_free(&rl->map);
+    free(rl);
+}
+
+/* Refills a bucket for elapsed time and takes one token if available. */
+static int bucket_take(bucket *b, double rate, double burst, int64_t now_ms)
+{
+    if (b->last_ms == INT64_MIN || now_ms < b->last_ms) {
+        b->last_ms = now_ms;
+    } else {
+        b->tokens = fmin(burst, b->tokens + (double)(now_ms - b->last_ms) * rate / 1000.0);
+        b->last_ms = now_ms;
+    }
+    if (b->tokens >= 1.0) {
+        b->tokens -= 1.0;
+        return 1;
+    }
+    return 0;
+}
+
+/* Drops buckets that have refilled completely (indistinguishable from new clients). */
+static void ratelimit_sweep(cj_ratelimit *rl, int64_t now_ms)
+{
+    size_t n = 0;
+    uint8_t(*keys)[32] = malloc(rl->map.count * 32 + 32);
+    if (keys == NULL)
+        return;
+    for (size_t i = 0; i < rl->map.cap; i++) {
+        bucket *b = rl->map.slots[i].val;
+        if (b != NULL && b->tokens + (double)(now_ms - b->last_ms) * rl->rate / 1000.0 >= rl->burst)
+            memcpy(keys[n++], rl->map.slots[i].key, 32);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(cj_hmap_del(&rl->map, keys[i]));
+    free(keys);
+}
+
+/* Converts an address text to a 32-byte map key; unparsable text hashes into a fixed key. */
+static void ip_key(const char *ip, uint8_t key[32])
+{
+    struct in_addr v4;
+    memset(key, 0, 32);
+    if (ip != NULL && inet_pton(AF_INET, ip, &v4) == 1) {
+        key[10] = key[11] = 0xff;
+        memcpy(key + 12, &v4, 4);
+    } else if (ip == NULL || inet_pton(AF_INET6, ip, key) != 1) {
+        memset(key, 0xee, 32);
+    }
+}
+
+/* One request from ip: per-client bucket first, then the global one. */
+int cj_ratelimit_take(cj_ratelimit *rl, const char *ip, int64_t now_ms)
+{
+    uint8_t key[32];
+    if (rl == NULL)
+        return 1;
+    ip_key(ip, key);
+    bucket *b = cj_hmap_get(&rl->map, key);
+    if (b == NULL) {
+        if (rl->map.count >= rl->max_clients && now_ms - rl->last_sweep_ms >= 1000) {
+            rl->last_sweep_ms = now_ms;
+            ratelimit_sweep(rl, now_ms);
+        }
+        if (rl->map.count < rl->max_clients && (b = calloc(1, sizeof *b)) != NULL) {
+            b->tokens = rl->burst;
+            b->last_ms = now_ms;
+            if (cj_hmap_put(&rl->map, key, b) != 0) {
+                free(b);
+                b = NULL;
+            }
+        }
+        if (b == NULL)
+            b = &rl->overflow; /* too many clients: the newcomers share one bucket */
+    }
+    if (!bucket_take(b, rl->rate, rl->burst, now_ms))
+        return 0;
+    return bucket_take(&rl->global, rl->grate, rl->gburst, now_ms);
+}
+
+/* ---------------------------------------------------------------------------------------------------
+ * Server
+ * ------------------------------------------------------------------------------------------------- */
+
+struct cj_api {
+    cj_node *node;
+    struct evhttp *http;
+    struct evhttp_bound_socket *bound;
+    struct evconnlistener *listener;
+    struct event *backoff_timer;
+    int backoff_ms;
+    cj_ratelimit *rl;
+    uint16_t port;
+};
+
+/* The listener error callback only receives evhttp's pointer, so listeners map back to servers here. */
+#define MAX_APIS 8
+static cj_api *g_apis[MAX_APIS];
+
+typedef struct {
+    cj_api *a;
+    struct evhttp_request *req;
+    const char *endpoint; /* route label for metrics */
+    const char *method;
+    const char *path;
+    struct timespec t0;
+} rq;
+
+/* Seconds elapsed since the request started being handled. */
+static double elapsed_s(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Sends a reply with common headers, and records metrics and a debug log line. */
+static void send_body(rq *r, int code, const char *ctype, const char *body, size_t len)
+{
+    struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
+    struct evbuffer *buf = evbuffer_new();
+    char status[8];
+    evhttp_add_header(h, "Content-Type", ctype);
+    evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+    evhttp_add_header(h, "Cache-Control", "no-store");
+    if (buf != NULL && body != NULL)
+        evbuffer_add(buf, body, len);
+    evhttp_send_reply(r->req, code, NULL, buf);
+    if (buf != NULL)
+        evbuffer_free(buf);
+    snprintf(status, sizeof status, "%d", code);
+    const char *labels[3] = {r->endpoint, r->method, status};
+    cj_metrics_add_l("http_requests_total", labels, 1);
+    double dt = elapsed_s(&r->t0);
+    cj_metrics_observe_l("http_request_duration_seconds", labels, dt);
+    if (cj_log_enabled(CJ_LOG_DEBUG))
+        cj_log_debug("http %s %s -> %d (%.2f ms)", r->method, r->path, code, dt * 1000.0);
+}
+
+/* Sends a JSON value (takes ownership). */
+static void send_json(rq *r, int code, json_t *v)
+{
+    char *text = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(v);
+    if (text == NULL) {
+        static const char oom[] = "{\"error\":\"internal error\",\"details\":\"out of memory\"}";
+        send_body(r, 500, "application/json", oom, sizeof oom - 1);
+        return;
+    }
+    send_body(r, code, "application/json", text, strlen(text));
+    free(text);
+}
+
+/* Sends {"error", "details"} with a status code. */
+static void send_error(rq *r, int code, const char *error, const char *details)
+{
+    char *text = cj_json_error_text(error, details);
+    if (text == NULL) {
+        static const char oom[] = "{\"error\":\"internal error\",\"details\":\"out of memory\"}";
+        send_body(r, 500, "application/json", oom, sizeof oom - 1);
+        return;
+    }
+    send_body(r, code, "application/json", text, strlen(text));
+    free(text);
+}
+
+/* Adds key: value to obj (value may be NULL on OOM: then nothing is added, the reply shows it). */
+static void put(json_t *obj, const char *key, json_t *value)
+{
+    if (obj != NULL && value != NULL)
+        json_object_set_new(obj, key, value);
+    else
+        json_decref(value);
+}
+
+/* Hex of 32 bytes as a JSON string. */
+static json_t *hex32(const uint8_t b[32])
+{
+    return cj_json_hex(b, 32);
+}
+
+/* Parses a 64-hex path parameter; replies 400 and returns -1 if it is malformed. */
+static int parse_hash_param(rq *r, const char *param, uint8_t out[32], const char *what)
+{
+    char details[160];
+    size_t n = strlen(param);
+    if (n >= 2 && param[0] == '0' && (param[1] == 'x' || param[1] == 'X'))
+        n -= 2;
+    if (n != 64 || coinjecture_hex_decode(param, out, 32) != COINJ_OK) {
+        snprintf(details, sizeof details, "%s must be 64 hex digits (32 bytes), got %zu characters", what, n);
+        send_error(r, 400, n != 64 ? "invalid length" : "invalid hex", details);
+        return -1;
+    }
+    return 0;
+}
+
+/* Public key of the validator whose address is miner_address, or NULL. */
+static const uint8_t *proposer_of(const cj_chain *c, const uint8_t miner_address[32])
+{
+    uint8_t addr[32];
+    for (size_t i = 0; i < cj_chain_validator_count(c); i++) {
+        const uint8_t *pk = cj_chain_validator(c, i);
+        if (pk != NULL && coinjecture_derive_address(pk, addr) == COINJ_OK && memcmp(addr, miner_address, 32) == 0)
+            return pk;
+    }
+    return NULL;
+}
+
+/* Block JSON plus the chain's view of it (canonical, weight, proposer, size). */
+static void reply_block(rq *r, cj_chain_status st, cj_chain_block *b)
+{
+    if (st == CJ_CHAIN_NOT_FOUND) {
+        send_error(r, 404, "block not found", "no stored block matches");
+        return;
+    }
+    if (st != CJ_CHAIN_OK) {
+        send_error(r, 500, "internal error", cj_chain_status_name(st));
+        return;
+    }
+    json_t *o = cj_json_block(&b->block);
+    if (o != NULL) {
+        const uint8_t *pk = proposer_of(r->a->node->chain, b->block.header.miner_address);
+        put(o, "canonical", json_boolean(b->canonical));
+        put(o, "cum_weight", cj_json_from_u64(b->cum_weight));
+        put(o, "size", json_integer((json_int_t)b->len));
+        put(o, "proposer", pk ? hex32(pk) : json_null());
+        if (b->block.header.extra_data_len >= 32)
+            put(o, "state_root", hex32(b->block.header.extra_data));
+        put(o, "confirmations",
+            cj_json_from_u64(b->canonical ? cj_chain_height(r->a->node->chain) - b->height + 1 : 0));
+    }
+    cj_chain_block_free(b);
+    send_json(r, 200, o);
+}
+
+/* GET /v1/blocks/latest */
+static void h_block_latest(rq *r, const char *param)
+{
+    cj_chain_block b;
+    (void)param;
+    cj_chain_status st = cj_chain_block_by_height(r->a->node->chain, cj_chain_height(r->a->node->chain), &b);
+    reply_block(r, st, &b);
+}
+
+/* GET /v1/blocks/{height} */
+static void h_block_height(rq *r, const char *param)
+{
+    uint64_t h;
+    cj_chain_block b;
+    if (cj_config_parse_u64(param, &h) != 0) {
+        send_error(r, 400, "invalid height", "height must be a decimal integer 0..18446744073709551615");
+        return;
+    }
+    if (h > cj_chain_height(r->a->node->chain)) {
+        send_error(r, 404, "block not found", "height is above the current tip");
+        return;
+    }
+    reply_block(r, cj_chain_block_by_height(r->a->node->chain, h, &b), &b);
+}
+
+/* GET /v1/blocks/hash/{hash} */
+static void h_block_hash(rq *r, const char *param)
+{
+    uint8_t h[32];
+    cj_chain_block b;
+    if (parse_hash_param(r, param, h, "block hash") != 0)
+        return;
+    reply_block(r, cj_chain_block_by_hash(r->a->node->chain, h, &b), &b);
+}
+
+/* POST /v1/transactions: parse, admit to the mempool, 202. */
+static void h_tx_post(rq *r, const char *param)
+{
+    char err[512], details[700];
+    coinjecture_tx tx;
+    uint8_t hash[32];
+    cj_node *n = r->a->node;
+    (void)param;
+    struct evbuffer *in = evhttp_request_get_input_buffer(r->req);
+    size_t len = evbuffer_get_length(in);
+    if (len > n->cfg.api_max_request_size) {
+        snprintf(details, sizeof details, "the body has %zu bytes; the limit is %llu (api.max_request_size)", len,
+                 (unsigned long long)n->cfg.api_max_request_size);
+        send_error(r, 413, "request body too large", details);
+        return;
+    }
+    const char *body = len ? (const char *)evbuffer_pullup(in, -1) : NULL;
+    if (len > 0 && body == NULL) {
+        send_error(r, 500, "internal error", "out of memory");
+        return;
+    }
+    if (cj_json_parse_tx(body, len, &tx, err, sizeof err) != 0) {
+        send_error(r, 400, "invalid transaction", err);
+        return;
+    }
+    err[0] = '\0';
+    cj_mempool_status st = cj_mempool_add(n->mempool, n->chain, &tx, cj_node_now_ms(), hash, err, sizeof err);
+    if (st != CJ_MEMPOOL_OK) {
+        cj_json_tx_free(&tx);
+        snprintf(details, sizeof details, "%s%s%s", cj_mempool_status_name(st), err[0] ? ": " : "", err);
+        if (st == CJ_MEMPOOL_FULL)
+            send_error(r, 503, "mempool full", details);
+        else if (st == CJ_MEMPOOL_INTERNAL)
+            send_error(r, 500, "internal error", details);
+        else
+            send_error(r, 400, "transaction rejected", details);
+        return;
+    }
+    cj_node_on_tx_accepted(n, &tx, hash);
+    cj_json_tx_free(&tx);
+    const cj_mempool_entry *e = cj_mempool_get(n->mempool, hash);
+    json_t *o = json_object();
+    put(o, "status", json_string("accepted"));
+    put(o, "tx_hash", hex32(hash));
+    if (e != NULL) {
+        put(o, "fee", cj_json_from_u64(e->fee));
+        put(o, "total_cost", cj_json_from_u64(e->total_cost));
+        put(o, "gas_used", cj_json_from_u64(e->tx.gas_limit));
+    }
+    put(o, "mempool_size", json_integer((json_int_t)cj_mempool_size(n->mempool)));
+    send_json(r, 202, o);
+}
+
+/* GET /v1/transactions/{hash}: confirmed (with its block) or pending, else 404. */
+static void h_tx_get(rq *r, const char *param)
+{
+    uint8_t h[32];
+    cj_chain_tx t;
+    cj_node *n = r->a->node;
+    if (parse_hash_param(r, param, h, "transaction hash") != 0)
+        return;
+    cj_chain_status st = cj_chain_tx_by_hash(n->chain, h, &t);
+    if (st == CJ_CHAIN_OK) {
+        json_t *o = json_object();
+        put(o, "status", json_string("confirmed"));
+        put(o, "tx_hash", hex32(t.hash));
+        put(o, "block_height", cj_json_from_u64(t.height));
+        put(o, "block_hash", hex32(t.block_hash));
+        put(o, "index", json_integer(t.index));
+        put(o, "block_timestamp_ms", json_integer(t.block_timestamp));
+        put(o, "confirmations", cj_json_from_u64(cj_chain_height(n->chain) - t.height + 1));
+        put(o, "transaction", cj_json_tx(&t.tx));
+        cj_chain_tx_free(&t);
+        send_json(r, 200, o);
+        return;
+    }
+    if (st != CJ_CHAIN_NOT_FOUND) {
+        send_error(r, 500, "internal error", cj_chain_status_name(st));
+        return;
+    }
+    const cj_mempool_entry *e = cj_mempool_get(n->mempool, h);
+    if (e == NULL) {
+        send_error(r, 404, "transaction not found", "neither confirmed nor pending");
+        return;
+    }
+    json_t *o = json_object();
+    put(o, "status", json_string("pending"));
+    put(o, "tx_hash", hex32(e->hash));
+    put(o, "fee", cj_json_from_u64(e->fee));
+    put(o, "total_cost", cj_json_from_u64(e->total_cost));
+    put(o, "added_ms", json_integer(e->added_ms));
+    put(o, "transaction", cj_json_tx(&e->tx));
+    send_json(r, 200, o);
+}
+
+/* GET /v1/accounts/{pubkey-hex} */
+static void h_account(rq *r, const char *param)
+{
+    uint8_t pk[32];
+    coinjecture_account acct;
+    cj_node *n = r->a->node;
+    if (parse_hash_param(r, param, pk, "public key") != 0)
+        return;
+    int exists = cj_chain_account(n->chain, pk, &acct);
+    json_t *o = cj_json_account(pk, acct.balance, acct.nonce);
+    put(o, "exists", json_boolean(exists));
+    put(o, "pending_txs", json_integer((json_int_t)cj_mempool_sender_count(n->mempool, pk)));
+    put(o, "height", cj_json_from_u64(cj_chain_height(n->chain)));
+    send_json(r, 200, o);
+}
+
+/* Reads ?limit=N (1..max, default def) from the request URI; -1 if malformed. */
+static long query_limit(rq *r, long def, long max)
+{
+    const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->req));
+    struct evkeyvalq params;
+    long v = def;
+    if (q == NULL || *q == '\0')
+        return def;
+    if (evhttp_parse_query_str(q, &params) != 0)
+        return -1;
+    const char *s = evhttp_find_header(&params, "limit");
+    uint64_t u;
+    if (s != NULL) {
+        if (cj_config_parse_u64(s, &u) != 0 || u < 1 || u > (uint64_t)max)
+            v = -1;
+        else
+            v = (long)u;
+    }
+    evhttp_clear_headers(&params);
+    return v;
+}
+
+/* GET /v1/mempool[?limit=N]: size, limits, counters and the top transactions by fee. */
+static void h_mempool(rq *r, const char *param)
+{
+    cj_node *n = r->a->node;
+    cj_mempool_stats s;
+    (void)param;
+    long limit = query_limit(r, 100, 1000);
+    if (limit < 0) {
+        send_error(r, 400, "invalid query", "limit must be an integer 1..1000");
+        return;
+    }
+    const cj_mempool_entry **list = calloc((size_t)limit, sizeof *list);
+    if (list == NULL) {
+        send_error(r, 500, "internal error", "out of memory");
+        return;
+    }
+    size_t cnt = cj_mempool_list(n->mempool, list, (size_t)limit);
+    cj_mempool_get_stats(n->mempool, &s);
+    json_t *o = json_object(), *arr = json_array();
+    put(o, "size", json_integer((json_int_t)cj_mempool_size(n->mempool)));
+    put(o, "max_size", cj_json_from_u64(n->cfg.mempool_max_size));
+    put(o, "max_per_account", cj_json_from_u64(n->cfg.mempool_max_per_account));
+    json_t *so = json_object();
+    put(so, "admitted", cj_json_from_u64(s.admitted));
+    put(so, "rejected", cj_json_from_u64(s.rejected));
+    put(so, "evicted", cj_json_from_u64(s.evicted));
+    put(so, "expired", cj_json_from_u64(s.expired));
+    put(so, "confirmed", cj_json_from_u64(s.confirmed));
+    put(so, "dropped_invalid", cj_json_from_u64(s.dropped_invalid));
+    put(o, "stats", so);
+    for (size_t i = 0; arr != NULL && i < cnt; i++) {
+        json_t *t = json_object();
+        put(t, "tx_hash", hex32(list[i]->hash));
+        put(t, "from", hex32(list[i]->tx.from));
+        put(t, "to", hex32(list[i]->tx.to));
+        put(t, "amount", cj_json_from_u64(list[i]->tx.amount));
+        put(t, "nonce", cj_json_from_u64(list[i]->tx.nonce));
+        put(t, "gas_price", cj_json_from_u64(list[i]->tx.gas_price));
+        put(t, "fee", cj_json_from_u64(list[i]->fee));
+        put(t, "added_ms", json_integer(list[i]->added_ms));
+        if (t != NULL)
+            json_array_append_new(arr, t);
+    }
+    free(list);
+    put(o, "transactions", arr);
+    send_json(r, 200, o);
+}
+
+/* GET /v1/validators: the set at the tip, in order, with who proposes next. */
+static void h_validators(rq *r, const char *param)
+{
+    cj_node *n = r->a->node;
+    uint8_t addr[32];
+    (void)param;
+    size_t cnt = cj_chain_validator_count(n->chain);
+    uint64_t next = cj_chain_height(n->chain) + 1;
+    json_t *o = json_object(), *arr = json_array();
+    put(o, "height", cj_json_from_u64(cj_chain_height(n->chain)));
+    put(o, "count", json_integer((json_int_t)cnt));
+    put(o, "epoch_length", cj_json_from_u64(n->genesis.epoch_length));
+    put(o, "next_height", cj_json_from_u64(next));
+    put(o, "next_in_turn", cnt ? json_integer((json_int_t)(next % cnt)) : json_null());
+    put(o, "self_index", cj_chain_my_index(n->chain) >= 0 ? json_integer(cj_chain_my_index(n->chain)) : json_null());
+    for (size_t i = 0; arr != NULL && i < cnt; i++) {
+        const uint8_t *pk = cj_chain_validator(n->chain, i);
+        json_t *v = json_object();
+        if (pk == NULL || coinjecture_derive_address(pk, addr) != COINJ_OK) {
+            json_decref(v);
+            continue;
+        }
+        put(v, "index", json_integer((json_int_t)i));
+        put(v, "pubkey", hex32(pk));
+        put(v, "address", hex32(addr));
+        put(v, "blocks_since_start", cj_json_from_u64(cj_chain_validator_blocks(n->chain, i)));
+        put(v, "is_self", json_boolean((long)i == cj_chain_my_index(n->chain)));
+        put(v, "earliest_next_ms", json_integer(cj_chain_earliest_ms(n->chain, next, i)));
+        if (v != NULL)
+            json_array_append_new(arr, v);
+    }
+    put(o, "validators", arr);
+    send_json(r, 200, o);
+}
+
+/* GET /v1/parity: shadow-mode comparison counters (zero until shadow mode exists). */
+static void h_parity(rq *r, const char *param)
+{
+    (void)param;
+    json_t *o = json_object();
+    put(o, "enabled", json_false());
+    put(o, "compare_with_validator", json_null());
+    put(o, "matches", json_integer((json_int_t)cj_metrics_value("parity_matches_total")));
+    put(o, "drifts", json_integer((json_int_t)cj_metrics_value("parity_drifts_total")));
+    put(o, "last_divergences", json_array());
+    send_json(r, 200, o);
+}
+
+/* GET /v1/evidence: recorded double signs, newest first. */
+static void h_evidence(rq *r, const char *param)
+{
+    cj_evidence ev[100];
+    cj_chain_stats s;
+    (void)param;
+    size_t cnt = cj_chain_evidence(r->a->node->chain, ev, 100);
+    cj_chain_get_stats(r->a->node->chain, &s);
+    json_t *o = json_object(), *arr = json_array();
+    put(o, "count", cj_json_from_u64(s.double_signs));
+    for (size_t i = 0; arr != NULL && i < cnt; i++) {
+        json_t *e = json_object();
+        put(e, "height", cj_json_from_u64(ev[i].height));
+        put(e, "validator", hex32(ev[i].validator));
+        put(e, "hash_a", hex32(ev[i].hash_a));
+        put(e, "hash_b", hex32(ev[i].hash_b));
+        if (e != NULL)
+            json_array_append_new(arr, e);
+    }
+    put(o, "evidence", arr);
+    send_json(r, 200, o);
+}
+
+/* The status object shared by /v1/status and the status page. */
+static json_t *status_json(cj_node *n)
+{
+    uint8_t tip[32], gh[32], sr[32];
+    cj_chain_stats s;
+    cj_chain_tip_hash(n->chain, tip);
+    cj_chain_genesis_hash(n->chain, gh);
+    cj_chain_state_root(n->chain, sr);
+    cj_chain_get_stats(n->chain, &s);
+    int64_t now = cj_node_now_ms();
+    json_t *o = json_object(), *node = json_object(), *cons = json_object(), *be = json_object(),
+           *st = json_object();
+    put(node, "version", json_string(cj_node_version()));
+    put(node, "library_version", json_string(coinjecture_library_version()));
+    put(node, "network", json_string(n->genesis.network));
+    put(node, "chain_id", cj_json_from_u64(n->genesis.chain_id));
+    put(node, "genesis_hash", hex32(gh));
+    put(node, "pubkey", n->has_key ? hex32(n->pubkey) : json_null());
+    put(node, "started_ms", json_integer(n->started_ms));
+    put(node, "uptime_s", json_integer((now - n->started_ms) / 1000));
+    put(o, "node", node);
+    long me = cj_chain_my_index(n->chain);
+    put(cons, "block_height", cj_json_from_u64(cj_chain_height(n->chain)));
+    put(cons, "current_block_hash", hex32(tip));
+    put(cons, "current_block_timestamp_ms", json_integer(cj_chain_tip_timestamp(n->chain)));
+    put(cons, "cum_weight", cj_json_from_u64(cj_chain_tip_weight(n->chain)));
+    put(cons, "state_root", hex32(sr));
+    put(cons, "is_validator", json_boolean(me >= 0));
+    put(cons, "producing", json_boolean(me >= 0 && n->cfg.consensus_enabled));
+    put(cons, "validator_index", me >= 0 ? json_integer(me) : json_null());
+    put(cons, "validator_count", json_integer((json_int_t)cj_chain_validator_count(n->chain)));
+    put(cons, "block_time_ms", cj_json_from_u64(cj_chain_block_time_ms(n->chain)));
+    put(cons, "accounts", cj_json_from_u64(cj_chain_account_count(n->chain)));
+    put(o, "consensus", cons);
+    put(be, "requested", json_string(coinjecture_backend_requested()));
+    put(be, "active", json_string(coinjecture_backend_active()));
+    put(be, "detail", json_string(coinjecture_backend_detail()));
+    put(o, "crypto_backend", be);
+    put(st, "blocks_produced", cj_json_from_u64(s.blocks_produced));
+    put(st, "blocks_received", cj_json_from_u64(s.blocks_imported));
+    put(st, "blocks_rejected", cj_json_from_u64(s.blocks_rejected));
+    put(st, "reorgs", cj_json_from_u64(s.reorgs));
+    put(st, "txs_confirmed", cj_json_from_u64(s.txs_confirmed));
+    put(st, "double_signs", cj_json_from_u64(s.double_signs));
+    put(o, "stats", st);
+    put(o, "mempool_size", json_integer((json_int_t)cj_mempool_size(n->mempool)));
+    put(o, "peers", json_integer((json_int_t)cj_metrics_value("peers")));
+    return o;
+}
+
+/* GET /v1/status */
+static void h_status(rq *r, const char *param)
+{
+    (void)param;
+    send_json(r, 200, status_json(r->a->node));
+}
+
+/* GET /health: liveness with the height (the node answers only while its loop runs). */
+static void h_health(rq *r, const char *param)
+{
+    (void)param;
+    json_t *o = json_object();
+    put(o, "status", json_string("ok"));
+    put(o, "version", json_string(cj_node_version()));
+    put(o, "height", cj_json_from_u64(cj_chain_height(r->a->node->chain)));
+    send_json(r, 200, o);
+}
+
+/* GET /metrics: Prometheus text. */
+static void h_metrics(rq *r, const char *param)
+{
+    size_t len = 0;
+    (void)param;
+    cj_node_refresh_metrics(r->a->node);
+    char *text = cj_metrics_render(&len);
+    if (text == NULL) {
+        send_error(r, 500, "internal error", "out of memory");
+        return;
+    }
+    send_body(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+    free(text);
+}
+
+/* Appends s to buf with HTML escaping. */
+static void html_escaped(struct evbuffer *b, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '<': evbuffer_add(b, "&lt;", 4); break;
+        case '>': evbuffer_add(b, "&gt;", 4); break;
+        case '&': evbuffer_add(b, "&amp;", 5); break;
+        case '"': evbuffer_add(b, "&quot;", 6); break;
+        case '\'': evbuffer_add(b, "&#39;", 5); break;
+        default: evbuffer_add(b, s, 1);
+        }
+    }
+}
+
+/* GET /: a small server-rendered status page (refreshes itself) linking the JSON endpoints. */
+static void h_index(rq *r, const char *param)
+{
+    static const char *const links[] = {"/health", "/v1/status", "/v1/blocks/latest", "/v1/mempool",
+                                        "/v1/validators", "/v1/parity", "/v1/evidence", "/metrics"};
+    (void)param;
+    json_t *st = status_json(r->a->node);
+    struct evbuffer *b = evbuffer_new();
+    if (st == NULL || b == NULL) {
+        json_decref(st);
+        if (b)
+            evbuffer_free(b);
+        send_error(r, 500, "internal error", "out of memory");
+        return;
+    }
+    evbuffer_add_printf(b, "<!doctype html><html><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" "
+                           "content=\"5\"><title>coinjectured</title><style>body{font-family:sans-serif;margin:2em}"
+                           "td{padding:2px 12px}code{font-size:90%%}</style></head><body><h1>coinjectured</h1><table>");
+    const char *rows[][3] = {{"node", "network", "Network"},
+                             {"node", "chain_id", "Chain id"},
+                             {"node", "version", "Version"},
+                             {"consensus", "block_height", "Height"},
+                             {"consensus", "current_block_hash", "Tip hash"},
+                             {"consensus", "validator_count", "Validators"},
+                             {"consensus", "is_validator", "This node validates"},
+                             {"crypto_backend", "active", "Crypto backend"},
+                             {"crypto_backend", "detail", "Backend code path"},
+                             {NULL, "mempool_size", "Pending transactions"},
+                             {NULL, "peers", "Peers"},
+                             {"node", "uptime_s", "Uptime (s)"}};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        json_t *obj = rows[i][0] ? json_object_get(st, rows[i][0]) : st;
+        json_t *v = json_object_get(obj, rows[i][1]);
+        char *txt = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
+        const char *shown = txt ? txt : "";
+        if (txt && txt[0] == '"') {
+            txt[strlen(txt) - 1] = '\0';
+            shown = txt + 1;
+        }
+        evbuffer_add_printf(b, "<tr><td>%s</td><td><code>", rows[i][2]);
+        html_escaped(b, shown);
+        evbuffer_add_printf(b, "</code></td></tr>");
+        free(txt);
+    }
+    evbuffer_add_printf(b, "</table><h2>API</h2><ul>");
+    for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+        evbuffer_add_printf(b, "<li><a href=\"%s\">%s</a></li>", links[i], links[i]);
+    evbuffer_add_printf(b, "</ul></body></html>\n");
+    json_decref(st);
+    size_t len = evbuffer_get_length(b);
+    const char *html = (const char *)evbuffer_pullup(b, -1);
+    send_body(r, 200, "text/html; charset=utf-8", html, len);
+    evbuffer_free(b);
+}
+
+typedef void (*handler_fn)(rq *r, const char *param);
+
+enum { M_GET = EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, M_POST = EVHTTP_REQ_POST };
+
+static const struct route {
+    const char *path; /* exact path, or prefix when prefix = 1 (then a non-empty parameter follows) */
+    int prefix;
+    int methods;
+    handler_fn fn;
+    const char *label;
+} ROUTES[] = {
+    {"/", 0, M_GET, h_index, "/"},
+    {"/health", 0, M_GET, h_health, "/health"},
+    {"/metrics", 0, M_GET, h_metrics, "/metrics"},
+    {"/v1/status", 0, M_GET, h_status, "/v1/status"},
+    {"/v1/blocks/latest", 0, M_GET, h_block_latest, "/v1/blocks/latest"},
+    {"/v1/blocks/hash/", 1, M_GET, h_block_hash, "/v1/blocks/hash/{hash}"},
+    {"/v1/blocks/", 1, M_GET, h_block_height, "/v1/blocks/{height}"},
+    {"/v1/transactions", 0, M_POST, h_tx_post, "/v1/transactions"},
+    {"/v1/transactions/", 1, M_GET, h_tx_get, "/v1/transactions/{hash}"},
+    {"/v1/accounts/", 1, M_GET, h_account, "/v1/accounts/{pubkey}"},
+    {"/v1/mempool", 0, M_GET, h_mempool, "/v1/mempool"},
+    {"/v1/validators", 0, M_GET, h_validators, "/v1/validators"},
+    {"/v1/parity", 0, M_GET, h_parity, "/v1/parity"},
+    {"/v1/evidence", 0, M_GET, h_evidence, "/v1/evidence"},
+};
+
+/* Name of an evhttp method for logs and metrics. */
+static const char *method_name(enum evhttp_cmd_type t)
+{
+    switch (t) {
+    case EVHTTP_REQ_GET: return "GET";
+    case EVHTTP_REQ_POST: return "POST";
+    case EVHTTP_REQ_HEAD: return "HEAD";
+    case EVHTTP_REQ_PUT: return "PUT";
+    case EVHTTP_REQ_DELETE: return "DELETE";
+    case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+    case EVHTTP_REQ_TRACE: return "TRACE";
+    case EVHTTP_REQ_CONNECT: return "CONNECT";
+    case EVHTTP_REQ_PATCH: return "PATCH";
+    }
+    return "OTHER";
+}
+
+/* Every request: rate limit, route, method check, dispatch. */
+static void on_request(struct evhttp_request *req, void *arg)
+{
+    cj_api *a = arg;
+    rq r = {a, req, "other", method_name(evhttp_request_get_command(req)), "", {0, 0}};
+    clock_gettime(CLOCK_MONOTONIC, &r.t0);
+    a->backoff_ms = 0;
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+    r.path = path ? path : "";
+
+    if (a->rl != NULL) {
+        char *ip = NULL;
+        ev_uint16_t port = 0;
+        struct evhttp_connection *con = evhttp_request_get_connection(req);
+        if (con != NULL)
+            evhttp_connection_get_peer(con, &ip, &port);
+        if (!cj_ratelimit_take(a->rl, ip, cj_node_now_ms())) {
+            cj_metrics_inc("rate_limited_total");
+            evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
+            send_error(&r, 429, "rate limit exceeded",
+                       "too many requests from this address; see rate_limiter.ip_limit");
+            return;
+        }
+    }
+    const struct route *match = NULL;
+    const char *param = NULL;
+    for (size_t i = 0; path != NULL && i < sizeof ROUTES / sizeof ROUTES[0]; i++) {
+        const struct route *rt = &ROUTES[i];
+        size_t n = strlen(rt->path);
+        if (!rt->prefix && strcmp(path, rt->path) == 0) {
+            match = rt;
+            break;
+        }
+        if (rt->prefix && strncmp(path, rt->path, n) == 0 && path[n] != '\0' && strchr(path + n, '/') == NULL) {
+            match = rt;
+            param = path + n;
+            break;
+        }
+    }
+    if (match == NULL) {
+        send_error(&r, 404, "not found", "no such endpoint; see GET / for the list");
+        return;
+    }
+    r.endpoint = match->label;
+    if ((evhttp_request_get_command(req) & match->methods) == 0) {
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+                          match->methods == M_POST ? "POST" : "GET, HEAD");
+        send_error(&r, 405, "method not allowed",
+                   match->methods == M_POST ? "this endpoint accepts POST" : "this endpoint accepts GET and HEAD");
+        return;
+    }
+    match->fn(&r, param ? param : "");
+}
+
+/* accept() failed (typically EMFILE): stop accepting for a while instead of spinning. */
+static void on_accept_error(struct evconnlistener *lis, void *arg)
+{
+    int e = EVUTIL_SOCKET_ERROR();
+    cj_api *a = NULL;
+    (void)arg;
+    for (size_t i = 0; i < MAX_APIS; i++)
+        if (g_apis[i] != NULL && g_apis[i]->listener == lis)
+            a = g_apis[i];
+    cj_metrics_inc("api_accept_errors_total");
+    if (a == NULL)
+        return;
+    evconnlistener_disable(lis);
+    int first = a->backoff_ms == 0;
+    a->backoff_ms = first ? 50 : (a->backoff_ms * 2 > 2000 ? 2000 : a->backoff_ms * 2);
+    if (first || a->backoff_ms == 2000)
+        cj_log_warn("API accept() failed: %s; pausing the listener for %d ms", evutil_socket_error_to_string(e),
+                    a->backoff_ms);
+    struct timeval tv = {a->backoff_ms / 1000, (a->backoff_ms % 1000) * 1000};
+    evtimer_add(a->backoff_timer, &tv);
+}
+
+/* Back-off elapsed: accept again. */
+static void on_backoff(evutil_socket_t fd, short what, void *arg)
+{
+    cj_api *a = arg;
+    (void)fd, (void)what;
+    evconnlistener_enable(a->listener);
+}
+
+/* Creates the evhttp server with every limit set and binds it. */
+cj_api *cj_api_start(cj_node *node, char *err, size_t errlen)
+{
+    const cj_config *c = &node->cfg;
+    cj_api *a = calloc(1, sizeof *a);
+    size_t slot = MAX_APIS;
+    for (size_t i = 0; i < MAX_APIS; i++)
+        if (g_apis[i] == NULL) {
+            slot = i;
+            break;
+        }
+    if (a == NULL || slot == MAX_APIS) {
+        snprintf(err, errlen, "API: out of memory");
+        free(a);
+        return NULL;
+    }
+    a->node = node;
+    a->http = evhttp_new(node->base);
+    a->backoff_timer = evtimer_new(node->base, on_backoff, a);
+    if (a->http == NULL || a->backoff_timer == NULL) {
+        snprintf(err, errlen, "API: cannot create the HTTP server");
+        goto fail;
+    }
+    if (c->rl_enabled) {
+        double burst = fmax(1.0, floor((double)c->rl_ip_limit * c->rl_burst_multiplier));
+        double gburst = fmax(1.0, floor((double)c->rl_global_limit * c->rl_burst_multiplier));
+        a->rl = cj_ratelimit_new((double)c->rl_ip_limit, burst, (double)c->rl_global_limit, gburst,
+                                 (size_t)c->rl_max_clients);
+        if (a->rl == NULL) {
+            snprintf(err, errlen, "API: cannot create the rate limiter");
+            goto fail;
+        }
+    }
+    /* libevent's defaults are unlimited: set every limit. The hard body cap is twice the configured
+     * limit so that bodies between the two get the JSON 413 from the handler; larger ones are cut off by
+     * libevent (plain 413) before they are buffered. */
+    evhttp_set_max_body_size(a->http, (ev_ssize_t)(2 * c->api_max_request_size));
+    evhttp_set_max_headers_size(a->http, (ev_ssize_t)c->api_max_headers_size);
+    uint64_t tmo = c->api_read_timeout_ms < c->api_write_timeout_ms ? c->api_read_timeout_ms : c->api_write_timeout_ms;
+    struct timeval tv = {(time_t)(tmo / 1000), (suseconds_t)((tmo % 1000) * 1000)};
+    evhttp_set_timeout_tv(a->http, &tv);
+    evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
+                                            EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+    evhttp_set_default_content_type(a->http, "application/json");
+    evhttp_set_gencb(a->http, on_request, a);
+    a->bound = evhttp_bind_socket_with_handle(a->http, c->api_host, (ev_uint16_t)c->api_port);
+    if (a->bound == NULL) {
+        snprintf(err, errlen, "API: cannot bind %s:%llu: %s", c->api_host, (unsigned long long)c->api_port,
+                 strerror(errno));
+        goto fail;
+    }
+    a->listener = evhttp_bound_socket_get_listener(a->bound);
+    evconnlistener_set_error_cb(a->listener, on_accept_error);
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    a->port = (uint16_t)c->api_port;
+    if (getsockname(evhttp_bound_socket_get_fd(a->bound), (struct sockaddr *)&ss, &sl) == 0)
+        a->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                                 : ((struct sockaddr_in *)&ss)->sin_port);
+    g_apis[slot] = a;
+    return a;
+fail:
+    cj_api_stop(a);
+    return NULL;
+}
+
+/* Stops the server (closing its listener and connections). */
+void cj_api_stop(cj_api *a)
+{
+    if (a == NULL)
+        return;
+    for (size_t i = 0; i < MAX_APIS; i++)
+        if (g_apis[i] == a)
+            g_apis[i] = NULL;
+    if (a->http)
+        evhttp_free(a->http);
+    if (a->backoff_timer)
+        event_free(a->backoff_timer);
+    cj_ratelimit_free(a->rl);
+    free(a);
+}
+
+/* Port actually bound. */
+uint16_t cj_api_port(const cj_api *a)
+{
+    return a ? a->port : 0;
+}

@@ -1,0 +1,1518 @@
+/* The chain: genesis, validation, atomic application with undo data, production, fork choice
+ * (interface in chain.h, consensus rules in docs/CHAIN.md). */
+#include "chain.h"
+
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "genesis.h"
+#include "hmap.h"
+#include "log.h"
+#include "mempool.h"
+#include "pow.h"
+#include "rewards.h"
+#include "state.h"
+#include "store.h"
+
+#define SEAL_LEN 96 /* extra_data = state_root (32) || Ed25519 signature (64) */
+#define WEIGHT_IN_TURN 2u
+#define WEIGHT_OUT_OF_TURN 1u
+#define BLOCK_SIZE_RESERVE 65536u /* room kept for header, reveal and map overhead when packing txs */
+#define UNDO_ENTRY 48u            /* pubkey 32 || le64 balance || le64 nonce */
+#define MAX_EVIDENCE_SCAN 8
+
+static const uint8_t ZERO32[32];
+
+/* One account touched by the block being applied: value before the block and running value. */
+typedef struct {
+    uint8_t pk[32];
+    coinjecture_account orig, cur;
+} ov_entry;
+
+/* Running state of one block: reads fall through to the tree, writes stay here until commit. */
+typedef struct {
+    cj_hmap map; /* pubkey -> (index + 1) */
+    ov_entry *e;
+    size_t n, cap;
+} overlay;
+
+/* Old value of an account, recorded while a multi-block operation (reorg) may need to be undone. */
+typedef struct {
+    uint8_t pk[32];
+    coinjecture_account old;
+} journal_entry;
+
+struct cj_chain {
+    cj_store *st;
+    cj_state *state;
+    cj_chain_options opt;
+    uint64_t chain_id;
+    int64_t genesis_ms;
+    uint64_t block_time_ms, epoch_length;
+    size_t nval;
+    uint8_t (*val_pk)[32];
+    uint8_t (*val_addr)[32];
+    uint64_t *val_blocks;
+    uint8_t genesis_hash[32];
+    uint8_t *sk; /* sodium_malloc'ed libsodium secret key, NULL for an observer */
+    long my_index;
+    cj_store_block_info tip;
+    cj_chain_stats stats;
+    overlay ov;
+    journal_entry *jr;
+    size_t jr_n, jr_cap;
+    int jr_on;
+};
+
+/* ------------------------------------------------------------------------------------------------ */
+/* small helpers                                                                                     */
+
+static const char *const STATUS_NAMES[] = {
+    [CJ_CHAIN_OK] = "ok",
+    [CJ_CHAIN_INTERNAL] = "internal",
+    [CJ_CHAIN_BAD_ARG] = "bad-argument",
+    [CJ_CHAIN_GENESIS_MISMATCH] = "genesis-mismatch",
+    [CJ_CHAIN_NOT_FOUND] = "not-found",
+    [CJ_CHAIN_NOT_VALIDATOR] = "not-validator",
+    [CJ_CHAIN_TOO_LARGE] = "too-large",
+    [CJ_CHAIN_DECODE] = "decode",
+    [CJ_CHAIN_KNOWN] = "known",
+    [CJ_CHAIN_ORPHAN] = "orphan",
+    [CJ_CHAIN_BAD_HEADER] = "bad-header",
+    [CJ_CHAIN_BAD_HEIGHT] = "bad-height",
+    [CJ_CHAIN_BAD_TIMESTAMP] = "bad-timestamp",
+    [CJ_CHAIN_FUTURE] = "future",
+    [CJ_CHAIN_BAD_PROPOSER] = "bad-proposer",
+    [CJ_CHAIN_BAD_SEAL] = "bad-seal",
+    [CJ_CHAIN_BAD_MERKLE] = "bad-merkle",
+    [CJ_CHAIN_BAD_POW] = "bad-pow",
+    [CJ_CHAIN_BAD_TX] = "bad-tx",
+    [CJ_CHAIN_BAD_STATE_ROOT] = "bad-state-root",
+    [CJ_CHAIN_REORG_TOO_DEEP] = "reorg-too-deep",
+};
+
+/* Stable short names for logs, metrics labels and API errors. */
+const char *cj_chain_status_name(cj_chain_status s)
+{
+    if ((unsigned)s < sizeof STATUS_NAMES / sizeof STATUS_NAMES[0] && STATUS_NAMES[s]) return STATUS_NAMES[s];
+    return "unknown";
+}
+
+/* Writes the reason into the caller's buffer (if any) and returns st, so callers `return fail(...)`. */
+static cj_chain_status fail(cj_chain_status st, char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static cj_chain_status fail(cj_chain_status st, char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return st;
+}
+
+/* Little-endian stores/loads for the genesis commitment and undo records. */
+static void le64_put(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+static uint64_t le64_get(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+static void le32_put(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Defaults (docs/CHAIN.md "Node parameters"). */
+void cj_chain_options_default(cj_chain_options *o)
+{
+    o->max_future_ms = 15000;
+    o->max_reorg_depth = 100;
+    o->max_block_txs = COINJECTURE_MAX_TX_PER_BLOCK;
+    o->sync_full = 1;
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* state writes, journal, overlay                                                                    */
+
+/* Every in-memory account write goes through here so a reorg can be rolled back from the journal. */
+static int state_write(cj_chain *c, const uint8_t pk[32], const coinjecture_account *a)
+{
+    if (c->jr_on) {
+        if (c->jr_n == c->jr_cap) {
+            size_t cap = c->jr_cap ? c->jr_cap * 2 : 256;
+            journal_entry *t = realloc(c->jr, cap * sizeof *t);
+            if (!t) return -1;
+            c->jr = t;
+            c->jr_cap = cap;
+        }
+        journal_entry *j = &c->jr[c->jr_n];
+        memcpy(j->pk, pk, 32);
+        cj_state_get(c->state, pk, &j->old);
+        if (cj_state_set(c->state, pk, a) != 0) return -1;
+        c->jr_n++;
+        return 0;
+    }
+    return cj_state_set(c->state, pk, a);
+}
+
+/* Replaces the in-memory state with the accounts table (the store is the source of truth). */
+static int load_account(void *ctx, const uint8_t pk[32], uint64_t balance, uint64_t nonce)
+{
+    coinjecture_account a = {balance, nonce};
+    return cj_state_set(ctx, pk, &a) == 0 ? 0 : -1;
+}
+
+/* Builds the tree from the accounts table: used at open and if an in-memory rollback ran out of memory. */
+static int rebuild_state(cj_chain *c)
+{
+    cj_state *s = cj_state_new();
+    if (!s) return -1;
+    if (cj_store_accounts_each(c->st, load_account, s) != 0) {
+        cj_state_free(s);
+        return -1;
+    }
+    cj_state_free(c->state);
+    c->state = s;
+    return 0;
+}
+
+/* Undoes journaled writes newest first; falls back to a rebuild if memory runs out. */
+static void journal_revert(cj_chain *c)
+{
+    int broken = 0;
+    for (size_t i = c->jr_n; i-- > 0;)
+        if (cj_state_set(c->state, c->jr[i].pk, &c->jr[i].old) != 0) broken = 1;
+    c->jr_n = 0;
+    if (broken && rebuild_state(c) != 0) cj_log_critical("chain: cannot restore the account state after a failed reorg");
+}
+
+/* Starts a fresh overlay for the next block. */
+static void ov_reset(overlay *o)
+{
+    cj_hmap_clear(&o->map);
+    o->n = 0;
+}
+
+/* Index of pk in the overlay, loading it from the tree on first touch; -1 on OOM. */
+static long ov_get(cj_chain *c, const uint8_t pk[32])
+{
+    overlay *o = &c->ov;
+    void *v = cj_hmap_get(&o->map, pk);
+    if (v) return (long)((uintptr_t)v - 1);
+    if (o->n == o->cap) {
+        size_t cap = o->cap ? o->cap * 2 : 256;
+        ov_entry *t = realloc(o->e, cap * sizeof *t);
+        if (!t) return -1;
+        o->e = t;
+        o->cap = cap;
+    }
+    ov_entry *e = &o->e[o->n];
+    memcpy(e->pk, pk, 32);
+    cj_state_get(c->state, pk, &e->orig);
+    e->cur = e->orig;
+    if (cj_hmap_put(&o->map, pk, (void *)(uintptr_t)(o->n + 1)) != 0) return -1;
+    return (long)o->n++;
+}
+
+/* Saturating credit (rewards: minting can never make a block invalid). */
+static void credit_sat(coinjecture_account *a, uint64_t v)
+{
+    a->balance = a->balance > UINT64_MAX - v ? UINT64_MAX : a->balance + v;
+}
+
+/* Applies one transfer to the overlay, or leaves it untouched and says why it is invalid. The signature
+ * is checked by the caller (once). Returns 0 or -1 with err set. */
+static int ov_apply_tx(cj_chain *c, const coinjecture_tx *tx, uint64_t *fees, coinjecture_tx_status *st, char *err,
+                       size_t errlen)
+{
+    *st = COINJECTURE_TX_OK;
+    if (tx->codec_version != COINJECTURE_CODEC_VERSION || tx->tx_type != COINJECTURE_TX_TRANSFER) {
+        fail(CJ_CHAIN_BAD_TX, err, errlen, "codec_version %u / tx_type %u not allowed (only Transfer, codec 1)",
+             tx->codec_version, tx->tx_type);
+        *st = COINJECTURE_TX_BAD_SIGNATURE; /* any non-nonce verdict: the caller drops it */
+        return -1;
+    }
+    long si = ov_get(c, tx->from);
+    long ri = si < 0 ? -1 : ov_get(c, tx->to);
+    if (si < 0 || ri < 0) {
+        fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
+        *st = COINJECTURE_TX_BAD_SIGNATURE;
+        return -1;
+    }
+    ov_entry *s = &c->ov.e[si], *r = &c->ov.e[ri];
+    coinjecture_tx_result res;
+    if (coinjecture_tx_check_rules(tx, &s->cur, &res) != COINJ_OK) {
+        *st = res.status;
+        fail(CJ_CHAIN_BAD_TX, err, errlen, "%s", coinjecture_last_error_message());
+        return -1;
+    }
+    if (s->cur.nonce == UINT64_MAX) {
+        *st = COINJECTURE_TX_AMOUNT_OVERFLOW;
+        fail(CJ_CHAIN_BAD_TX, err, errlen, "sender nonce cannot be incremented");
+        return -1;
+    }
+    if (si != ri && r->cur.balance > UINT64_MAX - tx->amount) {
+        *st = COINJECTURE_TX_AMOUNT_OVERFLOW;
+        fail(CJ_CHAIN_BAD_TX, err, errlen, "recipient balance would overflow");
+        return -1;
+    }
+    if (*fees > UINT64_MAX - res.fee) {
+        *st = COINJECTURE_TX_AMOUNT_OVERFLOW;
+        fail(CJ_CHAIN_BAD_TX, err, errlen, "block fee total would overflow");
+        return -1;
+    }
+    s->cur.balance -= res.total_cost;
+    s->cur.nonce += 1;
+    r->cur.balance += tx->amount; /* same entry when from == to: cannot overflow after the debit */
+    *fees += res.fee;
+    return 0;
+}
+
+/* Mints the block reward and splits the fees (proposer, treasury = validators[0], burn = nobody). */
+static int ov_rewards(cj_chain *c, uint64_t height, size_t proposer, uint64_t fees)
+{
+    cj_fee_split split;
+    cj_rewards_split(fees, &split);
+    long pi = ov_get(c, c->val_pk[proposer]);
+    if (pi < 0) return -1;
+    uint64_t mint = cj_rewards_block(height);
+    credit_sat(&c->ov.e[pi].cur, mint);
+    credit_sat(&c->ov.e[pi].cur, split.proposer);
+    long ti = ov_get(c, c->val_pk[0]);
+    if (ti < 0) return -1;
+    credit_sat(&c->ov.e[ti].cur, split.treasury);
+    return 0;
+}
+
+/* Writes the overlay into the tree; on OOM undoes what it wrote. */
+static int ov_to_state(cj_chain *c)
+{
+    for (size_t i = 0; i < c->ov.n; i++) {
+        ov_entry *e = &c->ov.e[i];
+        if (e->cur.balance == e->orig.balance && e->cur.nonce == e->orig.nonce) continue;
+        if (state_write(c, e->pk, &e->cur) != 0) {
+            for (size_t j = i; j-- > 0;) {
+                ov_entry *u = &c->ov.e[j];
+                if (state_write(c, u->pk, &u->orig) != 0) (void)rebuild_state(c);
+            }
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Puts the pre-block values back into the tree (invalid state root, failed commit). */
+static void ov_revert_state(cj_chain *c)
+{
+    for (size_t i = 0; i < c->ov.n; i++) {
+        ov_entry *e = &c->ov.e[i];
+        if (e->cur.balance == e->orig.balance && e->cur.nonce == e->orig.nonce) continue;
+        if (state_write(c, e->pk, &e->orig) != 0) {
+            if (rebuild_state(c) != 0) cj_log_critical("chain: cannot restore the account state");
+            return;
+        }
+    }
+}
+
+/* Undo record: u32 count, then per changed account pubkey || le64 old balance || le64 old nonce. */
+static uint8_t *ov_undo(const overlay *o, size_t *len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < o->n; i++)
+        if (o->e[i].cur.balance != o->e[i].orig.balance || o->e[i].cur.nonce != o->e[i].orig.nonce) n++;
+    uint8_t *buf = malloc(4 + n * UNDO_ENTRY);
+    if (!buf) return NULL;
+    le32_put(buf, (uint32_t)n);
+    uint8_t *p = buf + 4;
+    for (size_t i = 0; i < o->n; i++) {
+        const ov_entry *e = &o->e[i];
+        if (e->cur.balance == e->orig.balance && e->cur.nonce == e->orig.nonce) continue;
+        memcpy(p, e->pk, 32);
+        le64_put(p + 32, e->orig.balance);
+        le64_put(p + 40, e->orig.nonce);
+        p += UNDO_ENTRY;
+    }
+    *len = 4 + n * UNDO_ENTRY;
+    return buf;
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* schedule                                                                                          */
+
+/* slot(h) = genesis_time * 1000 + h * block_time_ms, saturating at INT64_MAX. */
+int64_t cj_chain_slot_ms(const cj_chain *c, uint64_t h)
+{
+    if (!c) return INT64_MAX;
+    uint64_t room = (uint64_t)(INT64_MAX - c->genesis_ms);
+    if (h > room / c->block_time_ms) return INT64_MAX;
+    return c->genesis_ms + (int64_t)(h * c->block_time_ms);
+}
+
+/* Position of validator i after the in-turn one for height h: 0 in turn, 1..N-1 out of turn. */
+static uint64_t turn_offset(const cj_chain *c, uint64_t h, size_t i)
+{
+    return ((uint64_t)i + c->nval - h % c->nval) % c->nval;
+}
+
+/* Earliest seal time of validator i at height h: slot(h) + k * block_time. */
+int64_t cj_chain_earliest_ms(const cj_chain *c, uint64_t h, size_t i)
+{
+    if (!c || i >= c->nval) return INT64_MAX;
+    int64_t slot = cj_chain_slot_ms(c, h);
+    uint64_t delay = turn_offset(c, h, i) * c->block_time_ms;
+    if (slot == INT64_MAX || delay > (uint64_t)(INT64_MAX - slot)) return INT64_MAX;
+    return slot + (int64_t)delay;
+}
+
+/* When this node may produce on the current tip. */
+int64_t cj_chain_next_production_ms(const cj_chain *c)
+{
+    if (!c || !c->sk || c->my_index < 0) return INT64_MAX;
+    int64_t e = cj_chain_earliest_ms(c, c->tip.height + 1, (size_t)c->my_index);
+    int64_t after_parent = c->tip.timestamp == INT64_MAX ? INT64_MAX : c->tip.timestamp + 1;
+    return e > after_parent ? e : after_parent;
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* genesis                                                                                           */
+
+/* The genesis commitment: SHA-256 of the canonical encoding of every genesis parameter (docs/CHAIN.md). */
+static void genesis_params_hash(const cj_genesis *g, uint8_t out[32])
+{
+    static const char tag[] = "coinjecture-genesis-v1";
+    coinjecture_sha256_ctx ctx;
+    uint8_t b[8];
+    (void)coinjecture_sha256_init(&ctx);
+    (void)coinjecture_sha256_update(&ctx, (const uint8_t *)tag, sizeof tag - 1);
+    le64_put(b, g->chain_id);
+    (void)coinjecture_sha256_update(&ctx, b, 8);
+    size_t nl = strlen(g->network);
+    uint8_t l = (uint8_t)nl;
+    (void)coinjecture_sha256_update(&ctx, &l, 1);
+    (void)coinjecture_sha256_update(&ctx, (const uint8_t *)g->network, nl);
+    le64_put(b, (uint64_t)g->genesis_time);
+    (void)coinjecture_sha256_update(&ctx, b, 8);
+    le64_put(b, g->block_time_ms);
+    (void)coinjecture_sha256_update(&ctx, b, 8);
+    le64_put(b, g->epoch_length);
+    (void)coinjecture_sha256_update(&ctx, b, 8);
+    le32_put(b, (uint32_t)g->validator_count);
+    (void)coinjecture_sha256_update(&ctx, b, 4);
+    for (size_t i = 0; i < g->validator_count; i++) (void)coinjecture_sha256_update(&ctx, g->validators[i], 32);
+    le32_put(b, (uint32_t)g->alloc_count);
+    (void)coinjecture_sha256_update(&ctx, b, 4);
+    for (size_t i = 0; i < g->alloc_count; i++) {
+        (void)coinjecture_sha256_update(&ctx, g->allocs[i].pubkey, 32);
+        le64_put(b, g->allocs[i].balance);
+        (void)coinjecture_sha256_update(&ctx, b, 8);
+    }
+    (void)coinjecture_sha256_final(&ctx, out);
+}
+
+/* Sanity limits on a genesis struct (the parser enforces them too; the chain must not trust callers). */
+static cj_chain_status genesis_check(const cj_genesis *g, char *err, size_t errlen)
+{
+    if (!g) return fail(CJ_CHAIN_BAD_ARG, err, errlen, "genesis is NULL");
+    if (g->validator_count == 0 || g->validator_count > CJ_GENESIS_MAX_VALIDATORS || !g->validators)
+        return fail(CJ_CHAIN_BAD_ARG, err, errlen, "genesis needs 1..%u validators", CJ_GENESIS_MAX_VALIDATORS);
+    if (g->alloc_count > CJ_GENESIS_MAX_ALLOCATIONS || (g->alloc_count && !g->allocs))
+        return fail(CJ_CHAIN_BAD_ARG, err, errlen, "genesis allocations malformed");
+    if (g->block_time_ms == 0 || g->block_time_ms > 86400000u)
+        return fail(CJ_CHAIN_BAD_ARG, err, errlen, "block_time_ms out of range");
+    if (g->epoch_length == 0) return fail(CJ_CHAIN_BAD_ARG, err, errlen, "epoch_length must be > 0");
+    if (g->genesis_time < 0 || g->genesis_time > INT64_MAX / 2000)
+        return fail(CJ_CHAIN_BAD_ARG, err, errlen, "genesis_time out of range");
+    size_t nl = strnlen(g->network, sizeof g->network);
+    if (nl == 0 || nl > CJ_GENESIS_MAX_NETWORK) return fail(CJ_CHAIN_BAD_ARG, err, errlen, "network name length");
+    return CJ_CHAIN_OK;
+}
+
+/* Builds the genesis block: allocations into state (sums duplicates, overflow refused), commitment over
+ * the parameters, extra_data = state root, encoded. */
+static cj_chain_status genesis_build(const cj_genesis *g, cj_state *state, uint8_t **bytes, size_t *len,
+                                    uint8_t hash[32], uint8_t root[32], char *err, size_t errlen)
+{
+    for (size_t i = 0; i < g->alloc_count; i++) {
+        coinjecture_account a;
+        cj_state_get(state, g->allocs[i].pubkey, &a);
+        if (a.balance > UINT64_MAX - g->allocs[i].balance)
+            return fail(CJ_CHAIN_BAD_ARG, err, errlen, "allocation %zu overflows a balance", i);
+        a.balance += g->allocs[i].balance;
+        if (cj_state_set(state, g->allocs[i].pubkey, &a) != 0) return fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
+    }
+    cj_state_root(state, root);
+    coinjecture_block b;
+    memset(&b, 0, sizeof b);
+    b.header.codec_version = COINJECTURE_CODEC_VERSION;
+    b.header.block_index = 0;
+    b.header.timestamp = g->genesis_time * 1000;
+    genesis_params_hash(g, b.header.commitment);
+    b.header.extra_data_len = 32;
+    memcpy(b.header.extra_data, root, 32);
+    b.reveal.problem.problem_type = COINJECTURE_PROBLEM_SUBSET_SUM;
+    b.reveal.problem.tier = CJ_POW_TIER;
+    if (coinjecture_header_hash(&b.header, hash) != COINJ_OK ||
+        coinjecture_block_encode_alloc(&b, bytes, len) != COINJ_OK)
+        return fail(CJ_CHAIN_INTERNAL, err, errlen, "cannot encode genesis: %s", coinjecture_last_error_message());
+    return CJ_CHAIN_OK;
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* open / close                                                                                      */
+
+/* Frees everything the chain owns. */
+void cj_chain_close(cj_chain *c)
+{
+    if (!c) return;
+    cj_store_close(c->st);
+    cj_state_free(c->state);
+    cj_hmap_free(&c->ov.map);
+    free(c->ov.e);
+    free(c->jr);
+    free(c->val_pk);
+    free(c->val_addr);
+    free(c->val_blocks);
+    if (c->sk) sodium_free(c->sk);
+    free(c);
+}
+
+/* Creates or checks the genesis rows, loads the head, rebuilds and verifies the state. */
+cj_chain_status cj_chain_open(const char *data_dir, const cj_genesis *g, const uint8_t *validator_sk64,
+                              const cj_chain_options *opt, cj_chain **out, char *err, size_t errlen)
+{
+    if (out) *out = NULL;
+    if (!data_dir || !out) return fail(CJ_CHAIN_BAD_ARG, err, errlen, "NULL argument");
+    cj_chain_status st = genesis_check(g, err, errlen);
+    if (st != CJ_CHAIN_OK) return st;
+    if (sodium_init() < 0) return fail(CJ_CHAIN_INTERNAL, err, errlen, "libsodium init failed");
+    cj_chain *c = calloc(1, sizeof *c);
+    if (!c) return fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
+    if (opt)
+        c->opt = *opt;
+    else
+        cj_chain_options_default(&c->opt);
+    if (c->opt.max_block_txs == 0 || c->opt.max_block_txs > COINJECTURE_MAX_TX_PER_BLOCK)
+        c->opt.max_block_txs = COINJECTURE_MAX_TX_PER_BLOCK;
+    c->chain_id = g->chain_id;
+    c->genesis_ms = g->genesis_time * 1000;
+    c->block_time_ms = g->block_time_ms;
+    c->epoch_length = g->epoch_length;
+    c->nval = g->validator_count;
+    c->my_index = -1;
+    c->val_pk = malloc(c->nval * 32);
+    c->val_addr = malloc(c->nval * 32);
+    c->val_blocks = calloc(c->nval, sizeof *c->val_blocks);
+    if (!c->val_pk || !c->val_addr || !c->val_blocks || cj_hmap_init(&c->ov.map, 1024) != 0) {
+        cj_chain_close(c);
+        return fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
+    }
+    for (size_t i = 0; i < c->nval; i++) {
+        memcpy(c->val_pk[i], g->validators[i], 32);
+        (void)coinjecture_derive_address(c->val_pk[i], c->val_addr[i]);
+    }
+    if (validator_sk64) {
+        c->sk = sodium_malloc(64);
+        if (!c->sk) {
+            cj_chain_close(c);
+            return fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
+        }
+        memcpy(c->sk, validator_sk64, 64);
+        uint8_t pk[32];
+        crypto_sign_ed25519_sk_to_pk(pk, c->sk);
+        if (memcmp(pk, c->sk + 32, 32) != 0) {
+            cj_chain_close(c);
+            return fail(CJ_CHAIN_BAD_ARG, err, errlen, "validator secret key is inconsistent (seed vs public key)");
+        }
+        for (size_t i = 0; i < c->nval; i++)
+            if (memcmp(c->val_pk[i], pk, 32) == 0) c->my_index = (long)i;
+        (void)sodium_mprotect_readonly(c->sk);
+    }
+
+    /* genesis block from the parameters */
+    uint8_t *gbytes = NULL, ghash[32], groot[32];
+    size_t glen = 0;
+    cj_state *gstate = cj_state_new();
+    if (!gstate) {
+        cj_chain_close(c);
+        return fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
+    }
+    st = genesis_build(g, gstate, &gbytes, &glen, ghash, groot, err, errlen);
+    cj_state_free(gstate);
+    if (st != CJ_CHAIN_OK) {
+        cj_chain_close(c);
+        return st;
+    }
+    memcpy(c->genesis_hash, ghash, 32);
+
+    char serr[512];
+    if (cj_store_open(data_dir, c->opt.sync_full, &c->st, serr, sizeof serr) != 0) {
+        coinjecture_buffer_free(gbytes);
+        cj_chain_close(c);
+        return fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", serr);
+    }
+    uint8_t stored[32];
+    size_t slen = 0;
+    int have = cj_store_meta_get(c->st, "genesis", stored, sizeof stored, &slen);
+    if (have < 0) {
+        coinjecture_buffer_free(gbytes);
+        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", cj_store_error(c->st));
+        cj_chain_close(c);
+        return st;
+    }
+    if (have == 1 && (slen != 32 || memcmp(stored, ghash, 32) != 0)) {
+        coinjecture_buffer_free(gbytes);
+        cj_chain_close(c);
+        return fail(CJ_CHAIN_GENESIS_MISMATCH, err, errlen,
+                    "data dir %s holds another chain (its genesis hash differs from this genesis file)", data_dir);
+    }
+    if (have == 0) {
+        cj_store_block_info gi;
+        memset(&gi, 0, sizeof gi);
+        memcpy(gi.hash, ghash, 32);
+        gi.proposer = -1;
+        gi.timestamp = c->genesis_ms;
+        memcpy(gi.state_root, groot, 32);
+        int64_t id = 0;
+        int bad = cj_store_begin(c->st) != 0;
+        if (!bad) {
+            bad = cj_store_block_put(c->st, &gi, gbytes, glen, &id) != 0 || cj_store_canon_set(c->st, 0, id) != 0 ||
+                  cj_store_undo_put(c->st, id, (const uint8_t *)"\0\0\0\0", 4) != 0 ||
+                  cj_store_meta_put(c->st, "genesis", ghash, 32) != 0;
+            uint8_t cid[8];
+            le64_put(cid, c->chain_id);
+            bad = bad || cj_store_meta_put(c->st, "chain_id", cid, 8) != 0;
+            for (size_t i = 0; !bad && i < g->alloc_count; i++) {
+                /* duplicates were summed in the genesis state: write the sum */
+                coinjecture_account a = {0, 0};
+                for (size_t j = 0; j < g->alloc_count; j++)
+                    if (j == i || memcmp(g->allocs[j].pubkey, g->allocs[i].pubkey, 32) != 0) continue;
+                    else if (j < i) goto next_alloc;
+                for (size_t j = i; j < g->alloc_count; j++)
+                    if (memcmp(g->allocs[j].pubkey, g->allocs[i].pubkey, 32) == 0) a.balance += g->allocs[j].balance;
+                bad = cj_store_account_put(c->st, g->allocs[i].pubkey, a.balance, 0) != 0;
+            next_alloc:;
+            }
+            if (bad)
+                cj_store_rollback(c->st);
+            else
+                bad = cj_store_commit(c->st) != 0;
+        }
+        if (bad) {
+            coinjecture_buffer_free(gbytes);
+            st = fail(CJ_CHAIN_INTERNAL, err, errlen, "cannot write genesis: %s", cj_store_error(c->st));
+            cj_chain_close(c);
+            return st;
+        }
+    }
+    coinjecture_buffer_free(gbytes);
+
+    int64_t tip_id = 0;
+    uint64_t tip_h = 0;
+    if (cj_store_canon_tip(c->st, &tip_h, &tip_id) != 1 || cj_store_block_info_by_id(c->st, tip_id, &c->tip) != 1) {
+        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "cannot load the head: %s", cj_store_error(c->st));
+        cj_chain_close(c);
+        return st;
+    }
+    if (rebuild_state(c) != 0) {
+        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "cannot load accounts: %s", cj_store_error(c->st));
+        cj_chain_close(c);
+        return st;
+    }
+    uint8_t root[32];
+    cj_state_root(c->state, root);
+    if (memcmp(root, c->tip.state_root, 32) != 0) {
+        cj_chain_close(c);
+        return fail(CJ_CHAIN_INTERNAL, err, errlen, "accounts do not match the state root of head %llu (corrupted data dir)",
+                    (unsigned long long)tip_h);
+    }
+    *out = c;
+    return CJ_CHAIN_OK;
+}
+
+/* open + close: creates the data dir with its genesis block. */
+cj_chain_status cj_chain_init_datadir(const char *data_dir, const cj_genesis *g, char *err, size_t errlen)
+{
+    cj_chain *c = NULL;
+    cj_chain_status st = cj_chain_open(data_dir, g, NULL, NULL, &c, err, errlen);
+    cj_chain_close(c);
+    return st;
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* accessors                                                                                         */
+
+uint64_t cj_chain_height(const cj_chain *c) { return c ? c->tip.height : 0; }
+int64_t cj_chain_tip_timestamp(const cj_chain *c) { return c ? c->tip.timestamp : 0; }
+uint64_t cj_chain_tip_weight(const cj_chain *c) { return c ? c->tip.cum_weight : 0; }
+size_t cj_chain_validator_count(const cj_chain *c) { return c ? c->nval : 0; }
+long cj_chain_my_index(const cj_chain *c) { return c ? c->my_index : -1; }
+uint64_t cj_chain_block_time_ms(const cj_chain *c) { return c ? c->block_time_ms : 0; }
+uint64_t cj_chain_chain_id(const cj_chain *c) { return c ? c->chain_id : 0; }
+uint64_t cj_chain_account_count(const cj_chain *c) { return c ? cj_state_count(c->state) : 0; }
+
+/* Tip hash (zeros without a chain). */
+void cj_chain_tip_hash(const cj_chain *c, uint8_t out[32])
+{
+    memcpy(out, c ? c->tip.hash : ZERO32, 32);
+}
+
+/* Genesis hash (zeros without a chain). */
+void cj_chain_genesis_hash(const cj_chain *c, uint8_t out[32])
+{
+    memcpy(out, c ? c->genesis_hash : ZERO32, 32);
+}
+
+/* State root committed by the tip block. */
+void cj_chain_state_root(const cj_chain *c, uint8_t out[32])
+{
+    memcpy(out, c ? c->tip.state_root : ZERO32, 32);
+}
+
+/* Validator public key i. */
+const uint8_t *cj_chain_validator(const cj_chain *c, size_t i)
+{
+    return c && i < c->nval ? c->val_pk[i] : NULL;
+}
+
+/* Canonical blocks sealed by validator i since open. */
+uint64_t cj_chain_validator_blocks(const cj_chain *c, size_t i)
+{
+    return c && i < c->nval ? c->val_blocks[i] : 0;
+}
+
+/* Account at the tip from the in-memory tree. */
+int cj_chain_account(const cj_chain *c, const uint8_t pubkey[32], coinjecture_account *out)
+{
+    if (!out) return 0;
+    if (!c || !pubkey) {
+        out->balance = out->nonce = 0;
+        return 0;
+    }
+    return cj_state_get(c->state, pubkey, out);
+}
+
+/* Counters. */
+void cj_chain_get_stats(const cj_chain *c, cj_chain_stats *out)
+{
+    if (!out) return;
+    if (!c)
+        memset(out, 0, sizeof *out);
+    else
+        *out = c->stats;
+}
+
+/* Loads and decodes a stored block by row id. */
+static cj_chain_status load_block(cj_chain *c, int64_t id, cj_chain_block *out, char *err, size_t errlen)
+{
+    cj_store_block_info info;
+    int r = cj_store_block_info_by_id(c->st, id, &info);
+    if (r <= 0) return r == 0 ? CJ_CHAIN_NOT_FOUND : fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", cj_store_error(c->st));
+    if (cj_store_block_data(c->st, id, &out->bytes, &out->len) != 1)
+        return fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", cj_store_error(c->st));
+    if (coinjecture_block_decode(out->bytes, out->len, &out->block) != COINJ_OK) {
+        free(out->bytes);
+        memset(out, 0, sizeof *out);
+        return fail(CJ_CHAIN_INTERNAL, err, errlen, "stored block %lld does not decode", (long long)id);
+    }
+    memcpy(out->hash, info.hash, 32);
+    out->height = info.height;
+    out->cum_weight = info.cum_weight;
+    int64_t cid = 0;
+    out->canonical = cj_store_canon_get(c->st, info.height, &cid) == 1 && cid == id;
+    return CJ_CHAIN_OK;
+}
+
+/* Canonical block at height h. */
+cj_chain_status cj_chain_block_by_height(cj_chain *c, uint64_t h, cj_chain_block *out)
+{
+    if (!out) return CJ_CHAIN_BAD_ARG;
+    memset(out, 0, sizeof *out);
+    if (!c) return CJ_CHAIN_BAD_ARG;
+    int64_t id;
+    int r = cj_store_canon_get(c->st, h, &id);
+    if (r <= 0) return r == 0 ? CJ_CHAIN_NOT_FOUND : CJ_CHAIN_INTERNAL;
+    return load_block(c, id, out, NULL, 0);
+}
+
+/* Any stored block by hash. */
+cj_chain_status cj_chain_block_by_hash(cj_chain *c, const uint8_t hash[32], cj_chain_block *out)
+{
+    if (!out) return CJ_CHAIN_BAD_ARG;
+    memset(out, 0, sizeof *out);
+    if (!c || !hash) return CJ_CHAIN_BAD_ARG;
+    cj_store_block_info info;
+    int r = cj_store_block_info_by_hash(c->st, hash, &info);
+    if (r <= 0) return r == 0 ? CJ_CHAIN_NOT_FOUND : CJ_CHAIN_INTERNAL;
+    return load_block(c, info.id, out, NULL, 0);
+}
+
+/* Raw bytes of the canonical block at h. */
+cj_chain_status cj_chain_block_bytes(cj_chain *c, uint64_t h, uint8_t **out, size_t *out_len, uint8_t out_hash[32])
+{
+    if (!out || !out_len) return CJ_CHAIN_BAD_ARG;
+    *out = NULL;
+    *out_len = 0;
+    if (!c) return CJ_CHAIN_BAD_ARG;
+    int64_t id;
+    int r = cj_store_canon_get(c->st, h, &id);
+    if (r <= 0) return r == 0 ? CJ_CHAIN_NOT_FOUND : CJ_CHAIN_INTERNAL;
+    if (out_hash) {
+        cj_store_block_info info;
+        if (cj_store_block_info_by_id(c->st, id, &info) != 1) return CJ_CHAIN_INTERNAL;
+        memcpy(out_hash, info.hash, 32);
+    }
+    return cj_store_block_data(c->st, id, out, out_len) == 1 ? CJ_CHAIN_OK : CJ_CHAIN_INTERNAL;
+}
+
+/* Releases a block from the lookups. */
+void cj_chain_block_free(cj_chain_block *b)
+{
+    if (!b) return;
+    coinjecture_block_free(&b->block);
+    free(b->bytes);
+    memset(b, 0, sizeof *b);
+}
+
+/* Confirmed tx: index row, then only its bytes are read from the block blob and decoded. */
+cj_chain_status cj_chain_tx_by_hash(cj_chain *c, const uint8_t hash[32], cj_chain_tx *out)
+{
+    if (!out) return CJ_CHAIN_BAD_ARG;
+    memset(out, 0, sizeof *out);
+    if (!c || !hash) return CJ_CHAIN_BAD_ARG;
+    uint64_t h;
+    uint32_t idx, off, len;
+    int r = cj_store_tx_get(c->st, hash, &h, &idx, &off, &len);
+    if (r <= 0) return r == 0 ? CJ_CHAIN_NOT_FOUND : CJ_CHAIN_INTERNAL;
+    int64_t id;
+    cj_store_block_info info;
+    if (cj_store_canon_get(c->st, h, &id) != 1 || cj_store_block_info_by_id(c->st, id, &info) != 1)
+        return CJ_CHAIN_INTERNAL;
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf) return CJ_CHAIN_INTERNAL;
+    if (cj_store_block_slice(c->st, id, off, len, buf) != 0 || coinjecture_tx_decode(buf, len, &out->tx) != COINJ_OK) {
+        free(buf);
+        memset(out, 0, sizeof *out);
+        return CJ_CHAIN_INTERNAL;
+    }
+    free(buf);
+    uint8_t check[32];
+    if (coinjecture_tx_hash(&out->tx, check) != COINJ_OK || memcmp(check, hash, 32) != 0) {
+        coinjecture_tx_free(&out->tx);
+        memset(out, 0, sizeof *out);
+        return CJ_CHAIN_INTERNAL;
+    }
+    memcpy(out->hash, hash, 32);
+    out->height = h;
+    out->index = idx;
+    memcpy(out->block_hash, info.hash, 32);
+    out->block_timestamp = info.timestamp;
+    return CJ_CHAIN_OK;
+}
+
+/* Releases a tx lookup. */
+void cj_chain_tx_free(cj_chain_tx *t)
+{
+    if (!t) return;
+    coinjecture_tx_free(&t->tx);
+    memset(t, 0, sizeof *t);
+}
+
+/* Double-sign evidence, newest first. */
+size_t cj_chain_evidence(cj_chain *c, cj_evidence *out, size_t max)
+{
+    if (!c || !out || max == 0) return 0;
+    if (max > 1024) max = 1024;
+    uint64_t *h = malloc(max * sizeof *h);
+    uint8_t (*v)[32] = malloc(max * 32), (*a)[32] = malloc(max * 32), (*b)[32] = malloc(max * 32);
+    int n = (h && v && a && b) ? cj_store_evidence_list(c->st, (int)max, h, v, a, b) : -1;
+    for (int i = 0; i < n; i++) {
+        out[i].height = h[i];
+        memcpy(out[i].validator, v[i], 32);
+        memcpy(out[i].hash_a, a[i], 32);
+        memcpy(out[i].hash_b, b[i], 32);
+    }
+    free(h);
+    free(v);
+    free(a);
+    free(b);
+    return n > 0 ? (size_t)n : 0;
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* validation                                                                                        */
+
+/* Header-level facts of a block established by check_static. */
+typedef struct {
+    size_t proposer;
+    uint64_t weight;
+    uint8_t (*tx_hashes)[32]; /* heap, tx_count entries */
+} block_facts;
+
+/* The header hash the seal signs: the header with extra_data cut to the state root. */
+static int seal_hash(const coinjecture_header *h, uint8_t out[32])
+{
+    coinjecture_header tmp = *h;
+    tmp.extra_data_len = 32;
+    return coinjecture_header_hash(&tmp, out) == COINJ_OK ? 0 : -1;
+}
+
+/* Every rule that needs only the block and its parent's header, cheapest first (docs/CHAIN.md
+ * "Validation" steps 3-10). now_ms = INT64_MAX skips the clock rule (re-validation during a reorg). */
+static cj_chain_status check_static(cj_chain *c, const coinjecture_block *b, const cj_store_block_info *parent,
+                                    int64_t now_ms, block_facts *f, char *err, size_t errlen)
+{
+    const coinjecture_header *h = &b->header;
+    memset(f, 0, sizeof *f);
+    if (h->codec_version != COINJECTURE_CODEC_VERSION)
+        return fail(CJ_CHAIN_BAD_HEADER, err, errlen, "codec_version %u", h->codec_version);
+    if (h->extra_data_len != SEAL_LEN)
+        return fail(CJ_CHAIN_BAD_HEADER, err, errlen, "extra_data is %u bytes, a sealed block has %u", h->extra_data_len,
+                    SEAL_LEN);
+    if (b->cid) return fail(CJ_CHAIN_BAD_HEADER, err, errlen, "cid must be None");
+    if (b->tx_count > COINJECTURE_MAX_TX_PER_BLOCK)
+        return fail(CJ_CHAIN_BAD_HEADER, err, errlen, "%u transactions", b->tx_count);
+    if (h->block_index != parent->height + 1)
+        return fail(CJ_CHAIN_BAD_HEIGHT, err, errlen, "height %llu on a parent at %llu", (unsigned long long)h->block_index,
+                    (unsigned long long)parent->height);
+    if (h->timestamp <= parent->timestamp)
+        return fail(CJ_CHAIN_BAD_TIMESTAMP, err, errlen, "timestamp %lld not after the parent's %lld",
+                    (long long)h->timestamp, (long long)parent->timestamp);
+    if (now_ms != INT64_MAX && h->timestamp > now_ms && (uint64_t)(h->timestamp - now_ms) > c->opt.max_future_ms)
+        return fail(CJ_CHAIN_FUTURE, err, errlen, "timestamp %lld is %lld ms in the future", (long long)h->timestamp,
+                    (long long)(h->timestamp - now_ms));
+    size_t p = c->nval;
+    for (size_t i = 0; i < c->nval; i++)
+        if (memcmp(c->val_addr[i], h->miner_address, 32) == 0) {
+            p = i;
+            break;
+        }
+    if (p == c->nval) return fail(CJ_CHAIN_BAD_PROPOSER, err, errlen, "miner_address is not a validator address");
+    int64_t earliest = cj_chain_earliest_ms(c, h->block_index, p);
+    if (h->timestamp < earliest)
+        return fail(CJ_CHAIN_BAD_TIMESTAMP, err, errlen, "validator %zu may seal height %llu from %lld, block says %lld", p,
+                    (unsigned long long)h->block_index, (long long)earliest, (long long)h->timestamp);
+    uint64_t weight = turn_offset(c, h->block_index, p) == 0 ? WEIGHT_IN_TURN : WEIGHT_OUT_OF_TURN;
+    if (h->difficulty_target != weight)
+        return fail(CJ_CHAIN_BAD_HEADER, err, errlen, "difficulty_target %llu, expected weight %llu",
+                    (unsigned long long)h->difficulty_target, (unsigned long long)weight);
+    if (h->nonce != b->reveal.nonce) return fail(CJ_CHAIN_BAD_HEADER, err, errlen, "header nonce != reveal nonce");
+
+    uint8_t sh[32];
+    if (seal_hash(h, sh) != 0 || crypto_sign_ed25519_verify_detached(h->extra_data + 32, sh, 32, c->val_pk[p]) != 0)
+        return fail(CJ_CHAIN_BAD_SEAL, err, errlen, "seal does not verify under validator %zu", p);
+
+    f->tx_hashes = malloc((b->tx_count ? b->tx_count : 1) * sizeof *f->tx_hashes);
+    if (!f->tx_hashes) return fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
+    for (uint32_t i = 0; i < b->tx_count; i++)
+        if (coinjecture_tx_hash(&b->transactions[i], f->tx_hashes[i]) != COINJ_OK) {
+            free(f->tx_hashes);
+            f->tx_hashes = NULL;
+            return fail(CJ_CHAIN_DECODE, err, errlen, "tx %u cannot be hashed", i);
+        }
+    uint8_t mr[32];
+    if (coinjecture_merkle_root((const uint8_t(*)[32])f->tx_hashes, b->tx_count, mr) != COINJ_OK ||
+        memcmp(mr, h->merkle_root, 32) != 0) {
+        free(f->tx_hashes);
+        f->tx_hashes = NULL;
+        return fail(CJ_CHAIN_BAD_MERKLE, err, errlen, "merkle_root does not match the transactions");
+    }
+
+    uint8_t es[32], ch[32];
+    coinjecture_commitment cm;
+    char perr[256];
+    if (coinjecture_epoch_salt(h->parent_hash, h->block_index, es) != COINJ_OK ||
+        cj_pow_check(es, &b->reveal, perr, sizeof perr) != 0) {
+        free(f->tx_hashes);
+        f->tx_hashes = NULL;
+        return fail(CJ_CHAIN_BAD_POW, err, errlen, "%s", perr);
+    }
+    if (coinjecture_commitment_create(&b->reveal.problem, &b->reveal.solution, b->reveal.miner_salt, h->parent_hash,
+                                      h->block_index, &cm) != COINJ_OK ||
+        coinjecture_commitment_hash(&cm, ch) != COINJ_OK || memcmp(ch, h->commitment, 32) != 0) {
+        free(f->tx_hashes);
+        f->tx_hashes = NULL;
+        return fail(CJ_CHAIN_BAD_POW, err, errlen, "header commitment does not bind the reveal");
+    }
+    f->proposer = p;
+    f->weight = weight;
+    return CJ_CHAIN_OK;
+}
+
+/* Byte offsets of each transaction inside the canonical block encoding (for the tx index); checks the
+ * layout {header, transactions, reveal, cid} against the bytes. */
+static int tx_offsets(const coinjecture_block *b, const uint8_t *bytes, size_t len, uint32_t *off, uint32_t *sz)
+{
+    size_t hl = 0, tl = 0;
+    if (coinjecture_header_encode(&b->header, NULL, 0, &hl) != COINJ_ERROR_BUFFER_TOO_SMALL) return -1;
+    size_t pos = 1 + 7 + hl + 13;
+    pos += b->tx_count < 16 ? 1 : b->tx_count < 65536 ? 3 : 5;
+    for (uint32_t i = 0; i < b->tx_count; i++) {
+        if (coinjecture_tx_encode(&b->transactions[i], NULL, 0, &tl) != COINJ_ERROR_BUFFER_TOO_SMALL) return -1;
+        off[i] = (uint32_t)pos;
+        sz[i] = (uint32_t)tl;
+        pos += tl;
+    }
+    if (len < 8 || memcmp(bytes, "\x84\xa6header", 8) != 0 || pos + 7 > len || memcmp(bytes + pos, "\xa6reveal", 7) != 0)
+        return -1;
+    return 0;
+}
+
+/* Records double-sign evidence if this validator already has another block at this height. */
+static void check_double_sign(cj_chain *c, uint64_t height, size_t proposer, const uint8_t hash[32])
+{
+    uint8_t other[MAX_EVIDENCE_SCAN][32];
+    int n = cj_store_blocks_same_slot(c->st, height, (int32_t)proposer, hash, other, MAX_EVIDENCE_SCAN);
+    for (int i = 0; i < n; i++) {
+        if (cj_store_evidence_put(c->st, height, c->val_pk[proposer], hash, other[i]) == 1) {
+            c->stats.double_signs++;
+            char ha[65], hb[65];
+            (void)coinjecture_hex_encode(hash, 32, ha, sizeof ha);
+            (void)coinjecture_hex_encode(other[i], 32, hb, sizeof hb);
+            cj_log_warn("double-sign evidence: validator %zu sealed %s and %s at height %llu", proposer, ha, hb,
+                        (unsigned long long)height);
+        }
+    }
+}
+
+/* Writes an applied block (row if new, undo, canon entry, tx index, changed accounts) in one store
+ * transaction and moves the tip. The overlay holds the block's state changes, already in the tree. */
+static cj_chain_status commit_block(cj_chain *c, const coinjecture_block *b, const uint8_t *bytes, size_t len,
+                                    const cj_store_block_info *info, int64_t existing_id,
+                                    const uint8_t (*tx_hashes)[32], char *err, size_t errlen)
+{
+    size_t ulen = 0;
+    uint8_t *undo = ov_undo(&c->ov, &ulen);
+    uint32_t *off = malloc((b->tx_count ? b->tx_count : 1) * sizeof *off);
+    uint32_t *sz = malloc((b->tx_count ? b->tx_count : 1) * sizeof *sz);
+    cj_chain_status st = CJ_CHAIN_OK;
+    if (!undo || !off || !sz) {
+        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
+        goto out;
+    }
+    if (tx_offsets(b, bytes, len, off, sz) != 0) {
+        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "unexpected block layout");
+        goto out;
+    }
+    if (cj_store_begin(c->st) != 0) {
+        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", cj_store_error(c->st));
+        goto out;
+    }
+    int64_t id = existing_id;
+    int bad = 0;
+    if (!id) bad = cj_store_block_put(c->st, info, bytes, len, &id) != 0;
+    bad = bad || cj_store_undo_put(c->st, id, undo, ulen) != 0 || cj_store_canon_set(c->st, info->height, id) != 0;
+    for (uint32_t i = 0; !bad && i < b->tx_count; i++)
+        bad = cj_store_tx_put(c->st, tx_hashes[i], info->height, i, off[i], sz[i]) != 0;
+    for (size_t i = 0; !bad && i < c->ov.n; i++) {
+        const ov_entry *e = &c->ov.e[i];
+        if (e->cur.balance == e->orig.balance && e->cur.nonce == e->orig.nonce) continue;
+        bad = cj_store_account_put(c->st, e->pk, e->cur.balance, e->cur.nonce) != 0;
+    }
+    if (!bad && !existing_id) check_double_sign(c, info->height, (size_t)info->proposer, info->hash);
+    if (bad) {
+        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "store: %s", cj_store_error(c->st));
+        cj_store_rollback(c->st);
+        goto out;
+    }
+    if (cj_store_commit(c->st) != 0) {
+        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "commit: %s", cj_store_error(c->st));
+        cj_store_rollback(c->st);
+        goto out;
+    }
+    c->tip = *info;
+    c->tip.id = id;
+    c->val_blocks[info->proposer]++;
+    c->stats.txs_confirmed += b->tx_count;
+out:
+    free(undo);
+    free(off);
+    free(sz);
+    return st;
+}
+
+/* Applies a block whose static checks passed on top of the tip: transactions against running state
+ * (signatures verified once: skipped when the pool already verified that exact tx), rewards, state root,
+ * then commit. All or nothing. */
+static cj_chain_status connect_block(cj_chain *c, const coinjecture_block *b, const uint8_t hash[32],
+                                     const uint8_t *bytes, size_t len, const block_facts *f, int64_t existing_id,
+                                     cj_mempool *mp, long *bad_tx, char *err, size_t errlen)
+{
+    *bad_tx = -1;
+    ov_reset(&c->ov);
+    uint64_t fees = 0;
+    char terr[256];
+    for (uint32_t i = 0; i < b->tx_count; i++) {
+        const coinjecture_tx *tx = &b->transactions[i];
+        const cj_mempool_entry *pe = mp ? cj_mempool_get(mp, f->tx_hashes[i]) : NULL;
+        if (!(pe && pe->sig_ok) && coinjecture_tx_verify_signature(tx) != COINJ_OK) {
+            *bad_tx = i;
+            return fail(CJ_CHAIN_BAD_TX, err, errlen, "tx %u: bad signature", i);
+        }
+        coinjecture_tx_status ts;
+        if (ov_apply_tx(c, tx, &fees, &ts, terr, sizeof terr) != 0) {
+            *bad_tx = i;
+            return fail(CJ_CHAIN_BAD_TX, err, errlen, "tx %u: %s", i, terr);
+        }
+    }
+    if (ov_rewards(c, b->header.block_index, f->proposer, fees) != 0 || ov_to_state(c) != 0)
+        return fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
+    uint8_t root[32];
+    cj_state_root(c->state, root);
+    if (memcmp(root, b->header.extra_data, 32) != 0) {
+        ov_revert_state(c);
+        return fail(CJ_CHAIN_BAD_STATE_ROOT, err, errlen, "state root after the block differs from the sealed one");
+    }
+    cj_store_block_info info;
+    memset(&info, 0, sizeof info);
+    memcpy(info.hash, hash, 32);
+    memcpy(info.parent, b->header.parent_hash, 32);
+    info.height = b->header.block_index;
+    info.cum_weight = c->tip.cum_weight + f->weight;
+    info.proposer = (int32_t)f->proposer;
+    info.timestamp = b->header.timestamp;
+    memcpy(info.state_root, root, 32);
+    cj_chain_status st = commit_block(c, b, bytes, len, &info, existing_id, (const uint8_t(*)[32])f->tx_hashes, err, errlen);
+    if (st != CJ_CHAIN_OK) ov_revert_state(c);
+    return st;
+}
+
+/* Tells the pool which senders' nonces moved so it drops their confirmed txs. */
+static void mempool_after_block(cj_chain *c, cj_mempool *mp, const coinjecture_block *b)
+{
+    if (!mp || b->tx_count == 0) return;
+    uint8_t (*senders)[32] = malloc(b->tx_count * sizeof *senders);
+    if (!senders) {
+        cj_mempool_prune(mp, c, NULL, 0);
+        return;
+    }
+    for (uint32_t i = 0; i < b->tx_count; i++) memcpy(senders[i], b->transactions[i].from, 32);
+    cj_mempool_prune(mp, c, (const uint8_t(*)[32])senders, b->tx_count);
+    free(senders);
+}
+
+/* Undoes the tip inside an open store transaction: accounts from the undo record, tx index, canon. */
+static cj_chain_status undo_tip_inner(cj_chain *c, char *err, size_t errlen)
+{
+    if (c->tip.height == 0) return fail(CJ_CHAIN_BAD_ARG, err, errlen, "cannot undo genesis");
+    uint8_t *undo = NULL, *data = NULL;
+    size_t ulen = 0, dlen = 0;
+    coinjecture_block b;
+    memset(&b, 0, sizeof b);
+    cj_chain_status st = CJ_CHAIN_OK;
+    if (cj_store_undo_get(c->st, c->tip.id, &undo, &ulen) != 1 || ulen < 4 ||
+        cj_store_block_data(c->st, c->tip.id, &data, &dlen) != 1 || coinjecture_block_decode(data, dlen, &b) != COINJ_OK) {
+        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "undo data of block %llu unavailable", (unsigned long long)c->tip.height);
+        goto out;
+    }
+    uint32_t n = (uint32_t)undo[0] | (uint32_t)undo[1] << 8 | (uint32_t)undo[2] << 16 | (uint32_t)undo[3] << 24;
+    if ((size_t)n * UNDO_ENTRY + 4 != ulen) {
+        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "undo data of block %llu malformed", (unsigned long long)c->tip.height);
+        goto out;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const uint8_t *p = undo + 4 + (size_t)i * UNDO_ENTRY;
+        coinjecture_account a = {le64_get(p + 32), le64_get(p + 40)};
+        if (state_write(c, p, &a) != 0 || cj_store_account_put(c->st, p, a.balance, a.nonce) != 0) {
+            st = fail(CJ_CHAIN_INTERNAL, err, errlen, "undo: %s", cj_store_error(c->st));
+            goto out;
+        }
+    }
+    for (uint32_t i = 0; i < b.tx_count; i++) {
+        uint8_t th[32];
+        if (coinjecture_tx_hash(&b.transactions[i], th) != COINJ_OK || cj_store_tx_del(c->st, th) != 0) {
+            st = fail(CJ_CHAIN_INTERNAL, err, errlen, "undo: tx index");
+            goto out;
+        }
+    }
+    cj_store_block_info parent;
+    if (cj_store_canon_del(c->st, c->tip.height) != 0 || cj_store_block_info_by_hash(c->st, c->tip.parent, &parent) != 1) {
+        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "undo: parent of block %llu missing", (unsigned long long)c->tip.height);
+        goto out;
+    }
+    uint8_t root[32];
+    cj_state_root(c->state, root);
+    if (memcmp(root, parent.state_root, 32) != 0) {
+        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "undo of block %llu does not restore the parent state root",
+                  (unsigned long long)c->tip.height);
+        goto out;
+    }
+    if (c->tip.proposer >= 0 && (size_t)c->tip.proposer < c->nval && c->val_blocks[c->tip.proposer] > 0)
+        c->val_blocks[c->tip.proposer]--;
+    c->tip = parent;
+out:
+    coinjecture_block_free(&b);
+    free(undo);
+    free(data);
+    return st;
+}
+
+/* Public undo of the tip: one store transaction, in-memory state journaled so a failure leaves nothing. */
+cj_chain_status cj_chain_undo_tip(cj_chain *c, char *err, size_t errlen)
+{
+    if (!c) return fail(CJ_CHAIN_BAD_ARG, err, errlen, "NULL chain");
+    if (c->tip.height == 0) return fail(CJ_CHAIN_BAD_ARG, err, errlen, "cannot undo genesis");
+    cj_store_block_info saved = c->tip;
+    if (cj_store_begin(c->st) != 0) return fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", cj_store_error(c->st));
+    c->jr_on = 1;
+    c->jr_n = 0;
+    cj_chain_status st = undo_tip_inner(c, err, errlen);
+    if (st == CJ_CHAIN_OK && cj_store_commit(c->st) != 0) st = fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", cj_store_error(c->st));
+    if (st != CJ_CHAIN_OK) {
+        cj_store_rollback(c->st);
+        journal_revert(c);
+        if (c->tip.height != saved.height && saved.proposer >= 0) c->val_blocks[saved.proposer]++;
+        c->tip = saved;
+    }
+    c->jr_on = 0;
+    c->jr_n = 0;
+    return st;
+}
+
+/* Moves the canonical chain to the branch ending at new_id (heavier than the tip): undo down to the fork
+ * point, apply the branch, all in one outer store transaction. On failure everything is rolled back, the
+ * offending block is deleted and the old tip stays. */
+static cj_chain_status reorg_to(cj_chain *c, const cj_store_block_info *newtip, cj_mempool *mp, cj_import_result *res,
+                                char *err, size_t errlen)
+{
+    size_t maxb = (size_t)c->opt.max_reorg_depth + 2, nb = 0;
+    int64_t *branch = malloc(maxb * sizeof *branch);
+    if (!branch) return fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
+    cj_store_block_info cur = *newtip;
+    for (;;) {
+        int64_t cid = 0;
+        int r = cj_store_canon_get(c->st, cur.height, &cid);
+        if (r < 0) {
+            free(branch);
+            return fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", cj_store_error(c->st));
+        }
+        if (r == 1 && cid == cur.id) break; /* fork point */
+        if (nb == maxb) {
+            free(branch);
+            return fail(CJ_CHAIN_REORG_TOO_DEEP, err, errlen, "side branch longer than %u blocks", c->opt.max_reorg_depth);
+        }
+        branch[nb++] = cur.id;
+        if (cj_store_block_info_by_hash(c->st, cur.parent, &cur) != 1) {
+            free(branch);
+            return fail(CJ_CHAIN_INTERNAL, err, errlen, "side branch parent missing");
+        }
+    }
+    uint64_t depth = c->tip.height - cur.height;
+    if (depth > c->opt.max_reorg_depth) {
+        free(branch);
+        return fail(CJ_CHAIN_REORG_TOO_DEEP, err, errlen, "fork point %llu is %llu blocks below the tip",
+                    (unsigned long long)cur.height, (unsigned long long)depth);
+    }
+    cj_store_block_info saved_tip = c->tip;
+    cj_chain_stats saved_stats = c->stats;
+    uint64_t *saved_vb = malloc(c->nval * sizeof *saved_vb);
+    if (!saved_vb || cj_store_begin(c->st) != 0) {
+        free(branch);
+        free(saved_vb);
+        return fail(CJ_CHAIN_INTERNAL, err, errlen, "cannot start reorg");
+    }
+    memcpy(saved_vb, c->val_blocks, c->nval * sizeof *saved_vb);
+    c->jr_on = 1;
+    c->jr_n = 0;
+    cj_chain_status st = CJ_CHAIN_OK;
+    int64_t failed_id = 0;
+    while (st == CJ_CHAIN_OK && c->tip.height > cur.height) st = undo_tip_inner(c, err, errlen);
+    for (size_t i = nb; st == CJ_CHAIN_OK && i-- > 0;) {
+        coinjecture_block b;
+        block_facts f;
+        uint8_t *data = NULL;
+        size_t dlen = 0;
+        cj_store_block_info bi;
+        memset(&b, 0, sizeof b);
+        memset(&f, 0, sizeof f);
+        if (cj_store_block_info_by_id(c->st, branch[i], &bi) != 1 || cj_store_block_data(c->st, branch[i], &data, &dlen) != 1 ||
+            coinjecture_block_decode(data, dlen, &b) != COINJ_OK) {
+            st = fail(CJ_CHAIN_INTERNAL, err, errlen, "side block unavailable");
+        } else {
+            st = check_static(c, &b, &c->tip, INT64_MAX, &f, err, errlen);
+            if (st == CJ_CHAIN_OK)
+                st = connect_block(c, &b, bi.hash, data, dlen, &f, branch[i], mp, &res->bad_tx, err, errlen);
+            if (st != CJ_CHAIN_OK && st != CJ_CHAIN_INTERNAL) failed_id = branch[i];
+        }
+        free(f.tx_hashes);
+        coinjecture_block_free(&b);
+        free(data);
+    }
+    if (st == CJ_CHAIN_OK && cj_store_commit(c->st) != 0)
+        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", cj_store_error(c->st));
+    if (st != CJ_CHAIN_OK) {
+        cj_store_rollback(c->st);
+        journal_revert(c);
+        c->tip = saved_tip;
+        c->stats = saved_stats;
+        memcpy(c->val_blocks, saved_vb, c->nval * sizeof *saved_vb);
+        if (failed_id && cj_store_begin(c->st) == 0) {
+            if (cj_store_block_delete(c->st, failed_id) == 0)
+                (void)cj_store_commit(c->st);
+            else
+                cj_store_rollback(c->st);
+        }
+    } else {
+        c->stats.reorgs++;
+        res->reorged = 1;
+        res->reorg_depth = (uint32_t)depth;
+        res->extended = 1;
+        if (mp) cj_mempool_prune(mp, c, NULL, 0);
+        char hx[65];
+        (void)coinjecture_hex_encode(c->tip.hash, 32, hx, sizeof hx);
+        cj_log_info("reorg: undid %llu blocks, new tip %llu %s", (unsigned long long)depth,
+                    (unsigned long long)c->tip.height, hx);
+    }
+    c->jr_on = 0;
+    c->jr_n = 0;
+    free(branch);
+    free(saved_vb);
+    return st;
+}
+
+/* Fork choice: greater cumulative weight, then the lower hash. */
+static int better_than_tip(const cj_chain *c, uint64_t weight, const uint8_t hash[32])
+{
+    if (weight != c->tip.cum_weight) return weight > c->tip.cum_weight;
+    return memcmp(hash, c->tip.hash, 32) < 0;
+}
+
+/* Decode, cheap checks, then either extend the tip, or store a side block and reorg if it is heavier. */
+cj_chain_status cj_chain_import(cj_chain *c, const uint8_t *bytes, size_t len, int64_t now_ms, cj_mempool *mp,
+                                cj_import_result *out, char *err, size_t errlen)
+{
+    cj_import_result dummy;
+    if (!out) out = &dummy;
+    memset(out, 0, sizeof *out);
+    out->bad_tx = -1;
+    if (!c || (!bytes && len)) return fail(CJ_CHAIN_BAD_ARG, err, errlen, "NULL argument");
+    if (len > COINJECTURE_MAX_BLOCK_SIZE) {
+        c->stats.blocks_rejected++;
+        return fail(CJ_CHAIN_TOO_LARGE, err, errlen, "%zu bytes > %u", len, COINJECTURE_MAX_BLOCK_SIZE);
+    }
+    coinjecture_block b;
+    if (coinjecture_block_decode(bytes, len, &b) != COINJ_OK) {
+        c->stats.blocks_rejected++;
+        return fail(CJ_CHAIN_DECODE, err, errlen, "%s", coinjecture_last_error_message());
+    }
+    cj_chain_status st;
+    block_facts f;
+    memset(&f, 0, sizeof f);
+    uint8_t hash[32];
+    if (coinjecture_header_hash(&b.header, hash) != COINJ_OK) {
+        st = fail(CJ_CHAIN_DECODE, err, errlen, "header cannot be hashed");
+        goto done;
+    }
+    memcpy(out->hash, hash, 32);
+    out->height = b.header.block_index;
+    cj_store_block_info parent, known;
+    int r = cj_store_block_info_by_hash(c->st, hash, &known);
+    if (r != 0) {
+        st = r < 0 ? fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", cj_store_error(c->st))
+                   : fail(CJ_CHAIN_KNOWN, err, errlen, "block already stored");
+        goto done;
+    }
+    r = cj_store_block_info_by_hash(c->st, b.header.parent_hash, &parent);
+    if (r != 1) {
+        st = r < 0 ? fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", cj_store_error(c->st))
+                   : fail(CJ_CHAIN_ORPHAN, err, errlen, "parent unknown");
+        goto done;
+    }
+    st = check_static(c, &b, &parent, now_ms, &f, err, errlen);
+    if (st != CJ_CHAIN_OK) goto done;
+
+    if (memcmp(parent.hash, c->tip.hash, 32) == 0) {
+        st = connect_block(c, &b, hash, bytes, len, &f, 0, mp, &out->bad_tx, err, errlen);
+        if (st == CJ_CHAIN_OK) {
+            out->extended = 1;
+            c->stats.blocks_imported++;
+            mempool_after_block(c, mp, &b);
+        }
+        goto done;
+    }
+    /* side branch: store it (header checks passed), then let fork choice decide */
+    cj_store_block_info si;
+    memset(&si, 0, sizeof si);
+    memcpy(si.hash, hash, 32);
+    memcpy(si.parent, parent.hash, 32);
+    si.height = b.header.block_index;
+    si.cum_weight = parent.cum_weight + f.weight;
+    si.proposer = (int32_t)f.proposer;
+    si.timestamp = b.header.timestamp;
+    memcpy(si.state_root, b.header.extra_data, 32);
+    if (cj_store_begin(c->st) != 0 || cj_store_block_put(c->st, &si, bytes, len, &si.id) != 0) {
+        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", cj_store_error(c->st));
+        cj_store_rollback(c->st);
+        goto done;
+    }
+    check_double_sign(c, si.height, f.proposer, hash);
+    if (cj_store_commit(c->st) != 0) {
+        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", cj_store_error(c->st));
+        cj_store_rollback(c->st);
+        goto done;
+    }
+    if (!better_than_tip(c, si.cum_weight, hash)) {
+        out->side = 1;
+        st = CJ_CHAIN_OK;
+        goto done;
+    }
+    st = reorg_to(c, &si, mp, out, err, errlen);
+    if (st == CJ_CHAIN_OK) c->stats.blocks_imported++;
+done:
+    if (st != CJ_CHAIN_OK && st != CJ_CHAIN_KNOWN && st != CJ_CHAIN_ORPHAN && st != CJ_CHAIN_FUTURE &&
+        st != CJ_CHAIN_INTERNAL)
+        c->stats.blocks_rejected++;
+    free(f.tx_hashes);
+    coinjecture_block_free(&b);
+    return st;
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* production                                                                                        */
+
+typedef struct {
+    cj_chain *c;
+    coinjecture_tx *txs;
+    uint8_t (*hashes)[32];
+    uint32_t n, max;
+    size_t bytes, budget;
+    uint64_t fees;
+    uint32_t dropped;
+} pack_ctx;
+
+/* Block building callback: applies the pool's next tx to running state; failures are dropped. */
+static int pack_pick(void *vctx, const cj_mempool_entry *e)
+{
+    pack_ctx *p = vctx;
+    if (p->n >= p->max) return CJ_PICK_STOP;
+    size_t sz = 0;
+    if (coinjecture_tx_encode(&e->tx, NULL, 0, &sz) != COINJ_ERROR_BUFFER_TOO_SMALL) {
+        p->dropped++;
+        return CJ_PICK_DROP;
+    }
+    if (p->bytes + sz > p->budget) return CJ_PICK_SKIP;
+    coinjecture_tx_status ts;
+    if (ov_apply_tx(p->c, &e->tx, &p->fees, &ts, NULL, 0) != 0) {
+        if (ts == COINJECTURE_TX_BAD_NONCE) return CJ_PICK_SKIP;
+        p->dropped++;
+        return CJ_PICK_DROP;
+    }
+    p->txs[p->n] = e->tx;
+    memcpy(p->hashes[p->n], e->hash, 32);
+    p->n++;
+    p->bytes += sz;
+    return CJ_PICK_TAKE;
+}
+
+/* Builds, solves, seals and commits the next block if this validator may seal it now. */
+cj_chain_status cj_chain_produce(cj_chain *c, cj_mempool *mp, int64_t now_ms, cj_produce_result *out, char *err,
+                                 size_t errlen)
+{
+    cj_produce_result dummy;
+    if (!out) out = &dummy;
+    memset(out, 0, sizeof *out);
+    if (!c) return fail(CJ_CHAIN_BAD_ARG, err, errlen, "NULL chain");
+    if (!c->sk || c->my_index < 0) return fail(CJ_CHAIN_NOT_VALIDATOR, err, errlen, "this node has no validator key in the set");
+    uint64_t h = c->tip.height + 1;
+    size_t me = (size_t)c->my_index;
+    int64_t earliest = cj_chain_earliest_ms(c, h, me);
+    if (now_ms < earliest) return CJ_CHAIN_OK;
+    int64_t ts = now_ms;
+    if (ts <= c->tip.timestamp) ts = c->tip.timestamp + 1;
+    if (ts > now_ms && (uint64_t)(ts - now_ms) > c->opt.max_future_ms) return CJ_CHAIN_OK;
+
+    pack_ctx p;
+    memset(&p, 0, sizeof p);
+    p.c = c;
+    p.max = c->opt.max_block_txs;
+    p.budget = COINJECTURE_MAX_BLOCK_SIZE - BLOCK_SIZE_RESERVE;
+    size_t cap = mp ? cj_mempool_size(mp) : 0;
+    if (cap > p.max) cap = p.max;
+    p.txs = malloc((cap ? cap : 1) * sizeof *p.txs);
+    p.hashes = malloc((cap ? cap : 1) * sizeof *p.hashes);
+    if (!p.txs || !p.hashes) {
+        free(p.txs);
+        free(p.hashes);
+        return fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
+    }
+    if (p.max > cap) p.max = (uint32_t)cap;
+    ov_reset(&c->ov);
+    if (mp && cap) cj_mempool_select(mp, c, pack_pick, &p);
+    cj_chain_status st = CJ_CHAIN_OK;
+    if (ov_rewards(c, h, me, p.fees) != 0 || ov_to_state(c) != 0) {
+        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
+        goto out;
+    }
+    coinjecture_block b;
+    memset(&b, 0, sizeof b);
+    coinjecture_header *hd = &b.header;
+    hd->codec_version = COINJECTURE_CODEC_VERSION;
+    hd->block_index = h;
+    hd->timestamp = ts;
+    memcpy(hd->parent_hash, c->tip.hash, 32);
+    (void)coinjecture_derive_address(c->val_pk[me], hd->miner_address);
+    hd->difficulty_target = turn_offset(c, h, me) == 0 ? WEIGHT_IN_TURN : WEIGHT_OUT_OF_TURN;
+    b.transactions = p.txs;
+    b.tx_count = p.n;
+    uint8_t es[32], root[32], sh[32], hash[32];
+    coinjecture_commitment cm;
+    int ok = coinjecture_merkle_root((const uint8_t(*)[32])p.hashes, p.n, hd->merkle_root) == COINJ_OK &&
+             coinjecture_epoch_salt(c->tip.hash, h, es) == COINJ_OK;
+    ok = ok && cj_pow_search(es, 0, CJ_POW_MAX_TRIES, &b.reveal) == 1;
+    ok = ok && coinjecture_miner_salt(c->sk, es, c->tip.hash, h, b.reveal.miner_salt) == COINJ_OK &&
+         coinjecture_commitment_create(&b.reveal.problem, &b.reveal.solution, b.reveal.miner_salt, c->tip.hash, h, &cm) ==
+             COINJ_OK &&
+         coinjecture_commitment_hash(&cm, hd->commitment) == COINJ_OK;
+    hd->nonce = b.reveal.nonce;
+    cj_state_root(c->state, root);
+    hd->extra_data_len = 32;
+    memcpy(hd->extra_data, root, 32);
+    ok = ok && coinjecture_header_hash(hd, sh) == COINJ_OK &&
+         crypto_sign_ed25519_detached(hd->extra_data + 32, NULL, sh, 32, c->sk) == 0;
+    hd->extra_data_len = SEAL_LEN;
+    ok = ok && coinjecture_header_hash(hd, hash) == COINJ_OK;
+    uint8_t *bytes = NULL;
+    size_t blen = 0;
+    ok = ok && coinjecture_block_encode_alloc(&b, &bytes, &blen) == COINJ_OK;
+    if (!ok) {
+        ov_revert_state(c);
+        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "cannot build block %llu: %s", (unsigned long long)h,
+                  coinjecture_last_error_message());
+        goto out;
+    }
+    cj_store_block_info info;
+    memset(&info, 0, sizeof info);
+    memcpy(info.hash, hash, 32);
+    memcpy(info.parent, c->tip.hash, 32);
+    info.height = h;
+    info.cum_weight = c->tip.cum_weight + hd->difficulty_target;
+    info.proposer = (int32_t)me;
+    info.timestamp = ts;
+    memcpy(info.state_root, root, 32);
+    st = commit_block(c, &b, bytes, blen, &info, 0, (const uint8_t(*)[32])p.hashes, err, errlen);
+    coinjecture_buffer_free(bytes);
+    if (st != CJ_CHAIN_OK) {
+        ov_revert_state(c);
+        goto out;
+    }
+    c->stats.blocks_produced++;
+    out->produced = 1;
+    memcpy(out->hash, hash, 32);
+    out->height = h;
+    out->tx_count = p.n;
+    out->dropped_txs = p.dropped;
+    out->nonce = b.reveal.nonce;
+    mempool_after_block(c, mp, &b); /* b.transactions point into pool entries: prune last */
+out:
+    free(p.txs);
+    free(p.hashes);
+    return st;
+}

@@ -1,0 +1,56 @@
+/* coinjectured process: command line, configuration, logging, crypto backend, data directory, and the
+ * libevent loop that drives block production, mempool expiry and the HTTP API. */
+#ifndef CJ_NODE_NODE_H
+#define CJ_NODE_NODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chain.h"
+#include "config.h"
+#include "genesis.h"
+#include "mempool.h"
+
+struct event_base;
+struct event;
+struct cj_api;
+
+#define CJ_NODE_VERSION_FALLBACK "1.0.0"
+
+/* Everything one running node owns. Single-threaded: only the event-loop thread touches it. */
+typedef struct cj_node {
+    cj_config cfg;
+    cj_genesis genesis;
+    cj_chain *chain;
+    cj_mempool *mempool;
+    struct event_base *base;
+    struct cj_api *api;
+    struct event *sig_int, *sig_term, *sig_pipe;
+    struct event *produce_timer, *housekeeping_timer;
+    int has_key;
+    uint8_t pubkey[32];
+    int64_t started_ms;          /* Unix ms */
+    cj_chain_stats last_stats;   /* chain counters already mirrored into metrics */
+    cj_mempool_stats last_mp_stats;
+    int stopping;
+} cj_node;
+
+/* Unix time in milliseconds (wall clock: slots are wall-clock times). */
+int64_t cj_node_now_ms(void);
+
+/* Version string of coinjectured. */
+const char *cj_node_version(void);
+
+/* The whole program: `coinjectured [run|init] [options]`. Returns the process exit code. */
+int cj_node_main(int argc, char **argv);
+
+/* Copies the chain and mempool counters into the metrics registry (called before /metrics renders and
+ * on the housekeeping timer). */
+void cj_node_refresh_metrics(cj_node *n);
+
+/* Hooks for the API and, later, P2P: a transaction was admitted to the mempool; a block was produced or
+ * imported and became the tip. They re-arm the production timer and (with P2P) relay. */
+void cj_node_on_tx_accepted(cj_node *n, const coinjecture_tx *tx, const uint8_t hash[32]);
+void cj_node_on_new_tip(cj_node *n);
+
+#endif /* CJ_NODE_NODE_H */

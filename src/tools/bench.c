@@ -1,0 +1,411 @@
+/* coinjecture-bench: ns/op of our reference and accelerated backends against three OpenSSL baselines
+ * (one-shot SHA256(), EVP with a reused EVP_MD_CTX, low-level SHA256_Init/Update/Final), all measured in
+ * the same run, interleaved, as the median of several samples after a warm-up.
+ * Usage: coinjecture-bench [--json] [--runs N] [--ms M] [--check]
+ *   --runs N  samples per cell (median reported; default 7; a sample is the best of 3 timings)
+ *   --ms M    target duration of one sample in milliseconds (default 15)
+ *   --check   exit 1 if a performance target of docs/PERFORMANCE.md is missed */
+#define OPENSSL_SUPPRESS_DEPRECATED /* SHA256_Init/Update/Final are a requested baseline */
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "coinjecture.h"
+#include "sha256_paths.h"
+
+enum { COL_REF, COL_ACCEL, COL_OSSL_ONESHOT, COL_OSSL_EVP, COL_OSSL_LOW, NCOLS };
+static const char *const col_names[NCOLS] = {"reference", "accelerated", "ossl-SHA256()", "ossl-EVP",
+                                             "ossl-lowlevel"};
+
+typedef enum { K_SHA, K_MERKLE, K_MERKLE_1T, K_HEADER, K_FFI, K_SUBSET } row_kind;
+
+typedef struct {
+    const char *name;
+    row_kind kind;
+    size_t size; /* bytes or leaves */
+    double ns[NCOLS];
+    int has[NCOLS];
+} bench_row;
+
+static bench_row rows[] = {
+    {"sha256 64 B", K_SHA, 64, {0}, {0}},
+    {"sha256 260 B", K_SHA, 260, {0}, {0}},
+    {"sha256 1 KiB", K_SHA, 1024, {0}, {0}},
+    {"sha256 1 MiB", K_SHA, 1 << 20, {0}, {0}},
+    {"merkle 1,000", K_MERKLE, 1000, {0}, {0}},
+    {"merkle 10,000", K_MERKLE, 10000, {0}, {0}},
+    {"merkle 100,000", K_MERKLE, 100000, {0}, {0}},
+    {"merkle 100,000 1-thread", K_MERKLE_1T, 100000, {0}, {0}},
+    {"header hash", K_HEADER, 0, {0}, {0}},
+    {"ffi sha256_hash 64 B", K_FFI, 64, {0}, {0}},
+    {"subset-sum verify (16)", K_SUBSET, 16, {0}, {0}},
+};
+#define NROWS (sizeof rows / sizeof rows[0])
+
+static uint8_t *data;              /* 1 MiB of pseudo-random bytes */
+static uint8_t (*leaves)[32];      /* 100,000 leaves */
+static uint8_t (*scratch)[32];     /* OpenSSL Merkle level buffer */
+static EVP_MD_CTX *evp;
+static coinjecture_header header;
+static int64_t ss_elements[16];
+static uint32_t ss_indices[5] = {0, 2, 5, 7, 11};
+static volatile uint8_t sink;
+
+/* Monotonic clock in nanoseconds. */
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* OpenSSL one-shot of len bytes in the style of column col. */
+static void ossl_hash(int col, const uint8_t *p, size_t len, uint8_t out[32])
+{
+    if (col == COL_OSSL_ONESHOT) {
+        SHA256(p, len, out);
+    } else if (col == COL_OSSL_EVP) {
+        EVP_DigestInit_ex(evp, EVP_sha256(), NULL);
+        EVP_DigestUpdate(evp, p, len);
+        EVP_DigestFinal_ex(evp, out, NULL);
+    } else {
+        SHA256_CTX c;
+        SHA256_Init(&c);
+        SHA256_Update(&c, p, len);
+        SHA256_Final(out, &c);
+    }
+}
+
+/* The same tree algorithm as the library (pairs, odd node promoted), one OpenSSL hash per node. */
+static void ossl_merkle(int col, size_t n, uint8_t out[32])
+{
+    const uint8_t(*src)[32] = (const uint8_t(*)[32])leaves;
+    while (n > 1) {
+        size_t next = 0;
+        for (size_t i = 0; i + 1 < n; i += 2) ossl_hash(col, src[i], 64, scratch[next++]);
+        if (n & 1) memmove(scratch[next++], src[n - 1], 32);
+        src = (const uint8_t(*)[32])scratch;
+        n = next;
+    }
+    memcpy(out, src[0], 32);
+}
+
+/* Runs iters operations of one cell; returns elapsed nanoseconds. */
+static uint64_t run_cell(const bench_row *r, int col, uint64_t iters)
+{
+    uint8_t out[32] = {0}, enc[512];
+    const cj_sha256_impl *impl = col == COL_ACCEL ? cj_sha256_accelerated() : &cj_sha256_reference;
+    if (col <= COL_ACCEL) coinjecture_backend_select(col == COL_ACCEL ? "accelerated" : "reference");
+    uint64_t t0 = now_ns();
+    for (uint64_t i = 0; i < iters; i++) {
+        switch (r->kind) {
+        case K_SHA:
+            if (col <= COL_ACCEL) coinjecture_sha256(data, r->size, out);
+            else ossl_hash(col, data, r->size, out);
+            break;
+        case K_MERKLE:
+            if (col <= COL_ACCEL) coinjecture_merkle_root((const uint8_t(*)[32])leaves, r->size, out);
+            else ossl_merkle(col, r->size, out);
+            break;
+        case K_MERKLE_1T:
+            if (col <= COL_ACCEL) cj_merkle_root_threads(impl, (const uint8_t(*)[32])leaves, r->size, out, 1);
+            else ossl_merkle(col, r->size, out);
+            break;
+        case K_HEADER:
+            if (col <= COL_ACCEL) {
+                coinjecture_header_hash(&header, out);
+            } else {
+                size_t len = 0;
+                coinjecture_header_encode(&header, enc, sizeof enc, &len);
+                ossl_hash(col, enc, len, out);
+            }
+            break;
+        case K_FFI:
+            if (col <= COL_ACCEL) coinjecture_sha256_hash(data, (uint32_t)r->size, out);
+            else ossl_hash(col, data, r->size, out);
+            break;
+        case K_SUBSET: {
+            SubsetSumProblemFFI p = {1, 1, ss_elements, 16, 0, 0};
+            for (int k = 0; k < 5; k++) p.target += ss_elements[ss_indices[k]];
+            SubsetSumSolutionFFI s = {ss_indices, 5, 0};
+            VerifyBudgetFFI b = {65536, 300000, 1u << 30};
+            int32_t valid = 0;
+            coinjecture_verify_subset_sum(&p, &s, &b, &valid);
+            out[0] ^= (uint8_t)valid;
+            break;
+        }
+        }
+        sink ^= out[0];
+    }
+    return now_ns() - t0;
+}
+
+/* Which columns a row has: OpenSSL has nothing to compare for subset-sum verification. */
+static int row_has(const bench_row *r, int col)
+{
+    return r->kind != K_SUBSET || col <= COL_ACCEL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Warm-up + iteration count per cell, then runs rounds in which every cell of a row takes one sample
+ * (interleaving spreads machine noise over all columns). A sample is the best of three back-to-back
+ * timings (a preemption by another process only ever adds time); the result is the median sample. */
+static void measure(bench_row *r, int runs, double target_ms)
+{
+    uint64_t iters[NCOLS] = {0};
+    double samples[NCOLS][64];
+    for (int c = 0; c < NCOLS; c++) {
+        if (!row_has(r, c)) continue;
+        uint64_t n = 1, target = (uint64_t)(target_ms * 1e6 / 3);
+        for (;;) {
+            uint64_t dt = run_cell(r, c, n);
+            if (dt >= target / 4 || n >= (UINT64_C(1) << 40)) {
+                n = dt ? (uint64_t)((double)n * (double)target / (double)dt) : n * 4;
+                break;
+            }
+            n *= 2;
+        }
+        iters[c] = n ? n : 1;
+        run_cell(r, c, iters[c] / 4 + 1); /* warm caches and clocks at the final size */
+    }
+    for (int k = 0; k < runs; k++) {
+        for (int c = 0; c < NCOLS; c++) {
+            if (!row_has(r, c)) continue;
+            double best = 0;
+            for (int j = 0; j < 3; j++) {
+                double t = (double)run_cell(r, c, iters[c]) / (double)iters[c];
+                if (j == 0 || t < best) best = t;
+            }
+            samples[c][k] = best;
+        }
+    }
+    for (int c = 0; c < NCOLS; c++) {
+        r->has[c] = row_has(r, c);
+        if (!r->has[c]) continue;
+        qsort(samples[c], (size_t)runs, sizeof(double), cmp_double);
+        r->ns[c] = samples[c][runs / 2];
+    }
+}
+
+/* Fastest OpenSSL column of a row (0 when the row has none). */
+static double ossl_best(const bench_row *r)
+{
+    double b = 0;
+    for (int c = COL_OSSL_ONESHOT; c < NCOLS; c++)
+        if (r->has[c] && (b == 0 || r->ns[c] < b)) b = r->ns[c];
+    return b;
+}
+
+/* Human-friendly duration. */
+static void fmt_ns(char *buf, size_t cap, double ns)
+{
+    if (ns >= 1e6) snprintf(buf, cap, "%.2f ms", ns / 1e6);
+    else if (ns >= 1e4) snprintf(buf, cap, "%.1f us", ns / 1e3);
+    else snprintf(buf, cap, "%.1f ns", ns);
+}
+
+/* Model name from /proc/cpuinfo (or "unknown"). */
+static void cpu_model(char *buf, size_t cap)
+{
+    snprintf(buf, cap, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f) return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "model name", 10) != 0) continue;
+        char *p = strchr(line, ':');
+        if (p) {
+            p += 1 + (p[1] == ' ');
+            p[strcspn(p, "\n")] = 0;
+            snprintf(buf, cap, "%s", p);
+        }
+        break;
+    }
+    fclose(f);
+}
+
+typedef struct {
+    const char *detail;
+    double many_ns, oneshot_ns, merkle_ns;
+} path_result;
+
+/* Per-code-path numbers (every runnable path, not just the one picked): hash64_many per message on a
+ * 1000-message level, one-shot 64 B, Merkle(1000) single thread. Median of runs. */
+static size_t measure_paths(path_result *res, size_t cap, int runs)
+{
+    size_t np = 0;
+    const cj_sha256_impl *impl;
+    static uint8_t out[1000][32];
+    for (size_t v = 0; (impl = cj_backend_variant(v)) != NULL && np < cap; v++) {
+        double s1[64], s2[64], s3[64];
+        for (int k = -1; k < runs; k++) {
+            uint64_t t0 = now_ns();
+            for (int i = 0; i < 20; i++) impl->hash64_many(out, (const uint8_t(*)[64])leaves, 1000);
+            uint64_t t1 = now_ns();
+            for (int i = 0; i < 20000; i++) impl->oneshot(data, 64, out[i & 7]);
+            uint64_t t2 = now_ns();
+            for (int i = 0; i < 20; i++) cj_merkle_root_threads(impl, (const uint8_t(*)[32])leaves, 1000, out[0], 1);
+            uint64_t t3 = now_ns();
+            if (k < 0) continue; /* warm-up */
+            s1[k] = (double)(t1 - t0) / 20000.0;
+            s2[k] = (double)(t2 - t1) / 20000.0;
+            s3[k] = (double)(t3 - t2) / 20.0;
+        }
+        qsort(s1, (size_t)runs, sizeof(double), cmp_double);
+        qsort(s2, (size_t)runs, sizeof(double), cmp_double);
+        qsort(s3, (size_t)runs, sizeof(double), cmp_double);
+        res[np++] = (path_result){impl->detail, s1[runs / 2], s2[runs / 2], s3[runs / 2]};
+    }
+    return np;
+}
+
+/* Test data: deterministic bytes, leaves, a header with 32 bytes of extra data, a Desktop problem. */
+static void setup(void)
+{
+    data = malloc(1 << 20);
+    leaves = malloc(100000 * 32);
+    scratch = malloc(50001 * 32);
+    evp = EVP_MD_CTX_new();
+    if (!data || !leaves || !scratch || !evp) {
+        fprintf(stderr, "coinjecture-bench: out of memory\n");
+        exit(2);
+    }
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (size_t i = 0; i < (1 << 20); i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        data[i] = (uint8_t)(x >> 32);
+    }
+    memcpy(leaves, data, 100000 * 32 < (1 << 20) ? 100000 * 32 : (1 << 20));
+    for (size_t i = (1 << 20) / 32; i < 100000; i++) cj_sha256_oneshot_portable(leaves[i - 1], 32, leaves[i]);
+    header.codec_version = 1;
+    header.block_index = 123456;
+    header.timestamp = 1700000000;
+    memcpy(header.parent_hash, data, 32);
+    memcpy(header.merkle_root, data + 32, 32);
+    memcpy(header.miner_address, data + 64, 32);
+    memcpy(header.commitment, data + 96, 32);
+    header.difficulty_target = 1000;
+    header.nonce = 42;
+    header.extra_data_len = 32;
+    memcpy(header.extra_data, data + 128, 32);
+    for (int i = 0; i < 16; i++) ss_elements[i] = 1000 + 37 * i;
+}
+
+int main(int argc, char **argv)
+{
+    int json = 0, runs = 7, check = 0;
+    double ms = 15;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) json = 1;
+        else if (strcmp(argv[i], "--check") == 0) check = 1;
+        else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) runs = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--ms") == 0 && i + 1 < argc) ms = atof(argv[++i]);
+        else {
+            fprintf(stderr, "usage: %s [--json] [--runs N] [--ms M] [--check]\n", argv[0]);
+            return strcmp(argv[i], "--help") == 0 ? 0 : 2;
+        }
+    }
+    if (runs < 1) runs = 1;
+    if (runs > 63) runs = 63;
+    if (ms <= 0) ms = 15;
+    setup();
+
+    /* Sanity: every column computes the same digests before anything is timed. */
+    uint8_t a[32], b[32];
+    coinjecture_backend_select("accelerated");
+    coinjecture_merkle_root((const uint8_t(*)[32])leaves, 1000, a);
+    ossl_merkle(COL_OSSL_LOW, 1000, b);
+    if (memcmp(a, b, 32) != 0) {
+        fprintf(stderr, "coinjecture-bench: Merkle root differs from the OpenSSL tree\n");
+        return 2;
+    }
+    const char *detail = cj_sha256_accelerated() ? cj_sha256_accelerated()->detail : "portable";
+
+    for (size_t i = 0; i < NROWS; i++) measure(&rows[i], runs, ms);
+    path_result paths[16];
+    size_t np = measure_paths(paths, 16, runs);
+
+    char model[256];
+    cpu_model(model, sizeof model);
+    bench_row *sha64 = &rows[0], *sha1m = &rows[3], *mk1k = &rows[4], *ffi = &rows[9];
+    double r_merkle = ossl_best(mk1k) / mk1k->ns[COL_ACCEL];
+    double r_ffi = ossl_best(ffi) / ffi->ns[COL_ACCEL];
+    double r_bulk = ossl_best(sha1m) / sha1m->ns[COL_ACCEL];
+    int slower_rows = 0;
+    for (size_t i = 0; i < NROWS; i++)
+        if (rows[i].kind != K_SUBSET && rows[i].ns[COL_ACCEL] > rows[i].ns[COL_REF] * 1.03) slower_rows++;
+    int ok = r_merkle >= 2.2 && r_ffi >= 1.0 && r_bulk >= 0.97 && slower_rows == 0;
+    (void)sha64;
+
+    if (json) {
+        printf("{\n  \"machine\": \"%s\",\n  \"accelerated_detail\": \"%s\",\n  \"runs\": %d,\n  \"sample_ms\": %g,\n",
+               model, detail, runs, ms);
+        printf("  \"rows\": [\n");
+        for (size_t i = 0; i < NROWS; i++) {
+            const bench_row *r = &rows[i];
+            printf("    {\"name\": \"%s\"", r->name);
+            for (int c = 0; c < NCOLS; c++) {
+                if (r->has[c]) printf(", \"%s_ns\": %.2f", col_names[c], r->ns[c]);
+                else printf(", \"%s_ns\": null", col_names[c]);
+            }
+            double best = ossl_best(r);
+            if (best > 0)
+                printf(", \"ossl_best_ns\": %.2f, \"accel_vs_ossl\": %.3f, \"ref_vs_ossl\": %.3f", best,
+                       best / r->ns[COL_ACCEL], best / r->ns[COL_REF]);
+            printf(", \"accel_vs_ref\": %.3f}%s\n", r->ns[COL_REF] / r->ns[COL_ACCEL], i + 1 < NROWS ? "," : "");
+        }
+        printf("  ],\n  \"paths\": [\n");
+        for (size_t i = 0; i < np; i++)
+            printf("    {\"detail\": \"%s\", \"hash64_many_ns_per_msg\": %.2f, \"oneshot64_ns\": %.2f, "
+                   "\"merkle1000_1t_ns\": %.0f}%s\n",
+                   paths[i].detail, paths[i].many_ns, paths[i].oneshot_ns, paths[i].merkle_ns,
+                   i + 1 < np ? "," : "");
+        printf("  ],\n  \"targets\": {\"merkle1000_vs_ossl\": %.3f, \"ffi64_vs_ossl\": %.3f, "
+               "\"bulk_vs_ossl\": %.3f, \"rows_accel_slower_than_ref\": %d, \"all_met\": %s}\n}\n",
+               r_merkle, r_ffi, r_bulk, slower_rows, ok ? "true" : "false");
+    } else {
+        printf("coinjecture-bench  machine: %s  accelerated path: %s  (median of %d, ~%g ms samples)\n\n", model,
+               detail, runs, ms);
+        printf("%-24s", "operation");
+        for (int c = 0; c < NCOLS; c++) printf(" %13s", col_names[c]);
+        printf(" %10s %10s %10s\n", "accel/ossl", "ref/ossl", "accel/ref");
+        for (size_t i = 0; i < NROWS; i++) {
+            const bench_row *r = &rows[i];
+            printf("%-24s", r->name);
+            for (int c = 0; c < NCOLS; c++) {
+                char buf[32] = "-";
+                if (r->has[c]) fmt_ns(buf, sizeof buf, r->ns[c]);
+                printf(" %13s", buf);
+            }
+            double best = ossl_best(r);
+            if (best > 0) printf(" %9.2fx %9.2fx", best / r->ns[COL_ACCEL], best / r->ns[COL_REF]);
+            else printf(" %10s %10s", "-", "-");
+            printf(" %9.2fx\n", r->ns[COL_REF] / r->ns[COL_ACCEL]);
+        }
+        printf("\nratios are speed-ups (>1 = faster): accel/ossl = fastest OpenSSL column / accelerated.\n");
+        printf("\ncode paths on this CPU (single thread):\n%-16s %16s %14s %16s\n", "path", "hash64_many/msg",
+               "one-shot 64 B", "merkle 1,000");
+        for (size_t i = 0; i < np; i++) {
+            char m[32];
+            fmt_ns(m, sizeof m, paths[i].merkle_ns);
+            printf("%-16s %13.1f ns %11.1f ns %16s\n", paths[i].detail, paths[i].many_ns, paths[i].oneshot_ns, m);
+        }
+        printf("\ntargets: merkle(1000) accel vs OpenSSL %.2fx (>= 2.2) %s; ffi 64 B %.2fx (>= 1.0) %s; "
+               "1 MiB %.2fx (>= 0.97) %s; rows where accel is >3%% slower than ref: %d %s\n",
+               r_merkle, r_merkle >= 2.2 ? "ok" : "MISSED", r_ffi, r_ffi >= 1.0 ? "ok" : "MISSED", r_bulk,
+               r_bulk >= 0.97 ? "ok" : "MISSED", slower_rows, slower_rows ? "MISSED" : "ok");
+    }
+    EVP_MD_CTX_free(evp);
+    free(data);
+    free(leaves);
+    free(scratch);
+    return check && !ok ? 1 : 0;
+}
