@@ -112,10 +112,12 @@ static inline uint64_t cj_fz_le(cj_fz_in *in, unsigned bytes)
 static inline void cj_fz_take(cj_fz_in *in, uint8_t *out, size_t len)
 {
     size_t k = len < in->n ? len : in->n;
-    if (k) memcpy(out, in->p, k);
+    if (k) {
+        memcpy(out, in->p, k);
+        in->p += k;
+        in->n -= k;
+    }
     if (len > k) memset(out + k, 0, len - k);
-    in->p += k;
-    in->n -= k;
 }
 
 /* ---- growable byte buffer (the naive encoders and the seed generator write into it) ---- */

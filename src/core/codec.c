@@ -42,6 +42,12 @@ static const char *const cj_codec_tiers[5] = {"Mobile", "Desktop", "Workstation"
 #define CJ_TX_MIN_SIZE 239
 #define CJ_NO_INDEX CJ_MSGPACK_NO_INDEX
 
+#if defined(__GNUC__)
+#define CJ_HOT_INLINE static inline __attribute__((always_inline))
+#else
+#define CJ_HOT_INLINE static inline
+#endif
+
 #define CJ_PUT_LIT(p, lit) (memcpy((p), (lit), sizeof(lit) - 1), (p) + (sizeof(lit) - 1))
 
 #define CJ_TRY(expr)                                                                                      \
@@ -53,7 +59,7 @@ static const char *const cj_codec_tiers[5] = {"Mobile", "Desktop", "Workstation"
 /* ============================== encoding ============================== */
 
 /* The header is the hottest encoding: keys and bin markers are constant byte runs copied straight in. */
-static uint8_t *cj_codec_header_head(uint8_t *p, const cj_header_view *v)
+CJ_HOT_INLINE uint8_t *cj_codec_header_head(uint8_t *p, const cj_header_view *v)
 {
     p = CJ_PUT_LIT(p, "\x8a\xad" "codec_version");
     p = cj_msgpack_wr_uint(p, v->codec_version);
@@ -77,12 +83,12 @@ static uint8_t *cj_codec_header_head(uint8_t *p, const cj_header_view *v)
     return cj_msgpack_wr_array(p, (uint32_t)v->extra_data_len);
 }
 
-/* The original-ABI wrapper hashes extra_data of any length: small headers hash in one shot from a stack
- * buffer, longer extra_data streams through the same buffer in chunks. Never allocates. */
-void cj_header_view_hash(const cj_header_view *v, const cj_sha256_impl *impl, uint8_t out[32])
+/* Headers hash in one shot from a stack buffer; extra_data longer than the buffer (only through the
+ * original ABI, which has no 256-byte limit) streams through the same buffer in chunks. Never allocates.
+ * Inlined into both entry points so the hot path is one encoding pass and one SHA-256 call. */
+CJ_HOT_INLINE void cj_codec_header_digest(const cj_header_view *v, const cj_sha256_impl *impl, uint8_t out[32])
 {
     uint8_t buf[1024];
-    if (!impl) impl = cj_backend();
     uint8_t *p = cj_codec_header_head(buf, v);
     size_t n = v->extra_data_len, room = (size_t)(buf + sizeof buf - p) / 2;
     const uint8_t *d = v->extra_data;
@@ -106,6 +112,12 @@ void cj_header_view_hash(const cj_header_view *v, const cj_sha256_impl *impl, ui
         room = sizeof buf / 2;
     }
     cj_sha256_final(&ctx, out);
+}
+
+/* The original-ABI wrapper's entry point (any extra_data length). */
+void cj_header_view_hash(const cj_header_view *v, const cj_sha256_impl *impl, uint8_t out[32])
+{
+    cj_codec_header_digest(v, impl ? impl : cj_backend(), out);
 }
 
 /* Borrowed view of a full-width header, shared by encode and hash. */
@@ -508,7 +520,7 @@ CoinjResult coinjecture_header_hash(const coinjecture_header *h, uint8_t out[32]
     CJ_TRY(cj_codec_check_header(h, "header"));
     cj_header_view v;
     cj_codec_header_view(h, &v);
-    cj_header_view_hash(&v, cj_backend(), out);
+    cj_codec_header_digest(&v, cj_backend(), out);
     return COINJ_OK;
 }
 

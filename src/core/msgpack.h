@@ -125,8 +125,11 @@ static inline size_t cj_msgpack_str_header_size(uint64_t n)
 /* Size of a byte vector encoded as an array of uints (bytes >= 0x80 take two bytes). */
 uint64_t cj_msgpack_byte_array_size(const uint8_t *data, size_t n);
 
-/* Writes n bytes as uint elements (no array header) at p, which must have room for 2n bytes. */
+/* Writes n bytes as uint elements (no array header) at p and returns the end. p must have room for 2n
+ * bytes: the SIMD path may write garbage up to p + 2n beyond the returned end. The portable variant (same
+ * bytes, writes only the output) is exposed for differential tests. */
 uint8_t *cj_msgpack_wr_byte_elems(uint8_t *p, const uint8_t *data, size_t n);
+uint8_t *cj_msgpack_wr_byte_elems_portable(uint8_t *p, const uint8_t *data, size_t n);
 
 /* ---- writer ----
  * One encoder body serves three sinks: measure only (buf == NULL: counts bytes), a caller buffer, and a

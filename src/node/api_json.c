@@ -371,7 +371,7 @@ int cj_json_parse_tx(const char *body, size_t len, coinjecture_tx *out, char *er
     }
     v = json_object_get(root, "timestamp");
     if (v == NULL || !json_is_integer(v)) {
-        snprintf(err, errlen, "timestamp: %s", v ? "must be an integer (unix seconds, chosen and signed by the client)"
+        snprintf(err, errlen, "timestamp: %s", v ? "must be an integer (chosen and signed by the client; Unix milliseconds by convention)"
                                                 : "missing");
         goto fail;
     }

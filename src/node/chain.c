@@ -546,8 +546,8 @@ cj_chain_status cj_chain_open(const char *data_dir, const cj_genesis *g, const u
         return fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
     }
     st = genesis_build(g, gstate, &gbytes, &glen, ghash, groot, err, errlen);
-    cj_state_free(gstate);
     if (st != CJ_CHAIN_OK) {
+        cj_state_free(gstate);
         cj_chain_close(c);
         return st;
     }
@@ -556,6 +556,7 @@ cj_chain_status cj_chain_open(const char *data_dir, const cj_genesis *g, const u
     char serr[512];
     if (cj_store_open(data_dir, c->opt.sync_full, &c->st, serr, sizeof serr) != 0) {
         coinjecture_buffer_free(gbytes);
+        cj_state_free(gstate);
         cj_chain_close(c);
         return fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", serr);
     }
@@ -564,12 +565,14 @@ cj_chain_status cj_chain_open(const char *data_dir, const cj_genesis *g, const u
     int have = cj_store_meta_get(c->st, "genesis", stored, sizeof stored, &slen);
     if (have < 0) {
         coinjecture_buffer_free(gbytes);
+        cj_state_free(gstate);
         st = fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", cj_store_error(c->st));
         cj_chain_close(c);
         return st;
     }
     if (have == 1 && (slen != 32 || memcmp(stored, ghash, 32) != 0)) {
         coinjecture_buffer_free(gbytes);
+        cj_state_free(gstate);
         cj_chain_close(c);
         return fail(CJ_CHAIN_GENESIS_MISMATCH, err, errlen,
                     "data dir %s holds another chain (its genesis hash differs from this genesis file)", data_dir);
@@ -591,15 +594,9 @@ cj_chain_status cj_chain_open(const char *data_dir, const cj_genesis *g, const u
             le64_put(cid, c->chain_id);
             bad = bad || cj_store_meta_put(c->st, "chain_id", cid, 8) != 0;
             for (size_t i = 0; !bad && i < g->alloc_count; i++) {
-                /* duplicates were summed in the genesis state: write the sum */
-                coinjecture_account a = {0, 0};
-                for (size_t j = 0; j < g->alloc_count; j++)
-                    if (j == i || memcmp(g->allocs[j].pubkey, g->allocs[i].pubkey, 32) != 0) continue;
-                    else if (j < i) goto next_alloc;
-                for (size_t j = i; j < g->alloc_count; j++)
-                    if (memcmp(g->allocs[j].pubkey, g->allocs[i].pubkey, 32) == 0) a.balance += g->allocs[j].balance;
-                bad = cj_store_account_put(c->st, g->allocs[i].pubkey, a.balance, 0) != 0;
-            next_alloc:;
+                coinjecture_account a; /* duplicates were summed in the genesis state: write the sum */
+                cj_state_get(gstate, g->allocs[i].pubkey, &a);
+                bad = cj_store_account_put(c->st, g->allocs[i].pubkey, a.balance, a.nonce) != 0;
             }
             if (bad)
                 cj_store_rollback(c->st);
@@ -608,12 +605,14 @@ cj_chain_status cj_chain_open(const char *data_dir, const cj_genesis *g, const u
         }
         if (bad) {
             coinjecture_buffer_free(gbytes);
+            cj_state_free(gstate);
             st = fail(CJ_CHAIN_INTERNAL, err, errlen, "cannot write genesis: %s", cj_store_error(c->st));
             cj_chain_close(c);
             return st;
         }
     }
     coinjecture_buffer_free(gbytes);
+    cj_state_free(gstate);
 
     int64_t tip_id = 0;
     uint64_t tip_h = 0;

@@ -25,7 +25,7 @@ typedef struct cj_node {
     cj_mempool *mempool;
     struct event_base *base;
     struct cj_api *api;
-    struct event *sig_int, *sig_term, *sig_pipe;
+    struct event *sig_int, *sig_term;
     struct event *produce_timer, *housekeeping_timer;
     int has_key;
     uint8_t pubkey[32];

@@ -66,6 +66,7 @@ static void run_env_children(void)
     }
 }
 
+/* Every environment scenario passed in its fresh child process. */
 static void test_env_variable(void **state)
 {
     (void)state;
@@ -75,6 +76,7 @@ static void test_env_variable(void **state)
                      env_cases[i].result);
 }
 
+/* The two known names, in order, and NULL past the end. */
 static void test_names(void **state)
 {
     (void)state;
@@ -95,6 +97,7 @@ static void test_default_is_reference(void **state)
     assert_ptr_equal(cj_backend(), &cj_sha256_reference);
 }
 
+/* select switches, unknown names and NULL are refused, and the choice is kept on failure. */
 static void test_select(void **state)
 {
     (void)state;
@@ -215,6 +218,7 @@ static void test_concurrent_switch(void **state)
     assert_int_equal(coinjecture_backend_select("reference"), COINJ_OK);
 }
 
+/* Forks the environment scenarios before the library is touched, then runs the group. */
 int main(void)
 {
     unsetenv("COINJECTURE_CRYPTO_BACKEND");

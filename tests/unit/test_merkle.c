@@ -228,6 +228,7 @@ static void test_errors(void **state)
     assert_memory_equal(out, keep, 32);
 }
 
+/* Runs the Merkle group. */
 int main(void)
 {
     const struct CMUnitTest tests[] = {

@@ -166,6 +166,49 @@ static void test_byte_array(void **state)
     assert_int_equal(cj_msgpack_read_end(&r), COINJ_OK);
 }
 
+/* Naive reference of a Vec<u8> body. */
+static size_t naive_elems(uint8_t *p, const uint8_t *d, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (d[i] >= 0x80) p[k++] = 0xcc;
+        p[k++] = d[i];
+    }
+    return k;
+}
+
+/* The SIMD and portable byte writers equal the naive loop for every length and byte mix, and never write
+ * beyond 2n bytes (the portable one never beyond its output). */
+static void test_byte_elems_differential(void **state)
+{
+    (void)state;
+    uint64_t seed = 3;
+    enum { MAXN = 300 };
+    uint8_t data[MAXN], want[2 * MAXN], got[2 * MAXN + 32], got2[2 * MAXN + 32];
+    for (int mix = 0; mix < 4; mix++) {
+        for (size_t n = 0; n <= MAXN; n++) {
+            tu_rand_bytes(&seed, data, n);
+            for (size_t i = 0; i < n; i++) {
+                if (mix == 1) data[i] &= 0x7f;                /* ASCII only */
+                if (mix == 2) data[i] |= 0x80;                /* all high */
+                if (mix == 3 && (i / 8) % 2) data[i] &= 0x7f; /* alternating groups */
+            }
+            size_t k = naive_elems(want, data, n);
+            memset(got, 0xa5, sizeof got);
+            memset(got2, 0xa5, sizeof got2);
+            size_t a = (size_t)(cj_msgpack_wr_byte_elems(got, data, n) - got);
+            size_t b = (size_t)(cj_msgpack_wr_byte_elems_portable(got2, data, n) - got2);
+            assert_int_equal(a, k);
+            assert_int_equal(b, k);
+            assert_memory_equal(got, want, k);
+            assert_memory_equal(got2, want, k);
+            for (size_t i = 2 * n; i < sizeof got; i++) assert_int_equal(got[i], 0xa5);
+            for (size_t i = k; i < sizeof got2; i++) assert_int_equal(got2[i], 0xa5);
+            assert_int_equal(cj_msgpack_byte_array_size(data, n), k + cj_msgpack_array_size(n));
+        }
+    }
+}
+
 /* ---- writer sinks ---- */
 
 /* Measure, buffer and SHA-256 streaming modes agree on length and bytes, with and without chunking. */
@@ -577,7 +620,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_uint_boundaries),   cmocka_unit_test(test_int_boundaries),
         cmocka_unit_test(test_array_header_forms), cmocka_unit_test(test_str_forms),
-        cmocka_unit_test(test_byte_array),        cmocka_unit_test(test_writer_modes_agree),
+        cmocka_unit_test(test_byte_array),        cmocka_unit_test(test_byte_elems_differential),        cmocka_unit_test(test_writer_modes_agree),
         cmocka_unit_test(test_writer_overflow),   cmocka_unit_test(test_read_uint_rejects),
         cmocka_unit_test(test_read_int_rejects),  cmocka_unit_test(test_read_bin_rejects),
         cmocka_unit_test(test_read_array_rejects), cmocka_unit_test(test_read_byte_elems_rejects),

@@ -331,6 +331,7 @@ static void test_list_paths(void **state)
 #endif
 }
 
+/* Runs the SHA-256 group. */
 int main(void)
 {
     const struct CMUnitTest tests[] = {

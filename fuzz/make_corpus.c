@@ -1,0 +1,477 @@
+/* cj_make_corpus OUTDIR [VECTORS.json ...]: writes the seed corpora of the fuzz targets into
+ * OUTDIR/<target>/<seed name>. Decoder seeds are encodings made by the library's own encoders (golden
+ * headers from the vector files, plus hand-picked transactions, reveals, problems, solutions, commitments
+ * and blocks that reach every integer width, array/str header size, enum variant and Option); the
+ * structured harnesses get inputs in the layouts of fuzz_common.h. Without VECTORS arguments it reads the
+ * project's golden/network_b_vectors.json and the shared ../shared/golden one, whichever exist.
+ * Output is deterministic (same files, same bytes), so rerunning it never churns fuzz/corpus/. */
+#include <errno.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <sys/stat.h>
+
+#include "fuzz_common.h"
+
+#ifndef CJ_SOURCE_DIR
+#define CJ_SOURCE_DIR "."
+#endif
+
+static const char *mc_outdir;
+static unsigned mc_written;
+static uint8_t mc_seen[256][32]; /* digests of the seeds written so far (duplicates are skipped) */
+static unsigned mc_nseen;
+
+/* Creates OUTDIR/target (and OUTDIR) so every seed has a place to go. */
+static void mc_mkdir(const char *path)
+{
+    if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "cj_make_corpus: cannot create %s\n", path);
+        exit(1);
+    }
+}
+
+/* Writes one seed file unless an identical seed was already written for any target. */
+static void mc_write(const char *target, const char *name, const uint8_t *data, size_t len)
+{
+    uint8_t tag[32];
+    cj_fz_buf keyed = {0};
+    cj_fz_put(&keyed, target, strlen(target));
+    cj_fz_put_u8(&keyed, 0);
+    cj_fz_put(&keyed, data, len);
+    cj_fz_sha256(keyed.p, keyed.n, tag);
+    cj_fz_buf_free(&keyed);
+    for (unsigned i = 0; i < mc_nseen; i++)
+        if (memcmp(mc_seen[i], tag, 32) == 0) return;
+    if (mc_nseen < sizeof mc_seen / sizeof mc_seen[0]) memcpy(mc_seen[mc_nseen++], tag, 32);
+
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", mc_outdir, target);
+    mc_mkdir(path);
+    snprintf(path, sizeof path, "%s/%s/%s", mc_outdir, target, name);
+    FILE *f = fopen(path, "wb");
+    if (!f || (len && fwrite(data, 1, len, f) != len) || fclose(f) != 0) {
+        fprintf(stderr, "cj_make_corpus: cannot write %s\n", path);
+        exit(1);
+    }
+    mc_written++;
+}
+
+/* Encoder results are seeds only when the library accepted the value; anything else is a generator bug. */
+static void mc_check(CoinjResult rc, const char *what)
+{
+    if (rc != COINJ_OK) {
+        fprintf(stderr, "cj_make_corpus: %s: %s (%s)\n", what, coinjecture_result_name(rc),
+                coinjecture_last_error_message());
+        exit(1);
+    }
+}
+
+/* Encodes with the library's heap-free two-call protocol into a malloc'd buffer. */
+typedef CoinjResult (*mc_enc_fn)(const void *obj, uint8_t *out, size_t cap, size_t *len);
+static void mc_encode_write(const char *target, const char *name, mc_enc_fn enc, const void *obj)
+{
+    size_t need = 0, len = 0;
+    if (enc(obj, NULL, 0, &need) != COINJ_ERROR_BUFFER_TOO_SMALL) mc_check(COINJ_ERROR_INTERNAL, name);
+    uint8_t *buf = malloc(need ? need : 1);
+    if (!buf) exit(1);
+    mc_check(enc(obj, buf, need, &len), name);
+    mc_write(target, name, buf, len);
+    free(buf);
+}
+
+/* Typed adapters for mc_encode_write. */
+static CoinjResult mc_enc_header(const void *o, uint8_t *b, size_t c, size_t *l)
+{
+    return coinjecture_header_encode(o, b, c, l);
+}
+static CoinjResult mc_enc_tx(const void *o, uint8_t *b, size_t c, size_t *l)
+{
+    return coinjecture_tx_encode(o, b, c, l);
+}
+static CoinjResult mc_enc_problem(const void *o, uint8_t *b, size_t c, size_t *l)
+{
+    return coinjecture_problem_encode(o, b, c, l);
+}
+static CoinjResult mc_enc_solution(const void *o, uint8_t *b, size_t c, size_t *l)
+{
+    return coinjecture_solution_encode(o, b, c, l);
+}
+static CoinjResult mc_enc_reveal(const void *o, uint8_t *b, size_t c, size_t *l)
+{
+    return coinjecture_reveal_encode(o, b, c, l);
+}
+static CoinjResult mc_enc_commitment(const void *o, uint8_t *b, size_t c, size_t *l)
+{
+    return coinjecture_commitment_encode(o, b, c, l);
+}
+static CoinjResult mc_enc_block(const void *o, uint8_t *b, size_t c, size_t *l)
+{
+    return coinjecture_block_encode(o, b, c, l);
+}
+
+/* Hex string of a JSON member into out (at most cap bytes); returns the byte count. */
+static size_t mc_json_hex(json_t *obj, const char *key, uint8_t *out, size_t cap)
+{
+    const char *hex = json_string_value(json_object_get(obj, key));
+    size_t n = hex ? strlen(hex) / 2 : 0;
+    if (n > cap || (n && coinjecture_hex_decode(hex, out, n) != COINJ_OK)) {
+        fprintf(stderr, "cj_make_corpus: bad hex in \"%s\"\n", key);
+        exit(1);
+    }
+    return n;
+}
+
+/* Integer member (the vectors only hold non-negative integers that fit int64). */
+static uint64_t mc_json_u64(json_t *obj, const char *key)
+{
+    return (uint64_t)json_integer_value(json_object_get(obj, key));
+}
+
+/* A header_hash harness input for a full-width header (flags as in fuzz_common.h). */
+static void mc_header_hash_seed(const char *name, uint8_t flags, uint32_t codec, const coinjecture_header *h,
+                                const uint8_t *extra, size_t extra_len)
+{
+    cj_fz_buf b = {0};
+    cj_fz_put_u8(&b, flags);
+    cj_fz_put_le(&b, codec, 4);
+    cj_fz_put_le(&b, h->block_index, 8);
+    cj_fz_put_le(&b, (uint64_t)h->timestamp, 8);
+    cj_fz_put(&b, h->parent_hash, 32);
+    cj_fz_put(&b, h->merkle_root, 32);
+    cj_fz_put(&b, h->miner_address, 32);
+    cj_fz_put(&b, h->commitment, 32);
+    cj_fz_put_le(&b, h->difficulty_target, 8);
+    cj_fz_put_le(&b, h->nonce, 8);
+    cj_fz_put(&b, extra, extra_len);
+    mc_write("fuzz_header_hash", name, b.p, b.n);
+    cj_fz_buf_free(&b);
+}
+
+/* A sha256_diff harness input. */
+static void mc_sha_seed(const char *name, uint8_t flags, uint32_t seed, const uint8_t *count, size_t count_len,
+                        const uint8_t *data, size_t len)
+{
+    cj_fz_buf b = {0};
+    cj_fz_put_u8(&b, flags);
+    cj_fz_put_le(&b, seed, 4);
+    cj_fz_put(&b, count, count_len);
+    cj_fz_put(&b, data, len);
+    mc_write("fuzz_sha256_diff", name, b.p, b.n);
+    cj_fz_buf_free(&b);
+}
+
+/* Golden vectors: headers become decoder and header_hash seeds, SHA-256 inputs and Merkle leaf lists become
+ * sha256_diff seeds. */
+static void mc_vectors(const char *path, const char *prefix)
+{
+    json_error_t err;
+    json_t *root = json_load_file(path, 0, &err);
+    if (!root) {
+        fprintf(stderr, "cj_make_corpus: %s: %s (line %d)\n", path, err.text, err.line);
+        exit(1);
+    }
+    json_t *vectors = json_object_get(root, "vectors");
+    size_t i;
+    json_t *v;
+    unsigned hh = 0;
+    json_array_foreach(vectors, i, v)
+    {
+        const char *op = json_string_value(json_object_get(v, "operation"));
+        const char *test = json_string_value(json_object_get(v, "test_name"));
+        char name[256];
+        snprintf(name, sizeof name, "%s_%s", prefix, test ? test : "unnamed");
+        if (!op) continue;
+        if (strcmp(op, "BLOCK_HEADER") == 0) {
+            json_t *jh = json_object_get(v, "header");
+            coinjecture_header h;
+            memset(&h, 0, sizeof h);
+            h.codec_version = (uint8_t)mc_json_u64(jh, "codec_version");
+            h.block_index = mc_json_u64(jh, "block_index");
+            h.timestamp = (int64_t)mc_json_u64(jh, "timestamp");
+            mc_json_hex(jh, "parent_hash", h.parent_hash, 32);
+            mc_json_hex(jh, "merkle_root", h.merkle_root, 32);
+            mc_json_hex(jh, "miner_address", h.miner_address, 32);
+            mc_json_hex(jh, "commitment", h.commitment, 32);
+            h.difficulty_target = mc_json_u64(jh, "difficulty_target");
+            h.nonce = mc_json_u64(jh, "nonce");
+            h.extra_data_len = (uint32_t)mc_json_hex(jh, "extra_data", h.extra_data, sizeof h.extra_data);
+            mc_encode_write("fuzz_decode_header", name, mc_enc_header, &h);
+            if (hh++ < 3) /* a few are enough for the structured harness */
+                mc_header_hash_seed(name, (uint8_t)(hh == 2 ? CJ_FZ_HH_ACCEL : CJ_FZ_HH_NARROW | CJ_FZ_HH_CODEC8),
+                                    h.codec_version, &h, h.extra_data, h.extra_data_len);
+        } else if (strcmp(op, "SHA256") == 0) {
+            uint8_t *in = malloc(65536);
+            if (!in) exit(1);
+            size_t n = mc_json_hex(v, "input_hex", in, 65536);
+            size_t want = (size_t)mc_json_u64(v, "input_size"); /* large vectors repeat their pattern */
+            if (n && want > n && want <= 65536)
+                for (size_t j = n; j < want; j++) in[j] = in[j % n];
+            if (want > n && want <= 65536) n = want;
+            mc_sha_seed(name, CJ_FZ_SHA_HASH | CJ_FZ_SHA_MANY, (uint32_t)(i * 2654435761u), NULL, 0, in, n);
+            free(in);
+        } else if (strcmp(op, "MERKLE") == 0) {
+            json_t *leaves = json_object_get(v, "tx_hashes");
+            size_t count = leaves ? json_array_size(leaves) : (size_t)mc_json_u64(v, "tx_count");
+            uint8_t *d = calloc(count ? count : 1, 32);
+            if (!d) exit(1);
+            for (size_t j = 0; leaves && j < count; j++) {
+                const char *hex = json_string_value(json_array_get(leaves, j));
+                if (!hex || coinjecture_hex_decode(hex, d + 32 * j, 32) != COINJ_OK) exit(1);
+            }
+            uint8_t cnt[2] = {(uint8_t)count, (uint8_t)(count >> 8)};
+            if (count < 256)
+                mc_sha_seed(name, CJ_FZ_SHA_MERKLE | CJ_FZ_SHA_SMALL_COUNT, 7, cnt, 1, d, leaves ? 32 * count : 0);
+            else
+                mc_sha_seed(name, CJ_FZ_SHA_MERKLE | (3u << 3), 7, cnt, 2, d, 0);
+            free(d);
+        }
+    }
+    json_decref(root);
+}
+
+/* Transactions at the edges of every field encoding; one carries a valid Ed25519 signature. */
+static void mc_txs(coinjecture_tx *txs, uint8_t *data300)
+{
+    for (int i = 0; i < 300; i++) data300[i] = (uint8_t)(i * 37 + 1);
+    static const uint8_t data3[3] = {1, 2, 200};
+    coinjecture_tx *t = txs;
+    /* 0: Transaction::default() */
+    memset(t, 0, 6 * sizeof *t);
+    t[0].codec_version = 1, t[0].tx_type = COINJECTURE_TX_TRANSFER, t[0].gas_limit = 21000, t[0].gas_price = 1;
+    /* 1: the BountyPayment reference value of core.md §4.3 */
+    t[1].codec_version = 1, t[1].tx_type = COINJECTURE_TX_BOUNTY_PAYMENT;
+    memset(t[1].from, 0x11, 32), memset(t[1].to, 0x22, 32), memset(t[1].signature, 0x33, 64);
+    t[1].amount = UINT64_C(1000000000000000000), t[1].nonce = 5, t[1].gas_limit = 50000, t[1].gas_price = 1000;
+    t[1].data = data3, t[1].data_len = 3, t[1].timestamp = -5;
+    /* 2: ProblemSubmission, array16 data, extreme integers */
+    t[2].codec_version = 0, t[2].tx_type = COINJECTURE_TX_PROBLEM_SUBMISSION;
+    memset(t[2].from, 0xff, 32), memset(t[2].signature, 0x80, 64);
+    t[2].amount = UINT64_MAX, t[2].nonce = UINT64_MAX - 1, t[2].gas_limit = 50000, t[2].gas_price = UINT64_MAX;
+    t[2].data = data300, t[2].data_len = 300, t[2].timestamp = INT64_MIN;
+    /* 3: every unsigned width once, int8 timestamp, 16-element data (array16 boundary) */
+    t[3].codec_version = 255, t[3].tx_type = COINJECTURE_TX_TRANSFER;
+    t[3].amount = 0xffff, t[3].nonce = 0x10000, t[3].gas_limit = 0xffffffffu, t[3].gas_price = UINT64_C(0x100000000);
+    t[3].data = data300 + 100, t[3].data_len = 16, t[3].timestamp = -33;
+    /* 4: int16/int32 timestamps' neighbours, 15-element data (fixarray boundary) */
+    t[4].codec_version = 1, t[4].tx_type = COINJECTURE_TX_BOUNTY_PAYMENT, t[4].gas_limit = 60000,
+    t[4].gas_price = 200, t[4].amount = 127, t[4].nonce = 128;
+    t[4].data = data300 + 7, t[4].data_len = 15, t[4].timestamp = -129;
+    /* 5: a correctly signed transfer (the rules harness then sees a valid signature too) */
+    uint8_t pk[32], sk[64], seed[32];
+    memset(seed, 0x5e, sizeof seed);
+    if (crypto_sign_seed_keypair(pk, sk, seed) != 0) exit(1);
+    t[5].codec_version = 1, t[5].tx_type = COINJECTURE_TX_TRANSFER;
+    memcpy(t[5].from, pk, 32), memset(t[5].to, 0x42, 32);
+    t[5].amount = 1000000, t[5].nonce = 0, t[5].gas_limit = 21000, t[5].gas_price = 100;
+    t[5].timestamp = INT32_MIN - INT64_C(1);
+    mc_check(coinjecture_tx_sign(&t[5], sk), "tx sign");
+    static const char *const names[6] = {"default_transfer", "bounty_payment_ref", "problem_submission_max",
+                                         "widths_data16",    "bounty_data15",      "signed_transfer"};
+    for (int i = 0; i < 6; i++) mc_encode_write("fuzz_decode_tx", names[i], mc_enc_tx, &t[i]);
+}
+
+/* Reveals (valid and invalid subset-sum verdicts, every tier name used somewhere), their parts, and two
+ * commitments. */
+static void mc_reveals(coinjecture_reveal *r)
+{
+    memset(r, 0, 4 * sizeof *r);
+    static const int64_t ref[12] = {1, -2, 300, -40000, 5000000000, -5000000000, 0, 127, 128, -32, -33, 255};
+    /* 0: Desktop, valid: indices 0, 7, 9, 10, 11, 4, 5 sum to 318 */
+    r[0].problem.problem_type = COINJECTURE_PROBLEM_SUBSET_SUM, r[0].problem.tier = COINJECTURE_TIER_DESKTOP;
+    r[0].problem.elements_len = 12;
+    memcpy(r[0].problem.elements, ref, sizeof ref);
+    r[0].problem.target = 318, r[0].problem.timestamp = 1000;
+    static const uint32_t idx0[7] = {0, 7, 9, 10, 11, 4, 5};
+    r[0].solution.indices_len = 7;
+    memcpy(r[0].solution.indices, idx0, sizeof idx0);
+    r[0].solution.timestamp = 1001;
+    memset(r[0].miner_salt, 0x04, 32), r[0].nonce = 42;
+    /* 1: Mobile, empty solution with target 0 (valid) */
+    r[1].problem.problem_type = COINJECTURE_PROBLEM_SUBSET_SUM, r[1].problem.tier = COINJECTURE_TIER_MOBILE;
+    r[1].problem.elements_len = 8;
+    for (int i = 0; i < 8; i++) r[1].problem.elements[i] = i - 4;
+    r[1].problem.timestamp = -1, r[1].nonce = UINT64_MAX;
+    /* 2: Cluster, 32 elements and 32 indices (array16 headers), sum overflows int64 */
+    r[2].problem.problem_type = COINJECTURE_PROBLEM_SUBSET_SUM, r[2].problem.tier = COINJECTURE_TIER_CLUSTER;
+    r[2].problem.elements_len = 32, r[2].solution.indices_len = 32;
+    for (int i = 0; i < 32; i++) {
+        r[2].problem.elements[i] = i % 2 ? INT64_MAX - i : INT64_MIN + i;
+        r[2].solution.indices[i] = (uint32_t)(31 - i);
+    }
+    r[2].problem.target = INT64_MIN, r[2].problem.timestamp = INT64_MAX;
+    memset(r[2].miner_salt, 0xee, 32), r[2].nonce = 0x100;
+    /* 3: Knapsack and Workstation/Server names, the §4.3 solution with a u32 index */
+    r[3].problem.problem_type = COINJECTURE_PROBLEM_KNAPSACK, r[3].problem.tier = COINJECTURE_TIER_WORKSTATION;
+    r[3].problem.elements_len = 16;
+    for (int i = 0; i < 16; i++) r[3].problem.elements[i] = (int64_t)1 << (i * 4);
+    r[3].problem.target = -32769;
+    static const uint32_t idx3[4] = {0, 2, 4, 70000};
+    r[3].solution.indices_len = 4;
+    memcpy(r[3].solution.indices, idx3, sizeof idx3);
+    r[3].solution.timestamp = 1001;
+    static const char *const names[4] = {"desktop_valid", "mobile_empty_solution", "cluster_overflow",
+                                         "knapsack_workstation"};
+    for (int i = 0; i < 4; i++) mc_encode_write("fuzz_decode_reveal", names[i], mc_enc_reveal, &r[i]);
+
+    coinjecture_problem server = r[3].problem;
+    server.problem_type = COINJECTURE_PROBLEM_LATTICE, server.tier = COINJECTURE_TIER_SERVER;
+    server.elements_len = 20;
+    mc_encode_write("fuzz_decode_reveal", "problem_desktop", mc_enc_problem, &r[0].problem);
+    mc_encode_write("fuzz_decode_reveal", "problem_lattice_server", mc_enc_problem, &server);
+    mc_encode_write("fuzz_decode_reveal", "solution_ref", mc_enc_solution, &r[3].solution);
+    mc_encode_write("fuzz_decode_reveal", "solution_cluster", mc_enc_solution, &r[2].solution);
+    coinjecture_commitment c;
+    uint8_t parent[32];
+    memset(parent, 0x03, sizeof parent);
+    mc_check(coinjecture_commitment_create(&r[0].problem, &r[0].solution, r[0].miner_salt, parent, 7, &c), "commit");
+    mc_encode_write("fuzz_decode_reveal", "commitment_desktop", mc_enc_commitment, &c);
+    memset(&c, 0xff, sizeof c);
+    mc_encode_write("fuzz_decode_reveal", "commitment_ff", mc_enc_commitment, &c);
+}
+
+/* Blocks: empty, with transactions and a cid, with a str8 cid, and with 16 transactions (array16). */
+static void mc_blocks(coinjecture_tx *txs, const coinjecture_reveal *r)
+{
+    coinjecture_block b;
+    memset(&b, 0, sizeof b);
+    b.header.codec_version = 1, b.header.timestamp = 1704067200, b.header.difficulty_target = 100;
+    b.reveal = r[1];
+    mc_encode_write("fuzz_decode_block", "genesis_empty", mc_enc_block, &b);
+
+    memcpy(b.header.extra_data, "CHECKPOINT", 10), b.header.extra_data_len = 10;
+    b.header.block_index = 1000, b.header.nonce = 999999;
+    memset(b.header.parent_hash, 0xab, 32);
+    coinjecture_tx three[3] = {txs[0], txs[1], txs[3]};
+    b.transactions = three, b.tx_count = 3;
+    b.reveal = r[0];
+    b.cid = (char *)"bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
+    mc_encode_write("fuzz_decode_block", "three_txs_cid", mc_enc_block, &b);
+
+    b.transactions = &txs[5], b.tx_count = 1;
+    b.reveal = r[3];
+    b.cid = (char *)"Qm";
+    mc_encode_write("fuzz_decode_block", "signed_tx_short_cid", mc_enc_block, &b);
+
+    coinjecture_tx many[16];
+    for (int i = 0; i < 16; i++) many[i] = txs[i % 2 ? 0 : 4], many[i].nonce = (uint64_t)i;
+    b.transactions = many, b.tx_count = 16;
+    b.reveal = r[2];
+    b.cid = NULL;
+    b.header.extra_data_len = 256;
+    for (int i = 0; i < 256; i++) b.header.extra_data[i] = (uint8_t)i;
+    mc_encode_write("fuzz_decode_block", "sixteen_txs_extra256", mc_enc_block, &b);
+}
+
+/* Extra header seeds (widths the golden headers never use) and header_hash seeds beyond the golden ones. */
+static void mc_headers(void)
+{
+    coinjecture_header h;
+    memset(&h, 0, sizeof h);
+    h.codec_version = 200, h.block_index = UINT64_MAX, h.timestamp = INT64_MIN;
+    h.difficulty_target = UINT64_C(0x100000000), h.nonce = 0xffffffffu;
+    memset(h.parent_hash, 0xaa, 32), memset(h.commitment, 0x55, 32);
+    h.extra_data_len = 256;
+    for (int i = 0; i < 256; i++) h.extra_data[i] = (uint8_t)(255 - i);
+    mc_encode_write("fuzz_decode_header", "wide_fields_extra256", mc_enc_header, &h);
+    h.timestamp = -1, h.extra_data_len = 16;
+    mc_encode_write("fuzz_decode_header", "negfix_extra16", mc_enc_header, &h);
+
+    mc_header_hash_seed("wide_fields_extra256", 0, 0x1c8, &h, h.extra_data, 256);
+    uint8_t big[900];
+    for (size_t i = 0; i < sizeof big; i++) big[i] = (uint8_t)(i * 7);
+    h.block_index = 77, h.difficulty_target = 1000;
+    mc_header_hash_seed("ffi_extra900_streamed", CJ_FZ_HH_NARROW | CJ_FZ_HH_ACCEL, 1, &h, big, sizeof big);
+}
+
+/* One subset_sum harness input (layout in fuzz_common.h). */
+static void mc_ss_seed(const char *name, uint8_t flags, uint8_t n, uint8_t k, const void *elems, size_t elems_len,
+                       const void *idx, size_t idx_len, const void *tail, size_t tail_len)
+{
+    cj_fz_buf b = {0};
+    cj_fz_put_u8(&b, flags);
+    cj_fz_put_u8(&b, n);
+    cj_fz_put_u8(&b, k);
+    cj_fz_put(&b, elems, elems_len);
+    cj_fz_put(&b, idx, idx_len);
+    cj_fz_put(&b, tail, tail_len);
+    mc_write("fuzz_subset_sum", name, b.p, b.n);
+    cj_fz_buf_free(&b);
+}
+
+/* Subset-sum inputs covering every verdict of both APIs. */
+static void mc_subset_sum(void)
+{
+    const uint8_t small = CJ_FZ_SS_SMALL | CJ_FZ_SS_SUM | CJ_FZ_SS_COMPACT;
+    static const int8_t e12[12] = {5, -3, 7, 1, 0, 9, -8, 2, 4, 6, -1, 3};
+    static const uint8_t i5[5] = {0, 2, 4, 6, 8}, dup[5] = {0, 2, 2, 6, 8}, oob[3] = {1, 12, 3};
+    static const uint8_t zero_nulls[2] = {0, 0}, one[2] = {1, 0}, nulls3[2] = {0, 3};
+    mc_ss_seed("desktop_valid", 1 | small, 12, 5, e12, 12, i5, 5, zero_nulls, 2);
+    mc_ss_seed("desktop_wrong_sum", 1 | small, 12, 5, e12, 12, i5, 5, one, 2);
+    mc_ss_seed("desktop_duplicate", 1 | small, 12, 5, e12, 12, dup, 5, zero_nulls, 2);
+    mc_ss_seed("desktop_index_range", 1 | small, 12, 3, e12, 12, oob, 3, zero_nulls, 2);
+    mc_ss_seed("mobile_empty_valid", 0 | small, 8, 0, e12, 8, NULL, 0, zero_nulls, 2);
+    mc_ss_seed("tier7_invalid", 7 | small, 12, 5, e12, 12, i5, 5, zero_nulls, 2);
+    mc_ss_seed("knapsack_type", 1 | small | CJ_FZ_SS_OTHER_TYPE, 12, 5, e12, 12, i5, 5, zero_nulls, 2);
+    mc_ss_seed("null_pointers", 1 | small, 12, 5, e12, 12, i5, 5, nulls3, 2);
+    /* Tight budget: max_ops 9 < 2k = 10 (input budget, then the NULL flags byte). */
+    uint8_t budget[14] = {0, 9, 0, 0, 0, 1, 0, 0, 0, 40, 0, 0, 0, 0};
+    mc_ss_seed("budget_ops", 1 | small | CJ_FZ_SS_BUDGET, 12, 5, e12, 12, i5, 5, budget, sizeof budget);
+    /* Cluster: 32 full-width elements that overflow when summed in index order. */
+    uint8_t big[32 * 8], idx[3 * 4] = {0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0}, tail[9] = {0};
+    for (int i = 0; i < 32; i++) {
+        uint64_t v = i == 2 ? (uint64_t)-1 : (uint64_t)INT64_MAX - (uint64_t)i;
+        for (int j = 0; j < 8; j++) big[8 * i + j] = (uint8_t)(v >> (8 * j));
+    }
+    mc_ss_seed("cluster_overflow_order", 4, 32, 3, big, sizeof big, idx, sizeof idx, tail, sizeof tail);
+    mc_ss_seed("forty_elements", 4 | small, 40, 2, big, 40, i5, 2, zero_nulls, 2);
+}
+
+/* 64-byte batch seeds sized for the 8- and 16-lane paths plus a remainder. */
+static void mc_sha_batches(void)
+{
+    uint8_t d[64 * 19 + 5];
+    for (size_t i = 0; i < sizeof d; i++) d[i] = (uint8_t)(i ^ (i >> 6));
+    mc_sha_seed("batch_5", CJ_FZ_SHA_MANY, 1, NULL, 0, d, 64 * 5);
+    mc_sha_seed("batch_19_tail5", CJ_FZ_SHA_MANY | CJ_FZ_SHA_HASH, 2, NULL, 0, d, sizeof d);
+    uint8_t cnt[2] = {0x00, 0x02}; /* 512 leaves: the threaded split */
+    mc_sha_seed("merkle_512_threads4", CJ_FZ_SHA_MERKLE | (3u << 3), 3, cnt, 2, d, 96);
+}
+
+/* Entry point: OUTDIR first, then optional vector files. */
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s OUTDIR [VECTORS.json ...]\n", argv[0]);
+        return 2;
+    }
+    if (sodium_init() < 0) return 1;
+    mc_outdir = argv[1];
+    mc_mkdir(mc_outdir);
+    if (argc > 2) {
+        for (int i = 2; i < argc; i++) {
+            char prefix[16];
+            snprintf(prefix, sizeof prefix, "v%d", i - 1);
+            mc_vectors(argv[i], prefix);
+        }
+    } else {
+        static const char *const defaults[2][2] = {{CJ_SOURCE_DIR "/golden/network_b_vectors.json", "project"},
+                                                   {CJ_SOURCE_DIR "/../shared/golden/network_b_vectors.json", "golden"}};
+        for (int i = 0; i < 2; i++) {
+            FILE *f = fopen(defaults[i][0], "rb");
+            if (!f) continue;
+            fclose(f);
+            mc_vectors(defaults[i][0], defaults[i][1]);
+        }
+    }
+    coinjecture_tx txs[6];
+    coinjecture_reveal reveals[4];
+    uint8_t data300[300];
+    mc_txs(txs, data300);
+    mc_reveals(reveals);
+    mc_blocks(txs, reveals);
+    mc_headers();
+    mc_subset_sum();
+    mc_sha_batches();
+    printf("cj_make_corpus: %u seed files in %s\n", mc_written, mc_outdir);
+    return 0;
+}

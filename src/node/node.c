@@ -1,0 +1,745 @@
+/* coinjectured: command line, configuration, start-up checks, the event loop and clean shutdown. */
+#include "node.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "keys.h"
+#include "log.h"
+#include "metrics.h"
+
+#ifndef COINJECTURE_NODE_VERSION
+#define COINJECTURE_NODE_VERSION CJ_NODE_VERSION_FALLBACK
+#endif
+
+extern char **environ;
+
+/* Wall-clock milliseconds: block slots are defined in wall-clock time. */
+int64_t cj_node_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The daemon's version (the project version from CMake). */
+const char *cj_node_version(void)
+{
+    return COINJECTURE_NODE_VERSION;
+}
+
+/* ---- command line ---- */
+
+typedef enum { CMD_RUN, CMD_INIT } command;
+
+typedef struct {
+    command cmd;
+    const char *config_path;
+    int print_config, sample_config, help, version;
+    size_t nsets;
+    long *set_idx;       /* table index per flag */
+    const char **set_val;
+} cli_args;
+
+/* Prints the usage text. */
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: coinjectured [run] [options]       start the node (default command)\n"
+            "       coinjectured init --genesis FILE --data-dir DIR [options]\n"
+            "                                          create a data directory for a genesis\n"
+            "\n"
+            "options:\n"
+            "  -c, --config FILE        YAML configuration (or env COINJECTURE_CONFIG)\n"
+            "  --data-dir DIR           node.data_dir\n"
+            "  --genesis FILE           node.genesis_file\n"
+            "  --key-file FILE          node.key_file (Ed25519 key from coinjecture-keygen)\n"
+            "  --crypto-backend NAME    consensus.crypto_backend: reference | accelerated\n"
+            "  --api-host ADDR, --api-port N, --p2p-port N, --peers host:port,...\n"
+            "  -l, --log-level LEVEL    debug | info | warn | error | critical\n"
+            "  --log-format FORMAT      human | json\n"
+            "  --set KEY=VALUE          any configuration key (e.g. --set api.read_timeout=5s)\n"
+            "  --<section>-<key> VALUE  every key has a flag: dots and underscores become dashes\n"
+            "  --print-config           print the effective configuration (with sources) and exit\n"
+            "  --sample-config          print a sample configuration with every key and exit\n"
+            "  --version, -h/--help\n"
+            "\n"
+            "Precedence: flag > environment (COINJECTURE_<SECTION>_<KEY>) > config file > default.\n");
+}
+
+/* Records one --key value pair. */
+static int add_set(cli_args *a, long idx, const char *val)
+{
+    long *ni = realloc(a->set_idx, (a->nsets + 1) * sizeof *ni);
+    if (ni == NULL)
+        return -1;
+    a->set_idx = ni;
+    const char **nv = realloc(a->set_val, (a->nsets + 1) * sizeof *nv);
+    if (nv == NULL)
+        return -1;
+    a->set_val = nv;
+    a->set_idx[a->nsets] = idx;
+    a->set_val[a->nsets++] = val;
+    return 0;
+}
+
+/* Splits argv into the command, special options and config flags. Returns 0 or -1 with err. */
+static int parse_args(int argc, char **argv, cli_args *a, char *err, size_t errlen)
+{
+    size_t nkeys;
+    const cj_config_key *table = cj_config_table(&nkeys);
+    int i = 1;
+    memset(a, 0, sizeof *a);
+    if (argc > 1 && argv[1][0] != '-') {
+        if (strcmp(argv[1], "run") == 0)
+            a->cmd = CMD_RUN;
+        else if (strcmp(argv[1], "init") == 0)
+            a->cmd = CMD_INIT;
+        else {
+            snprintf(err, errlen, "unknown command '%s' (commands: run, init)", argv[1]);
+            return -1;
+        }
+        i = 2;
+    }
+    for (; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *val = NULL;
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            a->help = 1;
+            continue;
+        }
+        if (strcmp(arg, "--version") == 0) {
+            a->version = 1;
+            continue;
+        }
+        if (strcmp(arg, "--print-config") == 0) {
+            a->print_config = 1;
+            continue;
+        }
+        if (strcmp(arg, "--sample-config") == 0) {
+            a->sample_config = 1;
+            continue;
+        }
+        if (strncmp(arg, "--", 2) != 0 && strcmp(arg, "-c") != 0 && strcmp(arg, "-l") != 0) {
+            snprintf(err, errlen, "unexpected argument '%s' (see --help)", arg);
+            return -1;
+        }
+        char name[128];
+        const char *body = arg[1] == '-' ? arg + 2 : arg + 1;
+        const char *eq = strchr(body, '=');
+        size_t nl = eq ? (size_t)(eq - body) : strlen(body);
+        if (nl >= sizeof name) {
+            snprintf(err, errlen, "option too long: %.40s...", arg);
+            return -1;
+        }
+        memcpy(name, body, nl);
+        name[nl] = '\0';
+        if (eq)
+            val = eq + 1;
+        else if (i + 1 < argc)
+            val = argv[++i];
+        else {
+            snprintf(err, errlen, "option '%s' needs a value", arg);
+            return -1;
+        }
+        if (strcmp(name, "c") == 0 || strcmp(name, "config") == 0) {
+            a->config_path = val;
+        } else if (strcmp(name, "l") == 0) {
+            if (add_set(a, cj_config_find("log.level"), val) != 0)
+                goto oom;
+        } else if (strcmp(name, "set") == 0) {
+            const char *e2 = strchr(val, '=');
+            char key[128];
+            if (e2 == NULL || (size_t)(e2 - val) >= sizeof key) {
+                snprintf(err, errlen, "--set expects KEY=VALUE, got '%s'", val);
+                return -1;
+            }
+            memcpy(key, val, (size_t)(e2 - val));
+            key[e2 - val] = '\0';
+            long idx = cj_config_find(key);
+            if (idx < 0) {
+                snprintf(err, errlen, "--set: unknown key '%s' (see --sample-config)", key);
+                return -1;
+            }
+            if (add_set(a, idx, e2 + 1) != 0)
+                goto oom;
+        } else {
+            long idx = cj_config_find_flag(name);
+            if (idx < 0) {
+                snprintf(err, errlen, "unknown option '--%s' (see --help and --sample-config)", name);
+                return -1;
+            }
+            if (add_set(a, idx, val) != 0)
+                goto oom;
+        }
+    }
+    (void)table;
+    return 0;
+oom:
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+
+/* Builds the configuration from file, environment and flags (in that order of increasing precedence). */
+static int build_config(const cli_args *a, cj_config *cfg, char *err, size_t errlen)
+{
+    char msg[768];
+    size_t nkeys;
+    const cj_config_key *table = cj_config_table(&nkeys);
+    if (cj_config_init(cfg) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    const char *path = a->config_path ? a->config_path : getenv("COINJECTURE_CONFIG");
+    if (path != NULL && *path && cj_config_load_file(cfg, path, err, errlen) != 0)
+        return -1;
+    if (cj_config_apply_env(cfg, environ, err, errlen) != 0)
+        return -1;
+    for (size_t i = 0; i < a->nsets; i++) {
+        if (cj_config_set(cfg, table[a->set_idx[i]].key, a->set_val[i], CJ_SRC_FLAG, 0, msg, sizeof msg) != 0) {
+            snprintf(err, errlen, "command line: %s", msg);
+            return -1;
+        }
+    }
+    return cj_config_finish(cfg, err, errlen);
+}
+
+/* Applies log level and format from the configuration and flushes config warnings into the log. */
+static void setup_logging(cj_config *cfg)
+{
+    cj_log_level lvl = CJ_LOG_INFO;
+    cj_log_format fmt = CJ_LOG_HUMAN;
+    cj_log_level_parse(cfg->log_level, &lvl);
+    cj_log_format_parse(cfg->log_format, &fmt);
+    cj_log_set_level(lvl);
+    cj_log_set_format(fmt);
+    for (size_t i = 0; i < cfg->warning_count; i++)
+        cj_log_warn("config: %s", cfg->warnings[i]);
+}
+
+/* Selects the crypto backend; refuses "accelerated" when the library cannot run it here. */
+static int setup_backend(const cj_config *cfg, char *err, size_t errlen)
+{
+    if (coinjecture_backend_select(cfg->crypto_backend) != COINJ_OK) {
+        snprintf(err, errlen, "consensus.crypto_backend '%s' cannot be selected: %s", cfg->crypto_backend,
+                 coinjecture_last_error_message());
+        return -1;
+    }
+    if (strcmp(cfg->crypto_backend, coinjecture_backend_active()) != 0) {
+        snprintf(err, errlen,
+                 "consensus.crypto_backend is '%s' but the core library runs '%s' (code path %s): this CPU or "
+                 "build cannot run it; use crypto_backend: reference",
+                 cfg->crypto_backend, coinjecture_backend_active(), coinjecture_backend_detail());
+        return -1;
+    }
+    const char *labels[3] = {coinjecture_backend_requested(), coinjecture_backend_active(),
+                             coinjecture_backend_detail()};
+    cj_metrics_set_l("crypto_backend_info", labels, 1);
+    cj_log_info("crypto backend: %s (code path %s)", coinjecture_backend_active(), coinjecture_backend_detail());
+    return 0;
+}
+
+/* Joins dir and name into out. */
+static int path_join(char *out, size_t cap, const char *dir, const char *name)
+{
+    int n = snprintf(out, cap, "%s/%s", dir, name);
+    return (n < 0 || (size_t)n >= cap) ? -1 : 0;
+}
+
+/* Whether two parsed genesis documents describe the same chain (compares their canonical JSON). */
+static int genesis_equal(const cj_genesis *a, const cj_genesis *b)
+{
+    char *ja = cj_genesis_to_json(a), *jb = cj_genesis_to_json(b);
+    int eq = ja != NULL && jb != NULL && strcmp(ja, jb) == 0;
+    free(ja);
+    free(jb);
+    return eq;
+}
+
+/* Copies a file byte for byte to a new path (O_EXCL). */
+static int copy_file(const char *from, const char *to, char *err, size_t errlen)
+{
+    FILE *in = fopen(from, "rb");
+    if (in == NULL) {
+        snprintf(err, errlen, "%s: %s", from, strerror(errno));
+        return -1;
+    }
+    int fd = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s", to, strerror(errno));
+        fclose(in);
+        return -1;
+    }
+    char buf[65536];
+    size_t n;
+    int rc = 0;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (write(fd, buf, n) != (ssize_t)n)
+            rc = -1;
+    if (ferror(in) || fsync(fd) != 0)
+        rc = -1;
+    fclose(in);
+    if (close(fd) != 0)
+        rc = -1;
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot write %s", to);
+        unlink(to);
+    }
+    return rc;
+}
+
+/* `coinjectured init`: creates the data directory, its database and genesis block, and a copy of the
+ * genesis file; idempotent for the same genesis, refuses another one. */
+static int cmd_init(cj_config *cfg)
+{
+    char err[1024], gpath[4096];
+    cj_genesis g, existing;
+    cj_chain *chain = NULL;
+    if (cfg->genesis_file[0] == '\0') {
+        cj_log_error("init needs --genesis FILE (node.genesis_file)");
+        return 2;
+    }
+    if (cj_genesis_load(cfg->genesis_file, &g, err, sizeof err) != 0) {
+        cj_log_error("%s", err);
+        return 1;
+    }
+    if (path_join(gpath, sizeof gpath, cfg->data_dir, "genesis.json") != 0) {
+        cj_log_error("node.data_dir is too long");
+        cj_genesis_free(&g);
+        return 1;
+    }
+    if (access(gpath, F_OK) == 0) {
+        if (cj_genesis_load(gpath, &existing, err, sizeof err) != 0) {
+            cj_log_error("%s", err);
+            cj_genesis_free(&g);
+            return 1;
+        }
+        int same = genesis_equal(&g, &existing);
+        cj_genesis_free(&existing);
+        if (!same) {
+            cj_log_error("%s already holds a different genesis (%s); use another --data-dir", cfg->data_dir, gpath);
+            cj_genesis_free(&g);
+            return 1;
+        }
+    }
+    cj_chain_status st = cj_chain_init_datadir(cfg->data_dir, &g, err, sizeof err);
+    if (st != CJ_CHAIN_OK) {
+        cj_log_error("init %s: %s: %s", cfg->data_dir, cj_chain_status_name(st), err);
+        cj_genesis_free(&g);
+        return 1;
+    }
+    if (access(gpath, F_OK) != 0 && copy_file(cfg->genesis_file, gpath, err, sizeof err) != 0) {
+        cj_log_error("init: %s", err);
+        cj_genesis_free(&g);
+        return 1;
+    }
+    st = cj_chain_open(cfg->data_dir, &g, NULL, NULL, &chain, err, sizeof err);
+    if (st != CJ_CHAIN_OK) {
+        cj_log_error("init %s: %s: %s", cfg->data_dir, cj_chain_status_name(st), err);
+        cj_genesis_free(&g);
+        return 1;
+    }
+    uint8_t gh[32];
+    char hex[65];
+    cj_chain_genesis_hash(chain, gh);
+    coinjecture_hex_encode(gh, 32, hex, sizeof hex);
+    printf("initialised %s\nnetwork:      %s\nchain_id:     %llu\nvalidators:   %zu\ngenesis_hash: %s\n",
+           cfg->data_dir, g.network, (unsigned long long)g.chain_id, g.validator_count, hex);
+    cj_chain_close(chain);
+    cj_genesis_free(&g);
+    return 0;
+}
+
+/* ---- event loop ---- */
+
+/* Arms the production timer for this node's next slot (at most 1 s ahead, so clock jumps and
+ * validator-set changes are noticed). Observers and disabled producers get no timer. */
+static void arm_producer(cj_node *n, int64_t min_delay_ms)
+{
+    if (n->produce_timer == NULL || n->stopping)
+        return;
+    int64_t next = cj_chain_next_production_ms(n->chain);
+    int64_t delay = next == INT64_MAX ? 1000 : next - cj_node_now_ms();
+    if (delay < min_delay_ms)
+        delay = min_delay_ms;
+    if (delay > 1000)
+        delay = 1000;
+    struct timeval tv = {(time_t)(delay / 1000), (suseconds_t)((delay % 1000) * 1000)};
+    evtimer_add(n->produce_timer, &tv);
+}
+
+/* Production timer: seals a block when it is this node's turn. */
+static void on_produce(evutil_socket_t fd, short what, void *arg)
+{
+    cj_node *n = arg;
+    cj_produce_result res;
+    char err[512], hex[65];
+    (void)fd, (void)what;
+    int64_t now = cj_node_now_ms();
+    int64_t next = cj_chain_next_production_ms(n->chain);
+    if (next == INT64_MAX || next > now) {
+        arm_producer(n, 0);
+        return;
+    }
+    memset(&res, 0, sizeof res);
+    err[0] = '\0';
+    cj_chain_status st = cj_chain_produce(n->chain, n->mempool, now, &res, err, sizeof err);
+    if (st == CJ_CHAIN_OK && res.produced) {
+        coinjecture_hex_encode(res.hash, 32, hex, sizeof hex);
+        cj_log_info("produced block %llu hash %s txs %u (dropped %u invalid)", (unsigned long long)res.height, hex,
+                    res.tx_count, res.dropped_txs);
+        cj_node_on_new_tip(n);
+        return;
+    }
+    if (st != CJ_CHAIN_OK && st != CJ_CHAIN_NOT_VALIDATOR) {
+        cj_log_error("block production failed: %s: %s", cj_chain_status_name(st), err);
+        arm_producer(n, 1000);
+        return;
+    }
+    arm_producer(n, 50);
+}
+
+/* Records a newly admitted transaction (P2P relay hooks in here). */
+void cj_node_on_tx_accepted(cj_node *n, const coinjecture_tx *tx, const uint8_t hash[32])
+{
+    (void)n, (void)tx;
+    if (cj_log_enabled(CJ_LOG_DEBUG)) {
+        char hex[65];
+        coinjecture_hex_encode(hash, 32, hex, sizeof hex);
+        cj_log_debug("transaction %s admitted to the mempool", hex);
+    }
+}
+
+/* The tip changed: update gauges and re-arm production for the next height. */
+void cj_node_on_new_tip(cj_node *n)
+{
+    cj_node_refresh_metrics(n);
+    arm_producer(n, 0);
+}
+
+/* Adds the growth of a monotonic counter since the last refresh to a metrics counter. */
+static void mirror(const char *name, uint64_t now, uint64_t *last)
+{
+    if (now > *last)
+        cj_metrics_add(name, (double)(now - *last));
+    *last = now;
+}
+
+/* Copies chain and mempool state into the metrics registry. */
+void cj_node_refresh_metrics(cj_node *n)
+{
+    cj_chain_stats s;
+    cj_mempool_stats m;
+    cj_chain_get_stats(n->chain, &s);
+    cj_mempool_get_stats(n->mempool, &m);
+    cj_metrics_set("block_height", (double)cj_chain_height(n->chain));
+    cj_metrics_set("mempool_size", (double)cj_mempool_size(n->mempool));
+    cj_metrics_set("validators", (double)cj_chain_validator_count(n->chain));
+    cj_metrics_set("is_validator", cj_chain_my_index(n->chain) >= 0 ? 1 : 0);
+    mirror("blocks_produced_total", s.blocks_produced, &n->last_stats.blocks_produced);
+    mirror("blocks_received_total", s.blocks_imported, &n->last_stats.blocks_imported);
+    mirror("blocks_rejected_total", s.blocks_rejected, &n->last_stats.blocks_rejected);
+    mirror("reorgs_total", s.reorgs, &n->last_stats.reorgs);
+    mirror("transactions_confirmed_total", s.txs_confirmed, &n->last_stats.txs_confirmed);
+    mirror("double_sign_evidence_total", s.double_signs, &n->last_stats.double_signs);
+    mirror("transactions_accepted_total", m.admitted, &n->last_mp_stats.admitted);
+    mirror("transactions_rejected_total", m.rejected, &n->last_mp_stats.rejected);
+}
+
+/* Once a second: mempool expiry (every 5 s), metrics refresh. */
+static void on_housekeeping(evutil_socket_t fd, short what, void *arg)
+{
+    static unsigned ticks = 0;
+    cj_node *n = arg;
+    (void)fd, (void)what;
+    if (++ticks % 5 == 0) {
+        size_t dropped = cj_mempool_expire(n->mempool, cj_node_now_ms());
+        if (dropped)
+            cj_log_info("mempool: %zu transactions expired", dropped);
+    }
+    cj_node_refresh_metrics(n);
+}
+
+/* SIGINT/SIGTERM: leave the loop; cleanup happens in cj_node_main. */
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    cj_node *n = arg;
+    (void)what;
+    if (n->stopping)
+        return;
+    n->stopping = 1;
+    cj_log_info("received %s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    event_base_loopexit(n->base, NULL);
+}
+
+/* Takes an exclusive lock on the data directory so two nodes cannot share it. Returns the fd or -1. */
+static int lock_datadir(const char *dir, char *err, size_t errlen)
+{
+    char path[4096];
+    if (path_join(path, sizeof path, dir, "node.lock") != 0) {
+        snprintf(err, errlen, "node.data_dir is too long");
+        return -1;
+    }
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(err, errlen, "%.900s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        snprintf(err, errlen, "data directory %s is in use by another coinjectured process", dir);
+        close(fd);
+        return -1;
+    }
+    char pid[32];
+    int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || write(fd, pid, (size_t)len) != len)
+        cj_log_warn("cannot write the pid to %s", path);
+    return fd;
+}
+
+/* Loads and checks the data directory's genesis (and the configured one, if any). */
+static int load_genesis(cj_node *n, char *err, size_t errlen)
+{
+    char gpath[4096];
+    cj_genesis other;
+    if (path_join(gpath, sizeof gpath, n->cfg.data_dir, "genesis.json") != 0) {
+        snprintf(err, errlen, "node.data_dir is too long");
+        return -1;
+    }
+    if (access(gpath, F_OK) != 0) {
+        snprintf(err, errlen,
+                 "%s is not initialised (no genesis.json): run `coinjectured init --genesis FILE --data-dir %s` first",
+                 n->cfg.data_dir, n->cfg.data_dir);
+        return -1;
+    }
+    if (cj_genesis_load(gpath, &n->genesis, err, errlen) != 0)
+        return -1;
+    if (n->cfg.genesis_file[0] != '\0') {
+        if (cj_genesis_load(n->cfg.genesis_file, &other, err, errlen) != 0)
+            return -1;
+        int same = genesis_equal(&n->genesis, &other);
+        cj_genesis_free(&other);
+        if (!same) {
+            snprintf(err, errlen, "node.genesis_file %s describes another chain than %.900s", n->cfg.genesis_file, gpath);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Loads the node key (if configured) and checks it against consensus.validator_key. */
+static int load_key(cj_node *n, uint8_t sk[64], char *err, size_t errlen)
+{
+    if (n->cfg.key_file[0] == '\0') {
+        if (n->cfg.validator_key[0] != '\0') {
+            snprintf(err, errlen, "consensus.validator_key is set but node.key_file is not: the node needs the "
+                                  "private key file to sign blocks");
+            return -1;
+        }
+        return 0;
+    }
+    if (cj_keys_load(n->cfg.key_file, sk, n->pubkey, err, errlen) != 0)
+        return -1;
+    n->has_key = 1;
+    if (n->cfg.validator_key[0] != '\0') {
+        uint8_t want[32];
+        if (coinjecture_hex_decode(n->cfg.validator_key, want, 32) != COINJ_OK || memcmp(want, n->pubkey, 32) != 0) {
+            snprintf(err, errlen, "consensus.validator_key does not match the public key of %s", n->cfg.key_file);
+            sodium_memzero(sk, 64);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Opens everything, runs the loop until a signal, and tears down in reverse order. */
+static int cmd_run(cj_node *n)
+{
+    char err[1024], hex[65];
+    uint8_t sk[64];
+    int rc = 1, lockfd = -1;
+    cj_chain_options copt;
+    cj_mempool_options mopt;
+
+    n->started_ms = cj_node_now_ms();
+    cj_metrics_set("start_time_seconds", (double)(n->started_ms / 1000));
+    if (load_genesis(n, err, sizeof err) != 0) {
+        cj_log_error("%s", err);
+        return 1;
+    }
+    if ((lockfd = lock_datadir(n->cfg.data_dir, err, sizeof err)) < 0) {
+        cj_log_error("%s", err);
+        return 1;
+    }
+    sodium_memzero(sk, sizeof sk);
+    if (load_key(n, sk, err, sizeof err) != 0) {
+        cj_log_error("%s", err);
+        goto out;
+    }
+    cj_chain_options_default(&copt);
+    cj_chain_status st = cj_chain_open(n->cfg.data_dir, &n->genesis, n->has_key ? sk : NULL, &copt, &n->chain, err,
+                                       sizeof err);
+    sodium_memzero(sk, sizeof sk);
+    if (st != CJ_CHAIN_OK) {
+        cj_log_error("cannot open the chain in %s: %s: %s", n->cfg.data_dir, cj_chain_status_name(st), err);
+        goto out;
+    }
+    cj_mempool_options_default(&mopt);
+    mopt.max_txs = (uint32_t)n->cfg.mempool_max_size;
+    mopt.max_per_sender = (uint32_t)n->cfg.mempool_max_per_account;
+    if ((n->mempool = cj_mempool_new(&mopt)) == NULL) {
+        cj_log_error("cannot create the mempool: out of memory");
+        goto out;
+    }
+    if ((n->base = event_base_new()) == NULL) {
+        cj_log_error("cannot create the event loop");
+        goto out;
+    }
+    n->sig_int = evsignal_new(n->base, SIGINT, on_signal, n);
+    n->sig_term = evsignal_new(n->base, SIGTERM, on_signal, n);
+    n->housekeeping_timer = event_new(n->base, -1, EV_PERSIST, on_housekeeping, n);
+    if (n->sig_int == NULL || n->sig_term == NULL || n->housekeeping_timer == NULL || evsignal_add(n->sig_int, NULL) ||
+        evsignal_add(n->sig_term, NULL)) {
+        cj_log_error("cannot install signal handlers");
+        goto out;
+    }
+    struct timeval one = {1, 0};
+    evtimer_add(n->housekeeping_timer, &one);
+    if (n->cfg.api_enabled) {
+        if ((n->api = cj_api_start(n, err, sizeof err)) == NULL) {
+            cj_log_error("%s", err);
+            goto out;
+        }
+    }
+    long me = cj_chain_my_index(n->chain);
+    if (n->has_key && n->cfg.consensus_enabled) {
+        n->produce_timer = evtimer_new(n->base, on_produce, n);
+        if (n->produce_timer == NULL) {
+            cj_log_error("cannot create the production timer");
+            goto out;
+        }
+        arm_producer(n, 0);
+    }
+    uint8_t tip[32];
+    cj_chain_tip_hash(n->chain, tip);
+    coinjecture_hex_encode(tip, 32, hex, sizeof hex);
+    cj_log_info("coinjectured %s started: network %s chain_id %llu, height %llu tip %s", cj_node_version(),
+                n->genesis.network, (unsigned long long)n->genesis.chain_id,
+                (unsigned long long)cj_chain_height(n->chain), hex);
+    if (n->has_key) {
+        coinjecture_hex_encode(n->pubkey, 32, hex, sizeof hex);
+        if (me >= 0)
+            cj_log_info("validator %ld of %zu, key %s%s", me, cj_chain_validator_count(n->chain), hex,
+                        n->cfg.consensus_enabled ? "" : " (production disabled by consensus.enabled: false)");
+        else
+            cj_log_info("key %s is not in the validator set: following the chain only", hex);
+    } else {
+        cj_log_info("no key file: following the chain only");
+    }
+    if (n->api != NULL)
+        cj_log_info("HTTP API on http://%s:%u/", n->cfg.api_host, (unsigned)cj_api_port(n->api));
+    cj_node_refresh_metrics(n);
+    if (event_base_dispatch(n->base) != 0)
+        cj_log_error("the event loop failed");
+    else
+        rc = 0;
+    cj_log_info("stopped at height %llu", (unsigned long long)cj_chain_height(n->chain));
+out:
+    sodium_memzero(sk, sizeof sk);
+    cj_api_stop(n->api);
+    n->api = NULL;
+    if (n->produce_timer)
+        event_free(n->produce_timer);
+    if (n->housekeeping_timer)
+        event_free(n->housekeeping_timer);
+    if (n->sig_int)
+        event_free(n->sig_int);
+    if (n->sig_term)
+        event_free(n->sig_term);
+    n->produce_timer = n->housekeeping_timer = n->sig_int = n->sig_term = NULL;
+    if (n->base)
+        event_base_free(n->base);
+    n->base = NULL;
+    cj_mempool_free(n->mempool);
+    n->mempool = NULL;
+    cj_chain_close(n->chain);
+    n->chain = NULL;
+    if (lockfd >= 0)
+        close(lockfd);
+    return rc;
+}
+
+/* Entry point shared by main.c and tests. */
+int cj_node_main(int argc, char **argv)
+{
+    cli_args a;
+    cj_node n;
+    char err[1024];
+    int rc;
+    memset(&n, 0, sizeof n);
+    if (parse_args(argc, argv, &a, err, sizeof err) != 0) {
+        fprintf(stderr, "coinjectured: %s\n", err);
+        free(a.set_idx);
+        free(a.set_val);
+        return 2;
+    }
+    if (a.help || a.version || a.sample_config) {
+        if (a.help)
+            usage(stdout);
+        else if (a.version)
+            printf("coinjectured %s (libcoinjecture_core %s)\n", cj_node_version(), coinjecture_library_version());
+        else
+            cj_config_sample(stdout);
+        free(a.set_idx);
+        free(a.set_val);
+        return 0;
+    }
+    rc = build_config(&a, &n.cfg, err, sizeof err);
+    free(a.set_idx);
+    free(a.set_val);
+    if (rc != 0) {
+        fprintf(stderr, "coinjectured: configuration error: %s\n", err);
+        cj_config_free(&n.cfg);
+        return 2;
+    }
+    if (a.print_config) {
+        for (size_t i = 0; i < n.cfg.warning_count; i++)
+            fprintf(stderr, "warning: %s\n", n.cfg.warnings[i]);
+        cj_config_print(&n.cfg, stdout);
+        cj_config_free(&n.cfg);
+        return 0;
+    }
+    setup_logging(&n.cfg);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+    if (sodium_init() < 0 || cj_metrics_init() != 0) {
+        cj_log_critical("cannot initialise libsodium or the metrics registry");
+        cj_config_free(&n.cfg);
+        return 1;
+    }
+    const char *build[2] = {cj_node_version(), coinjecture_library_version()};
+    cj_metrics_set_l("build_info", build, 1);
+    if (setup_backend(&n.cfg, err, sizeof err) != 0) {
+        cj_log_critical("%s", err);
+        cj_config_free(&n.cfg);
+        return 1;
+    }
+    rc = a.cmd == CMD_INIT ? cmd_init(&n.cfg) : cmd_run(&n);
+    cj_genesis_free(&n.genesis);
+    cj_config_free(&n.cfg);
+    cj_metrics_reset();
+    return rc;
+}

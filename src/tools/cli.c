@@ -1,0 +1,1127 @@
+/* coinjecture-cli: query a coinjectured node, send signed transfers, build genesis files, and generate
+ * load. HTTP goes through libevent's evhttp client; JSON through jansson. */
+#include <errno.h>
+#include <stdarg.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api_json.h"
+#include "coinjecture.h"
+#include "config.h"
+#include "genesis.h"
+#include "keys.h"
+
+#define DEFAULT_NODE "http://127.0.0.1:8081"
+
+typedef struct {
+    struct event_base *base;
+    struct evhttp_connection *conn;
+    char host[256];
+    uint16_t port;
+    int json;
+    uint64_t timeout_ms;
+} cli;
+
+/* ---- small helpers ---- */
+
+/* Wall-clock milliseconds. */
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Monotonic seconds for rates. */
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Sleeps for ms milliseconds. */
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Prints an error and returns the exit code 1. */
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "coinjecture-cli: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n");
+    va_end(ap);
+    return 1;
+}
+
+/* A public key from 64 hex digits or from a key file path. */
+static int pubkey_arg(const char *arg, uint8_t pk[32], char *err, size_t errlen)
+{
+    size_t n = strlen(arg);
+    if ((n == 64 || (n == 66 && arg[0] == '0' && (arg[1] == 'x' || arg[1] == 'X'))) &&
+        coinjecture_hex_decode(arg, pk, 32) == COINJ_OK)
+        return 0;
+    uint8_t sk[64];
+    if (cj_keys_load(arg, sk, pk, err, errlen) != 0)
+        return -1;
+    sodium_memzero(sk, sizeof sk);
+    return 0;
+}
+
+/* u64 from an option value with a clear message. */
+static int u64_arg(const char *name, const char *v, uint64_t *out)
+{
+    if (v == NULL || cj_config_parse_u64(v, out) != 0) {
+        fail("%s: expected an unsigned integer, got '%s'", name, v ? v : "");
+        return -1;
+    }
+    return 0;
+}
+
+/* Formats Unix ms as ISO-8601 UTC. */
+static void iso_time(int64_t ms, char *out, size_t cap)
+{
+    time_t s = (time_t)(ms / 1000);
+    struct tm tmv;
+    gmtime_r(&s, &tmv);
+    snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tmv.tm_year + 1900, tmv.tm_mon + 1, tmv.tm_mday,
+             tmv.tm_hour, tmv.tm_min, tmv.tm_sec, (int)(ms % 1000 + 1000) % 1000);
+}
+
+/* A JSON member as text ("" if absent): strings unquoted, numbers as digits. */
+static const char *jtext(json_t *obj, const char *key, char *buf, size_t cap)
+{
+    json_t *v = json_object_get(obj, key);
+    if (json_is_string(v))
+        snprintf(buf, cap, "%s", json_string_value(v));
+    else if (json_is_integer(v))
+        snprintf(buf, cap, "%lld", (long long)json_integer_value(v));
+    else if (json_is_true(v))
+        snprintf(buf, cap, "true");
+    else if (json_is_false(v))
+        snprintf(buf, cap, "false");
+    else if (json_is_null(v) || v == NULL)
+        snprintf(buf, cap, "-");
+    else {
+        char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        snprintf(buf, cap, "%s", t ? t : "?");
+        free(t);
+    }
+    return buf;
+}
+
+/* ---- HTTP (evhttp client) ---- */
+
+typedef struct {
+    int done;
+    int status;
+    const char *error;
+    struct evbuffer *body;
+    struct event_base *base;
+} sync_resp;
+
+/* Response (or failure) of a synchronous request: store it and stop the loop. */
+static void on_sync_done(struct evhttp_request *req, void *arg)
+{
+    sync_resp *r = arg;
+    r->done = 1;
+    if (req != NULL && evhttp_request_get_response_code(req) != 0) {
+        r->status = evhttp_request_get_response_code(req);
+        evbuffer_add_buffer(r->body, evhttp_request_get_input_buffer(req));
+    } else if (r->error == NULL) {
+        r->error = "no response (connection refused or closed)";
+    }
+    event_base_loopbreak(r->base);
+}
+
+/* Records why a request failed. */
+static void on_sync_error(enum evhttp_request_error e, void *arg)
+{
+    sync_resp *r = arg;
+    r->error = e == EVREQ_HTTP_TIMEOUT ? "timed out" : e == EVREQ_HTTP_EOF ? "connection closed"
+               : e == EVREQ_HTTP_INVALID_HEADER ? "invalid response" : "connection failed";
+}
+
+/* Opens (or reopens) the keep-alive connection to the node. */
+static int cli_connect(cli *c)
+{
+    if (c->conn != NULL)
+        return 0;
+    c->conn = evhttp_connection_base_new(c->base, NULL, c->host, c->port);
+    if (c->conn == NULL)
+        return -1;
+    struct timeval tv = {(time_t)(c->timeout_ms / 1000), (suseconds_t)((c->timeout_ms % 1000) * 1000)};
+    evhttp_connection_set_timeout_tv(c->conn, &tv);
+    evhttp_connection_set_max_body_size(c->conn, 64 * 1024 * 1024);
+    evhttp_connection_set_max_headers_size(c->conn, 64 * 1024);
+    return 0;
+}
+
+/* Performs one request and waits for it. Returns 0 with *status and *out (heap, NUL-terminated) or -1
+ * with a message on stderr. */
+static int http_call(cli *c, enum evhttp_cmd_type method, const char *path, const char *body, int *status,
+                     char **out)
+{
+    sync_resp r = {0, 0, NULL, evbuffer_new(), c->base};
+    if (r.body == NULL || cli_connect(c) != 0) {
+        if (r.body)
+            evbuffer_free(r.body);
+        return fail("out of memory");
+    }
+    struct evhttp_request *req = evhttp_request_new(on_sync_done, &r);
+    evhttp_request_set_error_cb(req, on_sync_error);
+    struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+    evhttp_add_header(h, "Host", c->host);
+    evhttp_add_header(h, "Accept", "application/json");
+    if (body != NULL) {
+        evhttp_add_header(h, "Content-Type", "application/json");
+        evbuffer_add(evhttp_request_get_output_buffer(req), body, strlen(body));
+    }
+    if (evhttp_make_request(c->conn, req, method, path) != 0) {
+        evbuffer_free(r.body);
+        return fail("cannot send the request to %s:%u", c->host, c->port);
+    }
+    while (!r.done)
+        event_base_dispatch(c->base);
+    if (r.status == 0) {
+        evbuffer_free(r.body);
+        evhttp_connection_free(c->conn);
+        c->conn = NULL;
+        return fail("http://%s:%u%s: %s", c->host, c->port, path, r.error ? r.error : "failed");
+    }
+    size_t n = evbuffer_get_length(r.body);
+    char *text = malloc(n + 1);
+    if (text == NULL) {
+        evbuffer_free(r.body);
+        return fail("out of memory");
+    }
+    evbuffer_remove(r.body, text, n);
+    text[n] = '\0';
+    evbuffer_free(r.body);
+    *status = r.status;
+    *out = text;
+    return 0;
+}
+
+/* GET/POST returning parsed JSON; non-2xx answers are printed as errors. Returns NULL on failure. */
+static json_t *api_json(cli *c, enum evhttp_cmd_type method, const char *path, const char *body, int *status_out)
+{
+    int status;
+    char *text;
+    json_error_t jerr;
+    if (http_call(c, method, path, body, &status, &text) != 0)
+        return NULL;
+    if (status_out)
+        *status_out = status;
+    json_t *v = json_loads(text, JSON_DECODE_ANY, &jerr);
+    if (v == NULL) {
+        fail("%s: HTTP %d with a non-JSON body: %.200s", path, status, text);
+        free(text);
+        return NULL;
+    }
+    free(text);
+    if (status < 200 || status > 299) {
+        char e[256], d[512];
+        fail("%s: HTTP %d: %s%s%s", path, status, jtext(v, "error", e, sizeof e),
+             json_object_get(v, "details") ? ": " : "", json_object_get(v, "details") ? jtext(v, "details", d, sizeof d) : "");
+        json_decref(v);
+        return NULL;
+    }
+    return v;
+}
+
+/* Prints JSON pretty (for --json). */
+static void print_json(json_t *v)
+{
+    char *t = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    printf("%s\n", t ? t : "null");
+    free(t);
+}
+
+/* ---- commands ---- */
+
+/* `status`: the node's view of the chain. */
+static int cmd_status(cli *c)
+{
+    char b1[128], b2[128], b3[128], b4[128];
+    json_t *v = api_json(c, EVHTTP_REQ_GET, "/v1/status", NULL, NULL);
+    if (v == NULL)
+        return 1;
+    if (c->json) {
+        print_json(v);
+    } else {
+        json_t *node = json_object_get(v, "node"), *cons = json_object_get(v, "consensus"),
+               *be = json_object_get(v, "crypto_backend");
+        printf("network     %s (chain_id %s)\n", jtext(node, "network", b1, sizeof b1), jtext(node, "chain_id", b2, sizeof b2));
+        printf("version     %s (core %s)\n", jtext(node, "version", b1, sizeof b1), jtext(node, "library_version", b2, sizeof b2));
+        printf("height      %s\n", jtext(cons, "block_height", b1, sizeof b1));
+        printf("tip         %s\n", jtext(cons, "current_block_hash", b1, sizeof b1));
+        printf("validators  %s (this node: %s)\n", jtext(cons, "validator_count", b1, sizeof b1),
+               json_is_true(json_object_get(cons, "is_validator")) ? jtext(cons, "validator_index", b2, sizeof b2)
+                                                                    : "not a validator");
+        printf("backend     %s (%s)\n", jtext(be, "active", b3, sizeof b3), jtext(be, "detail", b4, sizeof b4));
+        printf("mempool     %s pending\npeers       %s\n", jtext(v, "mempool_size", b1, sizeof b1), jtext(v, "peers", b2, sizeof b2));
+    }
+    json_decref(v);
+    return 0;
+}
+
+/* Prints one transaction line (hash from -> to amount). */
+static void print_tx_line(json_t *t)
+{
+    char h[80], f[80], to[80], a[32], n[32];
+    printf("  %s  %s -> %s  amount %s  nonce %s\n", jtext(t, "tx_hash", h, sizeof h), jtext(t, "from", f, sizeof f),
+           jtext(t, "to", to, sizeof to), jtext(t, "amount", a, sizeof a), jtext(t, "nonce", n, sizeof n));
+}
+
+/* `block [latest|HEIGHT|HASH]` */
+static int cmd_block(cli *c, const char *id)
+{
+    char path[128], b1[128], b2[128];
+    uint64_t h;
+    if (id == NULL || strcmp(id, "latest") == 0)
+        snprintf(path, sizeof path, "/v1/blocks/latest");
+    else if (cj_config_parse_u64(id, &h) == 0)
+        snprintf(path, sizeof path, "/v1/blocks/%llu", (unsigned long long)h);
+    else if (strlen(id) <= 66)
+        snprintf(path, sizeof path, "/v1/blocks/hash/%s", id);
+    else
+        return fail("block: expected latest, a height or a 64-hex block hash");
+    json_t *v = api_json(c, EVHTTP_REQ_GET, path, NULL, NULL);
+    if (v == NULL)
+        return 1;
+    if (c->json) {
+        print_json(v);
+    } else {
+        json_t *hd = json_object_get(v, "header");
+        json_t *ts = json_object_get(hd, "timestamp");
+        iso_time(json_is_integer(ts) ? (int64_t)json_integer_value(ts) : 0, b2, sizeof b2);
+        printf("height      %s\n", jtext(v, "height", b1, sizeof b1));
+        printf("hash        %s\n", jtext(v, "block_hash", b1, sizeof b1));
+        printf("parent      %s\n", jtext(hd, "parent_hash", b1, sizeof b1));
+        printf("time        %s (%s ms)\n", b2, jtext(hd, "timestamp", b1, sizeof b1));
+        printf("proposer    %s\n", jtext(v, "proposer", b1, sizeof b1));
+        printf("state root  %s\n", jtext(v, "state_root", b1, sizeof b1));
+        printf("merkle root %s\n", jtext(hd, "merkle_root", b1, sizeof b1));
+        printf("txs         %s\n", jtext(v, "tx_count", b1, sizeof b1));
+        json_t *txs = json_object_get(v, "transactions");
+        for (size_t i = 0; i < json_array_size(txs); i++)
+            print_tx_line(json_array_get(txs, i));
+    }
+    json_decref(v);
+    return 0;
+}
+
+/* `tx HASH` */
+static int cmd_tx(cli *c, const char *hash)
+{
+    char path[160], b1[128], b2[128];
+    if (hash == NULL || strlen(hash) > 66)
+        return fail("tx: expected a 64-hex transaction hash");
+    snprintf(path, sizeof path, "/v1/transactions/%s", hash);
+    json_t *v = api_json(c, EVHTTP_REQ_GET, path, NULL, NULL);
+    if (v == NULL)
+        return 1;
+    if (c->json) {
+        print_json(v);
+    } else {
+        printf("status      %s", jtext(v, "status", b1, sizeof b1));
+        if (json_object_get(v, "block_height"))
+            printf(" in block %s (%s confirmations)", jtext(v, "block_height", b1, sizeof b1),
+                   jtext(v, "confirmations", b2, sizeof b2));
+        printf("\n");
+        print_tx_line(json_object_get(v, "transaction"));
+    }
+    json_decref(v);
+    return 0;
+}
+
+/* Fetches an account (balance, nonce, pending) for a key. */
+static json_t *get_account(cli *c, const uint8_t pk[32])
+{
+    char hex[65], path[128];
+    coinjecture_hex_encode(pk, 32, hex, sizeof hex);
+    snprintf(path, sizeof path, "/v1/accounts/%s", hex);
+    return api_json(c, EVHTTP_REQ_GET, path, NULL, NULL);
+}
+
+/* Reads a u64 member of a JSON object (number or decimal string). */
+static uint64_t ju64(json_t *o, const char *key)
+{
+    uint64_t v = 0;
+    if (cj_json_u64(json_object_get(o, key), &v, NULL) != 0)
+        v = 0;
+    return v;
+}
+
+/* `account PUBKEY|KEYFILE` */
+static int cmd_account(cli *c, const char *who)
+{
+    uint8_t pk[32];
+    char err[512], b1[128], b2[128];
+    if (who == NULL)
+        return fail("account: expected a public key (64 hex) or a key file");
+    if (pubkey_arg(who, pk, err, sizeof err) != 0)
+        return fail("account: %s", err);
+    json_t *v = get_account(c, pk);
+    if (v == NULL)
+        return 1;
+    if (c->json) {
+        print_json(v);
+    } else {
+        printf("pubkey      %s\n", jtext(v, "pubkey", b1, sizeof b1));
+        printf("address     %s\n", jtext(v, "address", b1, sizeof b1));
+        printf("balance     %s\n", jtext(v, "balance", b1, sizeof b1));
+        printf("nonce       %s (pending %s)\n", jtext(v, "nonce", b1, sizeof b1), jtext(v, "pending_txs", b2, sizeof b2));
+    }
+    json_decref(v);
+    return 0;
+}
+
+/* Builds, signs and encodes a transfer as the POST /v1/transactions body (heap text). */
+static char *signed_transfer(const uint8_t sk[64], const uint8_t to[32], uint64_t amount, uint64_t nonce,
+                             uint64_t gas_limit, uint64_t gas_price, const uint8_t *data, uint32_t data_len,
+                             uint8_t out_hash[32])
+{
+    coinjecture_tx tx;
+    memset(&tx, 0, sizeof tx);
+    tx.codec_version = COINJECTURE_CODEC_VERSION;
+    tx.tx_type = COINJECTURE_TX_TRANSFER;
+    memcpy(tx.from, sk + 32, 32);
+    memcpy(tx.to, to, 32);
+    tx.amount = amount;
+    tx.nonce = nonce;
+    tx.gas_limit = gas_limit;
+    tx.gas_price = gas_price;
+    tx.data = data;
+    tx.data_len = data_len;
+    tx.timestamp = now_ms();
+    if (coinjecture_tx_sign(&tx, sk) != COINJ_OK || coinjecture_tx_hash(&tx, out_hash) != COINJ_OK)
+        return NULL;
+    json_t *o = cj_json_tx(&tx);
+    if (o == NULL)
+        return NULL;
+    json_object_del(o, "fee");
+    char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    return text;
+}
+
+/* `send --key FILE --to PUBKEY --amount N [...]`: signs a transfer and submits it. */
+static int cmd_send(cli *c, int argc, char **argv)
+{
+    const char *keyfile = NULL, *to_arg = NULL, *data_hex = NULL;
+    uint64_t amount = 0, gas_limit = 21000, gas_price = 1, nonce = 0, wait_s = 0;
+    int have_amount = 0, have_nonce = 0, rc = 1;
+    uint8_t sk[64], pk[32], to[32], hash[32];
+    uint8_t *data = NULL;
+    size_t data_len = 0;
+    char err[512], hex[65], b1[64];
+    for (int i = 0; i < argc; i++) {
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(argv[i], "--key") == 0 && v)
+            keyfile = v, i++;
+        else if (strcmp(argv[i], "--to") == 0 && v)
+            to_arg = v, i++;
+        else if (strcmp(argv[i], "--amount") == 0) {
+            if (u64_arg("--amount", v, &amount))
+                return 2;
+            have_amount = 1, i++;
+        } else if (strcmp(argv[i], "--gas-limit") == 0) {
+            if (u64_arg("--gas-limit", v, &gas_limit))
+                return 2;
+            i++;
+        } else if (strcmp(argv[i], "--gas-price") == 0) {
+            if (u64_arg("--gas-price", v, &gas_price))
+                return 2;
+            i++;
+        } else if (strcmp(argv[i], "--nonce") == 0) {
+            if (u64_arg("--nonce", v, &nonce))
+                return 2;
+            have_nonce = 1, i++;
+        } else if (strcmp(argv[i], "--wait") == 0) {
+            wait_s = 60;
+        } else if (strcmp(argv[i], "--data") == 0 && v) {
+            data_hex = v, i++;
+        } else {
+            fail("send: unknown or incomplete option '%s'", argv[i]);
+            return 2;
+        }
+    }
+    if (keyfile == NULL || to_arg == NULL || !have_amount) {
+        fail("send needs --key FILE --to PUBKEY --amount N");
+        return 2;
+    }
+    if (pubkey_arg(to_arg, to, err, sizeof err) != 0)
+        return fail("--to: %s", err);
+    if (data_hex != NULL) {
+        size_t n = strlen(data_hex);
+        if (n % 2 != 0 || n / 2 > COINJECTURE_MAX_TX_DATA || (data = malloc(n / 2 + 1)) == NULL ||
+            (n > 0 && coinjecture_hex_decode(data_hex, data, n / 2) != COINJ_OK)) {
+            free(data);
+            return fail("--data: expected an even number of hex digits (at most %u bytes)", COINJECTURE_MAX_TX_DATA);
+        }
+        data_len = n / 2;
+    }
+    if (cj_keys_load(keyfile, sk, pk, err, sizeof err) != 0) {
+        free(data);
+        return fail("%s", err);
+    }
+    if (!have_nonce) {
+        json_t *acct = get_account(c, pk);
+        if (acct == NULL)
+            goto out;
+        nonce = ju64(acct, "nonce") + ju64(acct, "pending_txs");
+        json_decref(acct);
+    }
+    char *body = signed_transfer(sk, to, amount, nonce, gas_limit, gas_price, data, (uint32_t)data_len, hash);
+    if (body == NULL) {
+        fail("cannot sign the transaction: %s", coinjecture_last_error_message());
+        goto out;
+    }
+    json_t *v = api_json(c, EVHTTP_REQ_POST, "/v1/transactions", body, NULL);
+    free(body);
+    if (v == NULL)
+        goto out;
+    coinjecture_hex_encode(hash, 32, hex, sizeof hex);
+    if (c->json && !wait_s)
+        print_json(v);
+    else if (!c->json)
+        printf("accepted    %s (nonce %llu, fee %s)\n", hex, (unsigned long long)nonce, jtext(v, "fee", b1, sizeof b1));
+    json_decref(v);
+    rc = 0;
+    if (wait_s) {
+        char path[160];
+        snprintf(path, sizeof path, "/v1/transactions/%s", hex);
+        double deadline = mono_s() + (double)wait_s;
+        rc = 1;
+        while (mono_s() < deadline) {
+            json_t *t = api_json(c, EVHTTP_REQ_GET, path, NULL, NULL);
+            if (t != NULL && strcmp(jtext(t, "status", b1, sizeof b1), "confirmed") == 0) {
+                if (c->json)
+                    print_json(t);
+                else
+                    printf("confirmed   in block %s\n", jtext(t, "block_height", b1, sizeof b1));
+                json_decref(t);
+                rc = 0;
+                break;
+            }
+            json_decref(t);
+            sleep_ms(250);
+        }
+        if (rc != 0)
+            fail("transaction %s not confirmed within %llu s", hex, (unsigned long long)wait_s);
+    }
+out:
+    sodium_memzero(sk, sizeof sk);
+    free(data);
+    return rc;
+}
+
+/* `mempool`: pending transactions by fee. */
+static int cmd_mempool(cli *c)
+{
+    char b1[64];
+    json_t *v = api_json(c, EVHTTP_REQ_GET, "/v1/mempool", NULL, NULL);
+    if (v == NULL)
+        return 1;
+    if (c->json) {
+        print_json(v);
+    } else {
+        printf("pending     %s\n", jtext(v, "size", b1, sizeof b1));
+        json_t *txs = json_object_get(v, "transactions");
+        for (size_t i = 0; i < json_array_size(txs); i++)
+            print_tx_line(json_array_get(txs, i));
+    }
+    json_decref(v);
+    return 0;
+}
+
+/* `validators`: the set in order with the next proposer. */
+static int cmd_validators(cli *c)
+{
+    char b1[80], b2[80], b3[32];
+    json_t *v = api_json(c, EVHTTP_REQ_GET, "/v1/validators", NULL, NULL);
+    if (v == NULL)
+        return 1;
+    if (c->json) {
+        print_json(v);
+    } else {
+        json_t *vals = json_object_get(v, "validators");
+        for (size_t i = 0; i < json_array_size(vals); i++) {
+            json_t *x = json_array_get(vals, i);
+            printf("%s  %s  blocks %s%s\n", jtext(x, "index", b3, sizeof b3), jtext(x, "pubkey", b1, sizeof b1),
+                   jtext(x, "blocks_since_start", b2, sizeof b2),
+                   json_is_true(json_object_get(x, "is_self")) ? "  (this node)" : "");
+        }
+    }
+    json_decref(v);
+    return 0;
+}
+
+/* `genesis --out FILE --validator KEY ... [--alloc KEY=BALANCE ...]`: writes a genesis file. */
+static int cmd_genesis(int argc, char **argv)
+{
+    cj_genesis g;
+    const char *out = NULL;
+    char err[512];
+    int rc = 2;
+    uint64_t v64;
+    memset(&g, 0, sizeof g);
+    g.chain_id = 1337;
+    snprintf(g.network, sizeof g.network, "coinjecture-testnet");
+    g.genesis_time = (int64_t)time(NULL);
+    g.block_time_ms = 2000;
+    g.epoch_length = 100;
+    for (int i = 0; i < argc; i++) {
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (v == NULL) {
+            fail("genesis: option '%s' needs a value", argv[i]);
+            goto out;
+        }
+        i++;
+        if (strcmp(argv[i - 1], "--out") == 0) {
+            out = v;
+        } else if (strcmp(argv[i - 1], "--chain-id") == 0) {
+            if (u64_arg("--chain-id", v, &g.chain_id))
+                goto out;
+        } else if (strcmp(argv[i - 1], "--network") == 0) {
+            snprintf(g.network, sizeof g.network, "%s", v);
+        } else if (strcmp(argv[i - 1], "--genesis-time") == 0) {
+            if (u64_arg("--genesis-time", v, &v64) || v64 > (uint64_t)INT64_MAX / 1000)
+                goto out;
+            g.genesis_time = (int64_t)v64;
+        } else if (strcmp(argv[i - 1], "--block-time") == 0) {
+            if (cj_config_parse_duration_ms(v, &g.block_time_ms) != 0) {
+                fail("--block-time: bad duration '%s' (e.g. 2s, 500ms)", v);
+                goto out;
+            }
+        } else if (strcmp(argv[i - 1], "--epoch-length") == 0) {
+            if (u64_arg("--epoch-length", v, &g.epoch_length))
+                goto out;
+        } else if (strcmp(argv[i - 1], "--validator") == 0) {
+            uint8_t(*nv)[32] = realloc(g.validators, (g.validator_count + 1) * 32);
+            if (nv == NULL)
+                goto out;
+            g.validators = nv;
+            if (pubkey_arg(v, g.validators[g.validator_count], err, sizeof err) != 0) {
+                fail("--validator %s: %s", v, err);
+                goto out;
+            }
+            g.validator_count++;
+        } else if (strcmp(argv[i - 1], "--alloc") == 0) {
+            const char *eq = strrchr(v, '=');
+            char who[4096];
+            cj_genesis_alloc *na = realloc(g.allocs, (g.alloc_count + 1) * sizeof *na);
+            if (na == NULL)
+                goto out;
+            g.allocs = na;
+            if (eq == NULL || (size_t)(eq - v) >= sizeof who) {
+                fail("--alloc expects KEY=BALANCE (KEY: 64 hex or a key file)");
+                goto out;
+            }
+            memcpy(who, v, (size_t)(eq - v));
+            who[eq - v] = '\0';
+            if (pubkey_arg(who, g.allocs[g.alloc_count].pubkey, err, sizeof err) != 0) {
+                fail("--alloc %s: %s", who, err);
+                goto out;
+            }
+            if (u64_arg("--alloc balance", eq + 1, &g.allocs[g.alloc_count].balance))
+                goto out;
+            g.alloc_count++;
+        } else {
+            fail("genesis: unknown option '%s'", argv[i - 1]);
+            goto out;
+        }
+    }
+    if (out == NULL || g.validator_count == 0) {
+        fail("genesis needs --out FILE and at least one --validator KEY");
+        goto out;
+    }
+    char *text = cj_genesis_to_json(&g);
+    cj_genesis check;
+    if (text == NULL || cj_genesis_parse(text, strlen(text), &check, err, sizeof err) != 0) {
+        fail("invalid genesis: %s", text ? err : "out of memory");
+        free(text);
+        goto out;
+    }
+    cj_genesis_free(&check);
+    FILE *f = fopen(out, "wx");
+    if (f == NULL) {
+        fail("%s: %s%s", out, strerror(errno), errno == EEXIST ? " (refusing to overwrite)" : "");
+        free(text);
+        rc = 1;
+        goto out;
+    }
+    int ok = fprintf(f, "%s\n", text) > 0;
+    ok &= fclose(f) == 0;
+    free(text);
+    if (!ok) {
+        fail("%s: write failed", out);
+        rc = 1;
+        goto out;
+    }
+    printf("wrote %s: network %s, chain_id %llu, %zu validators, %zu allocations, genesis_time %lld\n", out,
+           g.network, (unsigned long long)g.chain_id, g.validator_count, g.alloc_count, (long long)g.genesis_time);
+    rc = 0;
+out:
+    cj_genesis_free(&g);
+    return rc;
+}
+
+/* ---- load generator ---- */
+
+typedef struct load_key {
+    uint8_t sk[64];
+    uint64_t start_nonce, next_nonce;
+    int in_flight;
+    int64_t retry_at_ms;
+} load_key;
+
+typedef struct {
+    cli *c;
+    load_key *keys;
+    size_t nkeys;
+    struct evhttp_connection **conns;
+    size_t nconns;
+    uint64_t amount, gas_limit, gas_price;
+    uint64_t accepted, rejected, limited, errors, in_flight;
+    int stopping;
+    struct event *tick;
+    size_t cursor;
+    char first_error[256];
+} load_ctx;
+
+typedef struct {
+    load_ctx *L;
+    size_t k;
+} load_req;
+
+static void load_issue(load_ctx *L);
+
+/* Response to one load transaction: advance the key's nonce on 202, back off on limits. */
+static void on_load_done(struct evhttp_request *req, void *arg)
+{
+    load_req *lr = arg;
+    load_ctx *L = lr->L;
+    load_key *k = &L->keys[lr->k];
+    int status = req ? evhttp_request_get_response_code(req) : 0;
+    k->in_flight = 0;
+    L->in_flight--;
+    if (status == 202) {
+        L->accepted++;
+        k->next_nonce++;
+    } else if (status == 429 || status == 503) {
+        L->limited++;
+        k->retry_at_ms = now_ms() + 50;
+    } else if (status == 400) {
+        char body[512] = "";
+        struct evbuffer *b = evhttp_request_get_input_buffer(req);
+        size_t n = evbuffer_get_length(b);
+        evbuffer_remove(b, body, n < sizeof body - 1 ? n : sizeof body - 1);
+        if (strstr(body, "sender-limit") != NULL || strstr(body, "nonce-too-high") != NULL) {
+            L->limited++;
+            k->retry_at_ms = now_ms() + 100;
+        } else {
+            L->rejected++;
+            k->retry_at_ms = now_ms() + 200;
+            if (L->first_error[0] == '\0')
+                snprintf(L->first_error, sizeof L->first_error, "HTTP 400: %s", body);
+        }
+    } else {
+        L->errors++;
+        k->retry_at_ms = now_ms() + 200;
+        if (L->first_error[0] == '\0')
+            snprintf(L->first_error, sizeof L->first_error, "HTTP %d", status);
+    }
+    free(lr);
+    if (!L->stopping)
+        load_issue(L);
+}
+
+/* Sends the next transfer for every idle key (bounded by the number of connections x 4 in flight). */
+static void load_issue(load_ctx *L)
+{
+    int64_t now = now_ms();
+    for (size_t scanned = 0; scanned < L->nkeys && L->in_flight < L->nconns * 4; scanned++) {
+        size_t i = L->cursor++ % L->nkeys;
+        load_key *k = &L->keys[i];
+        if (k->in_flight || k->retry_at_ms > now)
+            continue;
+        uint8_t hash[32];
+        const uint8_t *to = L->keys[(i + 1) % L->nkeys].sk + 32;
+        char *body = signed_transfer(k->sk, to, L->amount, k->next_nonce, L->gas_limit, L->gas_price, NULL, 0, hash);
+        load_req *lr = malloc(sizeof *lr);
+        if (body == NULL || lr == NULL) {
+            free(body);
+            free(lr);
+            L->errors++;
+            continue;
+        }
+        lr->L = L;
+        lr->k = i;
+        struct evhttp_request *req = evhttp_request_new(on_load_done, lr);
+        struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+        evhttp_add_header(h, "Host", L->c->host);
+        evhttp_add_header(h, "Content-Type", "application/json");
+        evbuffer_add(evhttp_request_get_output_buffer(req), body, strlen(body));
+        free(body);
+        if (evhttp_make_request(L->conns[i % L->nconns], req, EVHTTP_REQ_POST, "/v1/transactions") != 0) {
+            free(lr);
+            L->errors++;
+            continue;
+        }
+        k->in_flight = 1;
+        L->in_flight++;
+    }
+}
+
+/* Periodic tick: retries keys whose back-off has passed. */
+static void on_load_tick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what;
+    load_issue(arg);
+}
+
+/* Ends the load phase. */
+static void on_load_end(evutil_socket_t fd, short what, void *arg)
+{
+    load_ctx *L = arg;
+    (void)fd, (void)what;
+    L->stopping = 1;
+    event_base_loopbreak(L->c->base);
+}
+
+/* Submits a transaction synchronously, retrying while the node says "later" (429/503/sender limit). */
+static int submit_retry(cli *c, const char *body, double deadline)
+{
+    while (mono_s() < deadline) {
+        int status;
+        char *text;
+        if (http_call(c, EVHTTP_REQ_POST, "/v1/transactions", body, &status, &text) != 0)
+            return -1;
+        int later = status == 429 || status == 503 || (status == 400 && strstr(text, "sender-limit") != NULL);
+        if (status == 202) {
+            free(text);
+            return 0;
+        }
+        if (!later) {
+            fail("funding transaction refused: HTTP %d %s", status, text);
+            free(text);
+            return -1;
+        }
+        free(text);
+        sleep_ms(200);
+    }
+    return fail("funding: timed out");
+}
+
+/* Sum over keys of the confirmed nonce (account nonce at the tip). Returns -1 on error. */
+static int confirmed_nonces(cli *c, load_ctx *L, uint64_t *sum, int *all_done)
+{
+    uint64_t s = 0;
+    int done = 1;
+    for (size_t i = 0; i < L->nkeys; i++) {
+        json_t *a = get_account(c, L->keys[i].sk + 32);
+        if (a == NULL)
+            return -1;
+        uint64_t n = ju64(a, "nonce");
+        json_decref(a);
+        s += n - L->keys[i].start_nonce;
+        done &= n >= L->keys[i].next_nonce;
+    }
+    *sum = s;
+    *all_done = done;
+    return 0;
+}
+
+/* `load --funder FILE [--keys N] [--duration D] ...`: funds N keys, then sends transfers between them as
+ * fast as the node accepts them for D, and reports accepted and confirmed transactions per second. */
+static int cmd_load(cli *c, int argc, char **argv)
+{
+    const char *funder = NULL;
+    uint64_t nkeys = 16, duration_ms = 10000, fund = 1000000000ull, conns = 4, wait_ms = 120000;
+    load_ctx L;
+    memset(&L, 0, sizeof L);
+    L.c = c;
+    L.amount = 1, L.gas_limit = 21000, L.gas_price = 1;
+    for (int i = 0; i < argc; i++) {
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int bad = 0;
+        if (strcmp(argv[i], "--funder") == 0 && v)
+            funder = v;
+        else if (strcmp(argv[i], "--keys") == 0)
+            bad = u64_arg("--keys", v, &nkeys) || nkeys < 2 || nkeys > 10000;
+        else if (strcmp(argv[i], "--duration") == 0)
+            bad = v == NULL || cj_config_parse_duration_ms(v, &duration_ms) != 0 || duration_ms == 0;
+        else if (strcmp(argv[i], "--confirm-timeout") == 0)
+            bad = v == NULL || cj_config_parse_duration_ms(v, &wait_ms) != 0;
+        else if (strcmp(argv[i], "--fund") == 0)
+            bad = u64_arg("--fund", v, &fund);
+        else if (strcmp(argv[i], "--amount") == 0)
+            bad = u64_arg("--amount", v, &L.amount);
+        else if (strcmp(argv[i], "--gas-price") == 0)
+            bad = u64_arg("--gas-price", v, &L.gas_price);
+        else if (strcmp(argv[i], "--connections") == 0)
+            bad = u64_arg("--connections", v, &conns) || conns < 1 || conns > 64;
+        else {
+            fail("load: unknown option '%s'", argv[i]);
+            return 2;
+        }
+        if (bad) {
+            fail("load: bad value for %s", argv[i]);
+            return 2;
+        }
+        i++;
+    }
+    if (funder == NULL) {
+        fail("load needs --funder KEYFILE (an account with at least keys x (fund + fee))");
+        return 2;
+    }
+    uint8_t fsk[64], fpk[32], hash[32];
+    char err[512];
+    int rc = 1;
+    if (cj_keys_load(funder, fsk, fpk, err, sizeof err) != 0)
+        return fail("%s", err);
+    L.nkeys = (size_t)nkeys;
+    L.keys = calloc(L.nkeys, sizeof *L.keys);
+    L.nconns = (size_t)conns;
+    L.conns = calloc(L.nconns, sizeof *L.conns);
+    if (L.keys == NULL || L.conns == NULL) {
+        fail("out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < L.nkeys; i++) {
+        uint8_t pk[32];
+        if (cj_keys_generate(L.keys[i].sk, pk) != 0)
+            goto out;
+    }
+    /* 1. fund the keys from the funder */
+    json_t *acct = get_account(c, fpk);
+    if (acct == NULL)
+        goto out;
+    uint64_t fnonce = ju64(acct, "nonce") + ju64(acct, "pending_txs");
+    json_decref(acct);
+    fprintf(stderr, "load: funding %zu keys with %llu each\n", L.nkeys, (unsigned long long)fund);
+    double deadline = mono_s() + (double)wait_ms / 1000.0;
+    for (size_t i = 0; i < L.nkeys; i++) {
+        char *body = signed_transfer(fsk, L.keys[i].sk + 32, fund, fnonce + i, 21000, 1, NULL, 0, hash);
+        if (body == NULL || submit_retry(c, body, deadline) != 0) {
+            free(body);
+            goto out;
+        }
+        free(body);
+    }
+    for (;;) {
+        int funded = 1;
+        for (size_t i = 0; i < L.nkeys && funded; i++) {
+            json_t *a = get_account(c, L.keys[i].sk + 32);
+            if (a == NULL)
+                goto out;
+            funded = ju64(a, "balance") >= fund;
+            json_decref(a);
+        }
+        if (funded)
+            break;
+        if (mono_s() > deadline) {
+            fail("load: funding transactions not confirmed in time");
+            goto out;
+        }
+        sleep_ms(250);
+    }
+    /* 2. send as fast as accepted */
+    for (size_t i = 0; i < L.nconns; i++) {
+        L.conns[i] = evhttp_connection_base_new(c->base, NULL, c->host, c->port);
+        if (L.conns[i] == NULL)
+            goto out;
+        struct timeval tv = {10, 0};
+        evhttp_connection_set_timeout_tv(L.conns[i], &tv);
+    }
+    fprintf(stderr, "load: sending for %.1f s over %zu connections\n", (double)duration_ms / 1000.0, L.nconns);
+    double t0 = mono_s();
+    struct event *end = evtimer_new(c->base, on_load_end, &L);
+    L.tick = event_new(c->base, -1, EV_PERSIST, on_load_tick, &L);
+    struct timeval dur = {(time_t)(duration_ms / 1000), (suseconds_t)((duration_ms % 1000) * 1000)};
+    struct timeval tick = {0, 10000};
+    evtimer_add(end, &dur);
+    evtimer_add(L.tick, &tick);
+    load_issue(&L);
+    event_base_dispatch(c->base);
+    double sent_s = mono_s() - t0;
+    event_free(L.tick);
+    event_free(end);
+    /* drain replies still in flight */
+    double drain_deadline = mono_s() + 15;
+    while (L.in_flight > 0 && mono_s() < drain_deadline)
+        event_base_loop(c->base, EVLOOP_ONCE);
+    /* 3. wait for confirmation */
+    uint64_t confirmed = 0;
+    int all = 0;
+    double t_conf = mono_s();
+    double conf_deadline = t_conf + (double)wait_ms / 1000.0;
+    while (mono_s() < conf_deadline) {
+        if (confirmed_nonces(c, &L, &confirmed, &all) != 0)
+            goto out;
+        t_conf = mono_s();
+        if (all)
+            break;
+        sleep_ms(250);
+    }
+    double conf_s = t_conf - t0;
+    if (c->json) {
+        json_t *o = json_pack("{s:I,s:f,s:I,s:f,s:I,s:f,s:f,s:I,s:I,s:I,s:b}", "keys", (json_int_t)L.nkeys,
+                              "duration_s", sent_s, "accepted", (json_int_t)L.accepted, "accepted_tps",
+                              (double)L.accepted / sent_s, "confirmed", (json_int_t)confirmed, "confirmed_tps",
+                              conf_s > 0 ? (double)confirmed / conf_s : 0.0, "confirm_time_s", conf_s, "rejected",
+                              (json_int_t)L.rejected, "throttled", (json_int_t)L.limited, "errors",
+                              (json_int_t)L.errors, "all_confirmed", all);
+        print_json(o);
+        json_decref(o);
+    } else {
+        printf("keys        %zu\n", L.nkeys);
+        printf("accepted    %llu in %.2f s = %.1f tx/s\n", (unsigned long long)L.accepted, sent_s,
+               (double)L.accepted / sent_s);
+        printf("confirmed   %llu in %.2f s = %.1f tx/s%s\n", (unsigned long long)confirmed, conf_s,
+               conf_s > 0 ? (double)confirmed / conf_s : 0.0, all ? "" : " (not all confirmed before the timeout)");
+        printf("throttled   %llu (429/503/sender limit, retried)\nrejected    %llu\nerrors      %llu\n",
+               (unsigned long long)L.limited, (unsigned long long)L.rejected, (unsigned long long)L.errors);
+    }
+    if (L.first_error[0])
+        fprintf(stderr, "load: first error: %s\n", L.first_error);
+    rc = all ? 0 : 1;
+out:
+    sodium_memzero(fsk, sizeof fsk);
+    for (size_t i = 0; L.keys != NULL && i < L.nkeys; i++)
+        sodium_memzero(L.keys[i].sk, 64);
+    for (size_t i = 0; L.conns != NULL && i < L.nconns; i++)
+        if (L.conns[i])
+            evhttp_connection_free(L.conns[i]);
+    free(L.conns);
+    free(L.keys);
+    return rc;
+}
+
+/* ---- main ---- */
+
+/* Prints usage. */
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: coinjecture-cli [--node URL] [--json] [--timeout D] COMMAND [ARGS]\n"
+            "\n"
+            "  status                             the node's chain, validator role and backend\n"
+            "  block [latest|HEIGHT|HASH]         a block with its transactions\n"
+            "  tx HASH                            a transaction (confirmed or pending)\n"
+            "  account PUBKEY|KEYFILE             balance and nonce\n"
+            "  send --key FILE --to PUBKEY|KEYFILE --amount N [--gas-limit 21000] [--gas-price 1]\n"
+            "       [--nonce N] [--data HEX] [--wait]\n"
+            "                                     sign a transfer with FILE and submit it (--wait: until confirmed)\n"
+            "  mempool                            pending transactions\n"
+            "  validators                         the validator set in order\n"
+            "  genesis --out FILE --validator KEY [--validator KEY ...] [--alloc KEY=BALANCE ...]\n"
+            "       [--chain-id 1337] [--network NAME] [--block-time 2s] [--epoch-length 100]\n"
+            "       [--genesis-time UNIX_SECONDS]   write a genesis file (KEY: 64 hex or a key file)\n"
+            "  load --funder KEYFILE [--keys 16] [--duration 10s] [--fund 1000000000] [--amount 1]\n"
+            "       [--connections 4] [--confirm-timeout 2m]\n"
+            "                                     load generator: accepted and confirmed tx/s\n"
+            "\n"
+            "--node defaults to $COINJECTURE_NODE or " DEFAULT_NODE ".\n");
+}
+
+/* Parses global options, connects and runs one command. */
+int main(int argc, char **argv)
+{
+    cli c;
+    const char *node = getenv("COINJECTURE_NODE");
+    int i = 1;
+    memset(&c, 0, sizeof c);
+    c.timeout_ms = 30000;
+    if (node == NULL || *node == '\0')
+        node = DEFAULT_NODE;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            c.json = 1;
+        else if (strcmp(argv[i], "--node") == 0 && i + 1 < argc)
+            node = argv[++i];
+        else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
+            if (cj_config_parse_duration_ms(argv[++i], &c.timeout_ms) != 0 || c.timeout_ms < 1000) {
+                fail("--timeout: expected a duration of at least 1s");
+                return 2;
+            }
+        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            fail("unknown option '%s'", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[i++];
+    if (sodium_init() < 0)
+        return fail("libsodium failed to initialise");
+    if (strcmp(cmd, "genesis") == 0)
+        return cmd_genesis(argc - i, argv + i);
+
+    struct evhttp_uri *uri = evhttp_uri_parse(node);
+    const char *host = uri ? evhttp_uri_get_host(uri) : NULL;
+    const char *scheme = uri ? evhttp_uri_get_scheme(uri) : NULL;
+    if (host == NULL || (scheme != NULL && strcmp(scheme, "http") != 0)) {
+        if (uri)
+            evhttp_uri_free(uri);
+        fail("--node: expected http://HOST:PORT, got '%s'", node);
+        return 2;
+    }
+    snprintf(c.host, sizeof c.host, "%s", host);
+    c.port = (uint16_t)(evhttp_uri_get_port(uri) > 0 ? evhttp_uri_get_port(uri) : 80);
+    evhttp_uri_free(uri);
+    c.base = event_base_new();
+    if (c.base == NULL)
+        return fail("cannot create an event loop");
+
+    int rc;
+    const char *arg = i < argc ? argv[i] : NULL;
+    if (strcmp(cmd, "status") == 0)
+        rc = cmd_status(&c);
+    else if (strcmp(cmd, "block") == 0)
+        rc = cmd_block(&c, arg);
+    else if (strcmp(cmd, "tx") == 0)
+        rc = cmd_tx(&c, arg);
+    else if (strcmp(cmd, "account") == 0)
+        rc = cmd_account(&c, arg);
+    else if (strcmp(cmd, "send") == 0)
+        rc = cmd_send(&c, argc - i, argv + i);
+    else if (strcmp(cmd, "mempool") == 0)
+        rc = cmd_mempool(&c);
+    else if (strcmp(cmd, "validators") == 0)
+        rc = cmd_validators(&c);
+    else if (strcmp(cmd, "load") == 0)
+        rc = cmd_load(&c, argc - i, argv + i);
+    else {
+        fail("unknown command '%s'", cmd);
+        usage(stderr);
+        rc = 2;
+    }
+    if (c.conn)
+        evhttp_connection_free(c.conn);
+    event_base_free(c.base);
+    return rc;
+}

@@ -1,0 +1,9 @@
+# coinjecture-keygen and coinjecture-cli (included by src/tools/CMakeLists.txt). Both link the node
+# library (key files, genesis, JSON conversion) and therefore need COINJECTURE_BUILD_NODE.
+if(TARGET cj_node)
+  add_executable(coinjecture-keygen ${CMAKE_CURRENT_SOURCE_DIR}/keygen.c)
+  target_link_libraries(coinjecture-keygen PRIVATE cj_node)
+  add_executable(coinjecture-cli ${CMAKE_CURRENT_SOURCE_DIR}/cli.c)
+  target_link_libraries(coinjecture-cli PRIVATE cj_node)
+  install(TARGETS coinjecture-keygen coinjecture-cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
