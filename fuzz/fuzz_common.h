@@ -507,7 +507,8 @@ static inline coinjecture_tx_status cj_fz_tx_rules_model(const coinjecture_tx *t
  *
  * fuzz_sha256_diff:
  *   [0] flags: bit0 hash the data (one-shot and streaming); bit1 Merkle; bit2 64-byte batches (hash64_many);
- *       no bit set = bit0; bits3-5 Merkle threads - 1; bit6 leaf count is one byte (else u16 LE % 4097)
+ *       no bit set = bit0; bits3-5 Merkle threads - 1; bit6 leaf count is u16 LE % 4097 (else one byte:
+ *       large trees are slow, so they take a flag)
  *   [1..4] seed of the split points (u32 LE)   then the leaf count (if bit1)   then the data */
 #define CJ_FZ_HH_FIXED 165u
 #define CJ_FZ_HH_ACCEL 0x01u
@@ -524,7 +525,7 @@ static inline coinjecture_tx_status cj_fz_tx_rules_model(const coinjecture_tx *t
 #define CJ_FZ_SHA_HASH 0x01u
 #define CJ_FZ_SHA_MERKLE 0x02u
 #define CJ_FZ_SHA_MANY 0x04u
-#define CJ_FZ_SHA_SMALL_COUNT 0x40u
+#define CJ_FZ_SHA_LARGE_COUNT 0x40u
 #define CJ_FZ_SHA_MAX_LEAVES 4096u
 
 #endif /* CJ_FUZZ_COMMON_H */

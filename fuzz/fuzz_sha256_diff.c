@@ -188,7 +188,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint32_t seed = (uint32_t)cj_fz_le(&in, 4);
     size_t count = 0;
     if (flags & CJ_FZ_SHA_MERKLE)
-        count = flags & CJ_FZ_SHA_SMALL_COUNT ? cj_fz_u8(&in) : cj_fz_le(&in, 2) % (CJ_FZ_SHA_MAX_LEAVES + 1);
+        count = flags & CJ_FZ_SHA_LARGE_COUNT ? cj_fz_le(&in, 2) % (CJ_FZ_SHA_MAX_LEAVES + 1) : cj_fz_u8(&in);
     const uint8_t *d = in.n ? in.p : NULL;
     const size_t n = in.n;
     if (flags & CJ_FZ_SHA_HASH) fz_sha_hash(d, n, seed);

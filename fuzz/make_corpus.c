@@ -1,9 +1,11 @@
-/* cj_make_corpus OUTDIR [VECTORS.json ...]: writes the seed corpora of the fuzz targets into
+/* cj_make_corpus [-n N] OUTDIR [VECTORS.json ...]: writes the seed corpora of the fuzz targets into
  * OUTDIR/<target>/<seed name>. Decoder seeds are encodings made by the library's own encoders (golden
  * headers from the vector files, plus hand-picked transactions, reveals, problems, solutions, commitments
  * and blocks that reach every integer width, array/str header size, enum variant and Option); the
  * structured harnesses get inputs in the layouts of fuzz_common.h. Without VECTORS arguments it reads the
  * project's golden/network_b_vectors.json and the shared ../shared/golden one, whichever exist.
+ * -n N uses at most N entries per vector operation and file (fuzz/make-corpus.sh uses it to keep the
+ * committed corpus small; at fuzz time every vector is used).
  * Output is deterministic (same files, same bytes), so rerunning it never churns fuzz/corpus/. */
 #include <errno.h>
 #include <jansson.h>
@@ -18,7 +20,7 @@
 
 static const char *mc_outdir;
 static unsigned mc_written;
-static uint8_t mc_seen[256][32]; /* digests of the seeds written so far (duplicates are skipped) */
+static uint8_t mc_seen[2048][32]; /* digests of the seeds written so far (duplicates are skipped) */
 static unsigned mc_nseen;
 
 /* Creates OUTDIR/target (and OUTDIR) so every seed has a place to go. */
@@ -109,22 +111,32 @@ static CoinjResult mc_enc_block(const void *o, uint8_t *b, size_t c, size_t *l)
     return coinjecture_block_encode(o, b, c, l);
 }
 
-/* Hex string of a JSON member into out (at most cap bytes); returns the byte count. */
+/* Hex string of a JSON member into out (at most cap bytes); returns the byte count, or SIZE_MAX when the
+ * member is missing or malformed (the entry is then skipped). */
 static size_t mc_json_hex(json_t *obj, const char *key, uint8_t *out, size_t cap)
 {
     const char *hex = json_string_value(json_object_get(obj, key));
-    size_t n = hex ? strlen(hex) / 2 : 0;
-    if (n > cap || (n && coinjecture_hex_decode(hex, out, n) != COINJ_OK)) {
-        fprintf(stderr, "cj_make_corpus: bad hex in \"%s\"\n", key);
-        exit(1);
-    }
+    if (!hex) return SIZE_MAX;
+    size_t n = strlen(hex) / 2;
+    if (n > cap || (n && coinjecture_hex_decode(hex, out, n) != COINJ_OK)) return SIZE_MAX;
     return n;
 }
 
-/* Integer member (the vectors only hold non-negative integers that fit int64). */
+/* Numbers are loaded as doubles (JSON_DECODE_INT_AS_REAL: the project vectors hold u64 values jansson's
+ * int64 cannot); seeds only need to be close to the vectors, so rounding is harmless. */
 static uint64_t mc_json_u64(json_t *obj, const char *key)
 {
-    return (uint64_t)json_integer_value(json_object_get(obj, key));
+    double d = json_number_value(json_object_get(obj, key));
+    if (!(d > 0)) return 0;
+    return d >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)d;
+}
+
+static int64_t mc_json_i64(json_t *v)
+{
+    double d = json_number_value(v);
+    if (d >= 9223372036854775807.0) return INT64_MAX;
+    if (d <= -9223372036854775808.0) return INT64_MIN;
+    return (int64_t)d;
 }
 
 /* A header_hash harness input for a full-width header (flags as in fuzz_common.h). */
@@ -160,72 +172,154 @@ static void mc_sha_seed(const char *name, uint8_t flags, uint32_t seed, const ui
     cj_fz_buf_free(&b);
 }
 
-/* Golden vectors: headers become decoder and header_hash seeds, SHA-256 inputs and Merkle leaf lists become
- * sha256_diff seeds. */
-static void mc_vectors(const char *path, const char *prefix)
+/* Seed target of a vector operation that carries an encoding_hex. */
+static const char *mc_encoding_target(const char *op)
+{
+    static const char *const map[][2] = {
+        {"BLOCK_HEADER", "fuzz_decode_header"}, {"TRANSACTION", "fuzz_decode_tx"},
+        {"BLOCK", "fuzz_decode_block"},         {"REVEAL", "fuzz_decode_reveal"},
+        {"PROBLEM", "fuzz_decode_reveal"},      {"SOLUTION", "fuzz_decode_reveal"},
+        {"COMMITMENT", "fuzz_decode_reveal"},   {"COMMITMENT_HASH", "fuzz_decode_reveal"}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(op, map[i][0]) == 0) return map[i][1];
+    return NULL;
+}
+
+/* A BLOCK_HEADER vector without an encoding: encode it (when the library accepts it) and make a
+ * header_hash seed of it. */
+static void mc_vector_header(json_t *v, const char *name, unsigned nth)
+{
+    json_t *jh = json_object_get(v, "header");
+    coinjecture_header h;
+    memset(&h, 0, sizeof h);
+    static uint8_t extra[65536];
+    size_t extra_len = mc_json_hex(jh, "extra_data", extra, sizeof extra);
+    if (extra_len == SIZE_MAX) extra_len = 0;
+    h.codec_version = (uint8_t)mc_json_u64(jh, "codec_version");
+    h.block_index = mc_json_u64(jh, "block_index");
+    h.timestamp = mc_json_i64(json_object_get(jh, "timestamp"));
+    if (mc_json_hex(jh, "parent_hash", h.parent_hash, 32) != 32 ||
+        mc_json_hex(jh, "merkle_root", h.merkle_root, 32) != 32 ||
+        mc_json_hex(jh, "miner_address", h.miner_address, 32) != 32 ||
+        mc_json_hex(jh, "commitment", h.commitment, 32) != 32)
+        return;
+    h.difficulty_target = mc_json_u64(jh, "difficulty_target");
+    h.nonce = mc_json_u64(jh, "nonce");
+    uint8_t flags = (uint8_t)(nth % 2 ? CJ_FZ_HH_ACCEL : CJ_FZ_HH_NARROW | CJ_FZ_HH_CODEC8);
+    mc_header_hash_seed(name, flags, (uint32_t)mc_json_u64(jh, "codec_version"), &h, extra, extra_len);
+    if (extra_len > COINJECTURE_MAX_EXTRA_DATA) return;
+    h.extra_data_len = (uint32_t)extra_len;
+    memcpy(h.extra_data, extra, extra_len);
+    mc_encode_write("fuzz_decode_header", name, mc_enc_header, &h);
+}
+
+/* A SUBSET_SUM vector as a subset_sum harness input (full-width elements, indices and target). */
+static void mc_vector_subset_sum(json_t *v, const char *name)
+{
+    json_t *p = json_object_get(v, "problem"), *s = json_object_get(v, "solution"), *b = json_object_get(v, "budget");
+    json_t *elems = json_object_get(p, "elements"), *idx = json_object_get(s, "indices");
+    const char *tier = json_string_value(json_object_get(p, "tier"));
+    const char *type = json_string_value(json_object_get(p, "problem_type"));
+    size_t n = json_array_size(elems), k = json_array_size(idx);
+    unsigned t = 0;
+    while (t < 5 && tier && strcmp(cj_fz_tier_name(t + 1), tier) != 0) t++;
+    if (n >= CJ_FZ_SS_MAXLEN || k >= CJ_FZ_SS_MAXLEN || t == 5) return;
+    uint64_t ops = mc_json_u64(b, "max_ops"), dur = mc_json_u64(b, "max_duration_ms"),
+             mem = mc_json_u64(b, "max_memory_bytes");
+    int own_budget = ops <= UINT32_MAX && dur <= UINT32_MAX && mem <= UINT32_MAX;
+    cj_fz_buf in = {0};
+    cj_fz_put_u8(&in, (uint8_t)(t | (own_budget ? CJ_FZ_SS_BUDGET : 0) |
+                                (type && strcmp(type, "SubsetSum") != 0 ? CJ_FZ_SS_OTHER_TYPE : 0)));
+    cj_fz_put_u8(&in, (uint8_t)n);
+    cj_fz_put_u8(&in, (uint8_t)k);
+    for (size_t i = 0; i < n; i++) cj_fz_put_le(&in, (uint64_t)mc_json_i64(json_array_get(elems, i)), 8);
+    for (size_t i = 0; i < k; i++) cj_fz_put_le(&in, (uint64_t)mc_json_i64(json_array_get(idx, i)), 4);
+    cj_fz_put_le(&in, (uint64_t)mc_json_i64(json_object_get(p, "target")), 8);
+    if (own_budget) cj_fz_put_le(&in, ops, 4), cj_fz_put_le(&in, dur, 4), cj_fz_put_le(&in, mem, 4);
+    cj_fz_put_u8(&in, 0);
+    mc_write("fuzz_subset_sum", name, in.p, in.n);
+    cj_fz_buf_free(&in);
+}
+
+/* A SHA256 vector (input repeated to input_size when given) as a sha256_diff input. */
+static void mc_vector_sha(json_t *v, const char *name, uint32_t seed)
+{
+    static uint8_t in[65536];
+    size_t n = mc_json_hex(v, "input_hex", in, sizeof in);
+    if (n == SIZE_MAX) return;
+    size_t want = (size_t)mc_json_u64(v, "input_size");
+    if (n && want > n && want <= sizeof in) {
+        for (size_t j = n; j < want; j++) in[j] = in[j % n];
+        n = want;
+    }
+    mc_sha_seed(name, CJ_FZ_SHA_HASH | CJ_FZ_SHA_MANY, seed, NULL, 0, in, n);
+}
+
+/* A MERKLE vector: its leaves (when listed) as the data, its leaf count as the count. */
+static void mc_vector_merkle(json_t *v, const char *name)
+{
+    json_t *leaves = json_object_get(v, "tx_hashes");
+    size_t count = leaves ? json_array_size(leaves) : (size_t)mc_json_u64(v, "tx_count");
+    if (count > CJ_FZ_SHA_MAX_LEAVES) count = CJ_FZ_SHA_MAX_LEAVES;
+    uint8_t *d = calloc(count ? count : 1, 32);
+    if (!d) exit(1);
+    for (size_t j = 0; leaves && j < count; j++) {
+        const char *hex = json_string_value(json_array_get(leaves, j));
+        if (!hex || strlen(hex) != 64 || coinjecture_hex_decode(hex, d + 32 * j, 32) != COINJ_OK) {
+            free(d);
+            return;
+        }
+    }
+    uint8_t cnt[2] = {(uint8_t)count, (uint8_t)(count >> 8)};
+    size_t len = leaves ? 32 * count : 0;
+    if (count < 256) mc_sha_seed(name, CJ_FZ_SHA_MERKLE, 7, cnt, 1, d, len);
+    else mc_sha_seed(name, CJ_FZ_SHA_MERKLE | CJ_FZ_SHA_LARGE_COUNT | (3u << 3), 7, cnt, 2, d, len);
+    free(d);
+}
+
+/* Vectors: entries with an encoding_hex become decoder seeds as they are; headers without one are encoded
+ * here; SHA256, MERKLE and SUBSET_SUM entries become inputs of the structured harnesses. With a limit,
+ * at most `limit` entries per operation are used, spread evenly over the file. */
+static void mc_vectors(const char *path, const char *prefix, unsigned limit)
 {
     json_error_t err;
-    json_t *root = json_load_file(path, 0, &err);
+    json_t *root = json_load_file(path, JSON_DECODE_INT_AS_REAL, &err);
     if (!root) {
         fprintf(stderr, "cj_make_corpus: %s: %s (line %d)\n", path, err.text, err.line);
         exit(1);
     }
-    json_t *vectors = json_object_get(root, "vectors");
+    json_t *vectors = json_object_get(root, "vectors"), *totals = json_object(), *seen = json_object();
     size_t i;
     json_t *v;
-    unsigned hh = 0;
+    json_array_foreach(vectors, i, v)
+    {
+        const char *op = json_string_value(json_object_get(v, "operation"));
+        if (op) json_object_set_new(totals, op, json_integer(json_integer_value(json_object_get(totals, op)) + 1));
+    }
+    static uint8_t enc[COINJECTURE_MAX_BLOCK_SIZE / 16];
     json_array_foreach(vectors, i, v)
     {
         const char *op = json_string_value(json_object_get(v, "operation"));
         const char *test = json_string_value(json_object_get(v, "test_name"));
+        if (!op) continue;
+        json_int_t total = json_integer_value(json_object_get(totals, op));
+        json_int_t nth = json_integer_value(json_object_get(seen, op));
+        json_object_set_new(seen, op, json_integer(nth + 1));
+        if (limit && total > (json_int_t)limit && (nth * (json_int_t)limit) / total == ((nth - 1) * (json_int_t)limit) / total &&
+            nth != 0)
+            continue;
         char name[256];
         snprintf(name, sizeof name, "%s_%s", prefix, test ? test : "unnamed");
-        if (!op) continue;
-        if (strcmp(op, "BLOCK_HEADER") == 0) {
-            json_t *jh = json_object_get(v, "header");
-            coinjecture_header h;
-            memset(&h, 0, sizeof h);
-            h.codec_version = (uint8_t)mc_json_u64(jh, "codec_version");
-            h.block_index = mc_json_u64(jh, "block_index");
-            h.timestamp = (int64_t)mc_json_u64(jh, "timestamp");
-            mc_json_hex(jh, "parent_hash", h.parent_hash, 32);
-            mc_json_hex(jh, "merkle_root", h.merkle_root, 32);
-            mc_json_hex(jh, "miner_address", h.miner_address, 32);
-            mc_json_hex(jh, "commitment", h.commitment, 32);
-            h.difficulty_target = mc_json_u64(jh, "difficulty_target");
-            h.nonce = mc_json_u64(jh, "nonce");
-            h.extra_data_len = (uint32_t)mc_json_hex(jh, "extra_data", h.extra_data, sizeof h.extra_data);
-            mc_encode_write("fuzz_decode_header", name, mc_enc_header, &h);
-            if (hh++ < 3) /* a few are enough for the structured harness */
-                mc_header_hash_seed(name, (uint8_t)(hh == 2 ? CJ_FZ_HH_ACCEL : CJ_FZ_HH_NARROW | CJ_FZ_HH_CODEC8),
-                                    h.codec_version, &h, h.extra_data, h.extra_data_len);
-        } else if (strcmp(op, "SHA256") == 0) {
-            uint8_t *in = malloc(65536);
-            if (!in) exit(1);
-            size_t n = mc_json_hex(v, "input_hex", in, 65536);
-            size_t want = (size_t)mc_json_u64(v, "input_size"); /* large vectors repeat their pattern */
-            if (n && want > n && want <= 65536)
-                for (size_t j = n; j < want; j++) in[j] = in[j % n];
-            if (want > n && want <= 65536) n = want;
-            mc_sha_seed(name, CJ_FZ_SHA_HASH | CJ_FZ_SHA_MANY, (uint32_t)(i * 2654435761u), NULL, 0, in, n);
-            free(in);
-        } else if (strcmp(op, "MERKLE") == 0) {
-            json_t *leaves = json_object_get(v, "tx_hashes");
-            size_t count = leaves ? json_array_size(leaves) : (size_t)mc_json_u64(v, "tx_count");
-            uint8_t *d = calloc(count ? count : 1, 32);
-            if (!d) exit(1);
-            for (size_t j = 0; leaves && j < count; j++) {
-                const char *hex = json_string_value(json_array_get(leaves, j));
-                if (!hex || coinjecture_hex_decode(hex, d + 32 * j, 32) != COINJ_OK) exit(1);
-            }
-            uint8_t cnt[2] = {(uint8_t)count, (uint8_t)(count >> 8)};
-            if (count < 256)
-                mc_sha_seed(name, CJ_FZ_SHA_MERKLE | CJ_FZ_SHA_SMALL_COUNT, 7, cnt, 1, d, leaves ? 32 * count : 0);
-            else
-                mc_sha_seed(name, CJ_FZ_SHA_MERKLE | (3u << 3), 7, cnt, 2, d, 0);
-            free(d);
-        }
+        const char *target = mc_encoding_target(op);
+        size_t n = target ? mc_json_hex(v, "encoding_hex", enc, sizeof enc) : SIZE_MAX;
+        if (n != SIZE_MAX) mc_write(target, name, enc, n);
+        else if (strcmp(op, "BLOCK_HEADER") == 0) mc_vector_header(v, name, (unsigned)nth);
+        else if (strcmp(op, "SHA256") == 0) mc_vector_sha(v, name, (uint32_t)(i * 2654435761u));
+        else if (strcmp(op, "MERKLE") == 0) mc_vector_merkle(v, name);
+        else if (strcmp(op, "SUBSET_SUM") == 0) mc_vector_subset_sum(v, name);
     }
+    json_decref(totals);
+    json_decref(seen);
     json_decref(root);
 }
 
@@ -434,24 +528,30 @@ static void mc_sha_batches(void)
     mc_sha_seed("batch_5", CJ_FZ_SHA_MANY, 1, NULL, 0, d, 64 * 5);
     mc_sha_seed("batch_19_tail5", CJ_FZ_SHA_MANY | CJ_FZ_SHA_HASH, 2, NULL, 0, d, sizeof d);
     uint8_t cnt[2] = {0x00, 0x02}; /* 512 leaves: the threaded split */
-    mc_sha_seed("merkle_512_threads4", CJ_FZ_SHA_MERKLE | (3u << 3), 3, cnt, 2, d, 96);
+    mc_sha_seed("merkle_512_threads4", CJ_FZ_SHA_MERKLE | CJ_FZ_SHA_LARGE_COUNT | (3u << 3), 3, cnt, 2, d, 96);
 }
 
 /* Entry point: OUTDIR first, then optional vector files. */
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s OUTDIR [VECTORS.json ...]\n", argv[0]);
+    unsigned limit = 0;
+    int a = 1;
+    if (argc > 2 && strcmp(argv[1], "-n") == 0) {
+        limit = (unsigned)strtoul(argv[2], NULL, 10);
+        a = 3;
+    }
+    if (argc <= a) {
+        fprintf(stderr, "usage: %s [-n PER_OPERATION] OUTDIR [VECTORS.json ...]\n", argv[0]);
         return 2;
     }
     if (sodium_init() < 0) return 1;
-    mc_outdir = argv[1];
+    mc_outdir = argv[a];
     mc_mkdir(mc_outdir);
-    if (argc > 2) {
-        for (int i = 2; i < argc; i++) {
+    if (argc > a + 1) {
+        for (int i = a + 1; i < argc; i++) {
             char prefix[16];
-            snprintf(prefix, sizeof prefix, "v%d", i - 1);
-            mc_vectors(argv[i], prefix);
+            snprintf(prefix, sizeof prefix, "v%d", i - a);
+            mc_vectors(argv[i], prefix, limit);
         }
     } else {
         static const char *const defaults[2][2] = {{CJ_SOURCE_DIR "/golden/network_b_vectors.json", "project"},
@@ -460,7 +560,7 @@ int main(int argc, char **argv)
             FILE *f = fopen(defaults[i][0], "rb");
             if (!f) continue;
             fclose(f);
-            mc_vectors(defaults[i][0], defaults[i][1]);
+            mc_vectors(defaults[i][0], defaults[i][1], limit);
         }
     }
     coinjecture_tx txs[6];

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "msgpack.h"
+#include "sha256_paths.h" /* cj_backend_fast: the inlined backend load for the header hash */
 
 #define CJ_KEY(s) {s, (uint8_t)(sizeof(s) - 1)}
 
@@ -58,38 +59,52 @@ static const char *const cj_codec_tiers[5] = {"Mobile", "Desktop", "Workstation"
 
 /* ============================== encoding ============================== */
 
-/* The header is the hottest encoding: keys and bin markers are constant byte runs copied straight in. */
-CJ_HOT_INLINE uint8_t *cj_codec_header_head(uint8_t *p, const cj_header_view *v)
+/* The header is the hottest encoding: keys and bin markers are constant byte runs copied straight in.
+ * Writes everything up to and including the extra_data array header (at most CJ_HEADER_HEAD_MAX bytes). */
+CJ_HOT_INLINE uint8_t *cj_codec_header_head(uint8_t *p, uint8_t codec_version, uint64_t block_index,
+                                            int64_t timestamp, const uint8_t *parent_hash,
+                                            const uint8_t *merkle_root, const uint8_t *miner_address,
+                                            const uint8_t *commitment, uint64_t difficulty_target, uint64_t nonce,
+                                            uint32_t extra_data_len)
 {
     p = CJ_PUT_LIT(p, "\x8a\xad" "codec_version");
-    p = cj_msgpack_wr_uint(p, v->codec_version);
+    p = cj_msgpack_wr_uint(p, codec_version);
     p = CJ_PUT_LIT(p, "\xab" "block_index");
-    p = cj_msgpack_wr_uint(p, v->block_index);
+    p = cj_msgpack_wr_uint(p, block_index);
     p = CJ_PUT_LIT(p, "\xa9" "timestamp");
-    p = cj_msgpack_wr_int(p, v->timestamp);
+    p = cj_msgpack_wr_int(p, timestamp);
     p = CJ_PUT_LIT(p, "\xab" "parent_hash" "\xc4\x20");
-    memcpy(p, v->parent_hash, 32);
+    memcpy(p, parent_hash, 32);
     p = CJ_PUT_LIT(p + 32, "\xab" "merkle_root" "\xc4\x20");
-    memcpy(p, v->merkle_root, 32);
+    memcpy(p, merkle_root, 32);
     p = CJ_PUT_LIT(p + 32, "\xad" "miner_address" "\xc4\x20");
-    memcpy(p, v->miner_address, 32);
+    memcpy(p, miner_address, 32);
     p = CJ_PUT_LIT(p + 32, "\xaa" "commitment" "\xc4\x20");
-    memcpy(p, v->commitment, 32);
+    memcpy(p, commitment, 32);
     p = CJ_PUT_LIT(p + 32, "\xb1" "difficulty_target");
-    p = cj_msgpack_wr_uint(p, v->difficulty_target);
+    p = cj_msgpack_wr_uint(p, difficulty_target);
     p = CJ_PUT_LIT(p, "\xa5" "nonce");
-    p = cj_msgpack_wr_uint(p, v->nonce);
+    p = cj_msgpack_wr_uint(p, nonce);
     p = CJ_PUT_LIT(p, "\xaa" "extra_data");
-    return cj_msgpack_wr_array(p, (uint32_t)v->extra_data_len);
+    return cj_msgpack_wr_array(p, extra_data_len);
 }
 
-/* Headers hash in one shot from a stack buffer; extra_data longer than the buffer (only through the
- * original ABI, which has no 256-byte limit) streams through the same buffer in chunks. Never allocates.
- * Inlined into both entry points so the hot path is one encoding pass and one SHA-256 call. */
-CJ_HOT_INLINE void cj_codec_header_digest(const cj_header_view *v, const cj_sha256_impl *impl, uint8_t out[32])
+/* The same for a full-width header. */
+CJ_HOT_INLINE uint8_t *cj_codec_header_head_h(uint8_t *p, const coinjecture_header *h)
+{
+    return cj_codec_header_head(p, h->codec_version, h->block_index, h->timestamp, h->parent_hash, h->merkle_root,
+                                h->miner_address, h->commitment, h->difficulty_target, h->nonce, h->extra_data_len);
+}
+
+/* The original-ABI wrapper hashes extra_data of any length: one shot from a stack buffer when it fits,
+ * else the same buffer streams extra_data in chunks. Never allocates. */
+void cj_header_view_hash(const cj_header_view *v, const cj_sha256_impl *impl, uint8_t out[32])
 {
     uint8_t buf[1024];
-    uint8_t *p = cj_codec_header_head(buf, v);
+    if (!impl) impl = cj_backend();
+    uint8_t *p = cj_codec_header_head(buf, v->codec_version, v->block_index, v->timestamp, v->parent_hash,
+                                      v->merkle_root, v->miner_address, v->commitment, v->difficulty_target,
+                                      v->nonce, (uint32_t)v->extra_data_len);
     size_t n = v->extra_data_len, room = (size_t)(buf + sizeof buf - p) / 2;
     const uint8_t *d = v->extra_data;
     if (n <= room && impl->oneshot) {
@@ -112,28 +127,6 @@ CJ_HOT_INLINE void cj_codec_header_digest(const cj_header_view *v, const cj_sha2
         room = sizeof buf / 2;
     }
     cj_sha256_final(&ctx, out);
-}
-
-/* The original-ABI wrapper's entry point (any extra_data length). */
-void cj_header_view_hash(const cj_header_view *v, const cj_sha256_impl *impl, uint8_t out[32])
-{
-    cj_codec_header_digest(v, impl ? impl : cj_backend(), out);
-}
-
-/* Borrowed view of a full-width header, shared by encode and hash. */
-static void cj_codec_header_view(const coinjecture_header *h, cj_header_view *v)
-{
-    v->codec_version = h->codec_version;
-    v->block_index = h->block_index;
-    v->timestamp = h->timestamp;
-    v->parent_hash = h->parent_hash;
-    v->merkle_root = h->merkle_root;
-    v->miner_address = h->miner_address;
-    v->commitment = h->commitment;
-    v->difficulty_target = h->difficulty_target;
-    v->nonce = h->nonce;
-    v->extra_data = h->extra_data;
-    v->extra_data_len = h->extra_data_len;
 }
 
 /* Transaction up to the data array header, straight-line like the header. */
@@ -173,10 +166,8 @@ static void cj_codec_put_key(cj_msgpack_writer *w, const cj_msgpack_key *k)
 /* Header through the generic writer (inside a block). */
 static void cj_codec_write_header(cj_msgpack_writer *w, const coinjecture_header *h)
 {
-    cj_header_view v;
     uint8_t head[CJ_HEADER_HEAD_MAX];
-    cj_codec_header_view(h, &v);
-    cj_msgpack_put_raw(w, head, (size_t)(cj_codec_header_head(head, &v) - head));
+    cj_msgpack_put_raw(w, head, (size_t)(cj_codec_header_head_h(head, h) - head));
     cj_msgpack_put_byte_elems(w, h->extra_data, h->extra_data_len);
 }
 
@@ -268,7 +259,7 @@ static void cj_codec_write_block(cj_msgpack_writer *w, const coinjecture_block *
         cj_msgpack_put_nil(w);
 }
 
-/* Type-erased adapters so one sizing/filling routine serves every public encoder. */
+/* Type-erased adapters (one line each) so one sizing/filling routine serves every public encoder. */
 typedef void (*cj_codec_write_fn)(cj_msgpack_writer *w, const void *obj);
 static void cj_codec_write_tx_any(cj_msgpack_writer *w, const void *o) { cj_codec_write_tx(w, o); }
 static void cj_codec_write_problem_any(cj_msgpack_writer *w, const void *o) { cj_codec_write_problem(w, o); }
@@ -422,10 +413,8 @@ CoinjResult coinjecture_header_encode(const coinjecture_header *h, uint8_t *out,
     if (!h || !out_len) return cj_fail(COINJ_ERROR_INVALID_INPUT, "header_encode: NULL argument");
     CJ_TRY(cj_codec_check_header(h, "header"));
     uint8_t buf[CJ_HEADER_HEAD_MAX + 2 * COINJECTURE_MAX_EXTRA_DATA];
-    cj_header_view v;
-    cj_codec_header_view(h, &v);
-    uint8_t *p = cj_codec_header_head(buf, &v);
-    p = cj_msgpack_wr_byte_elems(p, h->extra_data, h->extra_data_len);
+    uint8_t *p = cj_codec_header_head_h(buf, h);
+    if (h->extra_data_len) p = cj_msgpack_wr_byte_elems(p, h->extra_data, h->extra_data_len);
     size_t need = (size_t)(p - buf);
     if (!out || out_cap < need) {
         *out_len = need;
@@ -513,14 +502,16 @@ void coinjecture_buffer_free(uint8_t *buf)
 
 /* ============================== hashes ============================== */
 
-/* Header hash: stack encoding and one SHA-256 call, no allocation. */
+/* Header hash: one straight-line encoding pass into a stack buffer (at most ~820 bytes) and one SHA-256
+ * call; no allocation. */
 CoinjResult coinjecture_header_hash(const coinjecture_header *h, uint8_t out[32])
 {
     if (!h || !out) return cj_fail(COINJ_ERROR_INVALID_INPUT, "header_hash: NULL argument");
     CJ_TRY(cj_codec_check_header(h, "header"));
-    cj_header_view v;
-    cj_codec_header_view(h, &v);
-    cj_codec_header_digest(&v, cj_backend(), out);
+    uint8_t buf[CJ_HEADER_HEAD_MAX + 2 * COINJECTURE_MAX_EXTRA_DATA];
+    uint8_t *p = cj_codec_header_head_h(buf, h);
+    if (h->extra_data_len) p = cj_msgpack_wr_byte_elems(p, h->extra_data, h->extra_data_len);
+    cj_backend_fast()->oneshot(buf, (size_t)(p - buf), out);
     return COINJ_OK;
 }
 

@@ -5,7 +5,7 @@
  * L covers leaves [j * 2^L, (j + 1) * 2^L), so the chunk of leaves [i * 2^m, (i + 1) * 2^m) is a subtree
  * whose root is node i of level m, whatever the odd-node promotions elsewhere. Threads are created per
  * call and share nothing but the call's own work counter; the library keeps no global state here. */
-#define _GNU_SOURCE /* sched_getaffinity / CPU_COUNT */
+#define _GNU_SOURCE /* sched_getaffinity / CPU_COUNT / getloadavg */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -80,6 +80,23 @@ static unsigned cj_merkle_cpus(void)
     return 1u;
 }
 
+/* Helper threads pay only if cores are idle: on an oversubscribed machine a helper waits for CPU time and
+ * the join waits for it, which measured 3-6x slower than one thread. The 1-minute load average (which
+ * counts the caller itself once it has been busy) estimates the idle cores; unknown load -> all cores. */
+static unsigned cj_merkle_auto_threads(void)
+{
+    unsigned cpus = cj_merkle_cpus();
+#if defined(__linux__) || defined(__APPLE__)
+    double load;
+    if (cpus > 1 && getloadavg(&load, 1) == 1) {
+        double spare = (double)cpus - load + 0.5; /* + 0.5: the caller's own share of the load */
+        unsigned t = spare < 1.0 ? 1u : 1u + (unsigned)spare;
+        return t < cpus ? t : cpus;
+    }
+#endif
+    return cpus;
+}
+
 /* Reduces count leaves to one root per chunk of 2^m leaves (about 64 chunks, at least 256 leaves each)
  * with t threads including the caller, into roots (which must hold count / 256 + 1 nodes). Returns the
  * number of chunk roots: the level-m nodes of the tree. */
@@ -101,8 +118,8 @@ static size_t cj_merkle_parallel(const cj_sha256_impl *impl, const uint8_t (*lea
     return w.nchunks;
 }
 
-/* The tree on impl with max_threads threads (0 = automatic: every allowed core from CJ_MERKLE_PARALLEL_MIN
- * leaves on; n > 1 = exactly n, capped at 8, from 512 leaves on). The threaded result equals the serial
+/* The tree on impl with max_threads threads (0 = automatic: from CJ_MERKLE_PARALLEL_MIN leaves on, one
+ * thread per allowed core that looks idle; n > 1 = exactly n, capped at 8, from 512 leaves on). The threaded result equals the serial
  * one because chunk roots are exactly the level-m nodes (see the top of this file). */
 CoinjResult cj_merkle_root_threads(const cj_sha256_impl *impl, const uint8_t (*leaves)[32], size_t count,
                                    uint8_t out[32], unsigned max_threads)
@@ -119,7 +136,7 @@ CoinjResult cj_merkle_root_threads(const cj_sha256_impl *impl, const uint8_t (*l
     if (count > SIZE_MAX / 32)
         return cj_fail(COINJ_ERROR_OUT_OF_MEMORY, "merkle root: %zu leaves cannot be addressed", count);
     unsigned t = 1;
-    if (max_threads == 0 && count >= CJ_MERKLE_PARALLEL_MIN) t = cj_merkle_cpus();
+    if (max_threads == 0 && count >= CJ_MERKLE_PARALLEL_MIN) t = cj_merkle_auto_threads();
     else if (max_threads > 1 && count >= 512) t = max_threads;
     if (t > CJ_MERKLE_MAX_THREADS) t = CJ_MERKLE_MAX_THREADS;
     /* Level-1 nodes, plus (threaded) one root per chunk of at least 256 leaves after them. */

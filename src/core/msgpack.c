@@ -46,16 +46,19 @@ uint8_t *cj_msgpack_wr_byte_elems_portable(uint8_t *p, const uint8_t *data, size
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #define CJ_MSGPACK_SSSE3 1
 #include <pthread.h>
+#include <stdatomic.h>
 #include <tmmintrin.h>
 
 /* For each high-bit mask of 8 input bytes: the pshufb control that turns [8 bytes | 8 x 0xcc] into their
- * encoding (index 8 is a 0xcc), and the encoded length. Built once; 4.3 KB. */
+ * encoding (index 8 is a 0xcc), and the encoded length. Built once (4.3 KB) together with the CPU check;
+ * cj_msgpack_simd is 0 before, then 1 (SSSE3 usable) or 2 (not). */
 static uint8_t cj_msgpack_shuf[256][16];
 static uint8_t cj_msgpack_shuf_len[256];
-static pthread_once_t cj_msgpack_shuf_once = PTHREAD_ONCE_INIT;
+static pthread_once_t cj_msgpack_simd_once = PTHREAD_ONCE_INIT;
+static _Atomic int cj_msgpack_simd;
 
-/* Fills the shuffle table (run once through pthread_once). */
-static void cj_msgpack_shuf_init(void)
+/* Fills the shuffle table and records whether the CPU can use it (run once through pthread_once). */
+static void cj_msgpack_simd_init(void)
 {
     for (unsigned m = 0; m < 256; m++) {
         unsigned j = 0;
@@ -66,6 +69,8 @@ static void cj_msgpack_shuf_init(void)
         cj_msgpack_shuf_len[m] = (uint8_t)j;
         while (j < 16) cj_msgpack_shuf[m][j++] = 0x80;
     }
+    __builtin_cpu_init();
+    atomic_store_explicit(&cj_msgpack_simd, __builtin_cpu_supports("ssse3") ? 1 : 2, memory_order_release);
 }
 
 /* SSSE3 Vec<u8> body for a multiple of 16 bytes: per 8 input bytes one movemask bit group, one table
@@ -97,9 +102,14 @@ __attribute__((target("ssse3"))) static uint8_t *cj_msgpack_elems_ssse3(uint8_t 
 uint8_t *cj_msgpack_wr_byte_elems(uint8_t *p, const uint8_t *data, size_t n)
 {
 #ifdef CJ_MSGPACK_SSSE3
-    if (n >= 16 && __builtin_cpu_supports("ssse3")) {
+    if (n >= 16) {
+        int simd = atomic_load_explicit(&cj_msgpack_simd, memory_order_acquire);
+        if (simd == 0) {
+            pthread_once(&cj_msgpack_simd_once, cj_msgpack_simd_init);
+            simd = atomic_load_explicit(&cj_msgpack_simd, memory_order_acquire);
+        }
+        if (simd != 1) return cj_msgpack_wr_byte_elems_portable(p, data, n);
         size_t k = n & ~(size_t)15;
-        pthread_once(&cj_msgpack_shuf_once, cj_msgpack_shuf_init);
         p = cj_msgpack_elems_ssse3(p, data, k);
         data += k;
         n -= k;

@@ -526,8 +526,9 @@ cj_chain_status cj_chain_open(const char *data_dir, const cj_genesis *g, const u
             return fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
         }
         memcpy(c->sk, validator_sk64, 64);
-        uint8_t pk[32];
-        crypto_sign_ed25519_sk_to_pk(pk, c->sk);
+        uint8_t pk[32], sk2[64];
+        crypto_sign_ed25519_seed_keypair(pk, sk2, c->sk); /* the seed is the first half */
+        sodium_memzero(sk2, sizeof sk2);
         if (memcmp(pk, c->sk + 32, 32) != 0) {
             cj_chain_close(c);
             return fail(CJ_CHAIN_BAD_ARG, err, errlen, "validator secret key is inconsistent (seed vs public key)");
@@ -1007,7 +1008,13 @@ static cj_chain_status commit_block(cj_chain *c, const coinjecture_block *b, con
     }
     int64_t id = existing_id;
     int bad = 0;
-    if (!id) bad = cj_store_block_put(c->st, info, bytes, len, &id) != 0;
+    if (!id) { /* a block undone earlier and made again identically is already stored */
+        cj_store_block_info known;
+        int r = cj_store_block_info_by_hash(c->st, info->hash, &known);
+        if (r == 1) id = existing_id = known.id;
+        bad = r < 0;
+    }
+    if (!bad && !id) bad = cj_store_block_put(c->st, info, bytes, len, &id) != 0;
     bad = bad || cj_store_undo_put(c->st, id, undo, ulen) != 0 || cj_store_canon_set(c->st, info->height, id) != 0;
     for (uint32_t i = 0; !bad && i < b->tx_count; i++)
         bad = cj_store_tx_put(c->st, tx_hashes[i], info->height, i, off[i], sz[i]) != 0;

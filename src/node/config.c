@@ -850,7 +850,11 @@ int cj_config_apply_env(cj_config *c, char *const *envp, char *err, size_t errle
         if (strncmp(*e, "COINJECTURE_", 12) != 0 || eq == NULL)
             continue;
         size_t nl = (size_t)(eq - *e);
-        int known = nl == strlen("COINJECTURE_CONFIG") && strncmp(*e, "COINJECTURE_CONFIG", nl) == 0;
+        /* variables read by other parts of the project, not settings of the node */
+        static const char *const others[] = {"COINJECTURE_CONFIG", "COINJECTURE_NODE"};
+        int known = 0;
+        for (size_t o = 0; o < sizeof others / sizeof others[0]; o++)
+            known |= nl == strlen(others[o]) && strncmp(*e, others[o], nl) == 0;
         long alias_of = -1, canon_of = -1;
         for (size_t i = 0; i < NKEYS && !known; i++) {
             cj_config_env_name(i, name, sizeof name);

@@ -578,12 +578,12 @@ static int cmd_run(cj_node *n)
         cj_log_error("%s", err);
         return 1;
     }
-    if ((lockfd = lock_datadir(n->cfg.data_dir, err, sizeof err)) < 0) {
-        cj_log_error("%s", err);
-        return 1;
-    }
     sodium_memzero(sk, sizeof sk);
     if (load_key(n, sk, err, sizeof err) != 0) {
+        cj_log_error("%s", err);
+        goto out;
+    }
+    if ((lockfd = lock_datadir(n->cfg.data_dir, err, sizeof err)) < 0) {
         cj_log_error("%s", err);
         goto out;
     }

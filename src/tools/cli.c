@@ -587,33 +587,32 @@ static int cmd_genesis(int argc, char **argv)
     g.genesis_time = (int64_t)time(NULL);
     g.block_time_ms = 2000;
     g.epoch_length = 100;
-    for (int i = 0; i < argc; i++) {
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    for (int i = 0; i < argc; i += 2) {
+        const char *opt = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (v == NULL) {
-            fail("genesis: option '%s' needs a value", argv[i]);
+            fail("genesis: option '%s' needs a value", opt);
             goto out;
         }
-        i++;
-        if (strcmp(argv[i - 1], "--out") == 0) {
+        if (strcmp(opt, "--out") == 0) {
             out = v;
-        } else if (strcmp(argv[i - 1], "--chain-id") == 0) {
+        } else if (strcmp(opt, "--chain-id") == 0) {
             if (u64_arg("--chain-id", v, &g.chain_id))
                 goto out;
-        } else if (strcmp(argv[i - 1], "--network") == 0) {
+        } else if (strcmp(opt, "--network") == 0) {
             snprintf(g.network, sizeof g.network, "%s", v);
-        } else if (strcmp(argv[i - 1], "--genesis-time") == 0) {
+        } else if (strcmp(opt, "--genesis-time") == 0) {
             if (u64_arg("--genesis-time", v, &v64) || v64 > (uint64_t)INT64_MAX / 1000)
                 goto out;
             g.genesis_time = (int64_t)v64;
-        } else if (strcmp(argv[i - 1], "--block-time") == 0) {
+        } else if (strcmp(opt, "--block-time") == 0) {
             if (cj_config_parse_duration_ms(v, &g.block_time_ms) != 0) {
                 fail("--block-time: bad duration '%s' (e.g. 2s, 500ms)", v);
                 goto out;
             }
-        } else if (strcmp(argv[i - 1], "--epoch-length") == 0) {
+        } else if (strcmp(opt, "--epoch-length") == 0) {
             if (u64_arg("--epoch-length", v, &g.epoch_length))
                 goto out;
-        } else if (strcmp(argv[i - 1], "--validator") == 0) {
+        } else if (strcmp(opt, "--validator") == 0) {
             uint8_t(*nv)[32] = realloc(g.validators, (g.validator_count + 1) * 32);
             if (nv == NULL)
                 goto out;
@@ -623,7 +622,7 @@ static int cmd_genesis(int argc, char **argv)
                 goto out;
             }
             g.validator_count++;
-        } else if (strcmp(argv[i - 1], "--alloc") == 0) {
+        } else if (strcmp(opt, "--alloc") == 0) {
             const char *eq = strrchr(v, '=');
             char who[4096];
             cj_genesis_alloc *na = realloc(g.allocs, (g.alloc_count + 1) * sizeof *na);
@@ -644,7 +643,7 @@ static int cmd_genesis(int argc, char **argv)
                 goto out;
             g.alloc_count++;
         } else {
-            fail("genesis: unknown option '%s'", argv[i - 1]);
+            fail("genesis: unknown option '%s'", opt);
             goto out;
         }
     }
@@ -740,7 +739,7 @@ static void on_load_done(struct evhttp_request *req, void *arg)
             L->rejected++;
             k->retry_at_ms = now_ms() + 200;
             if (L->first_error[0] == '\0')
-                snprintf(L->first_error, sizeof L->first_error, "HTTP 400: %s", body);
+                snprintf(L->first_error, sizeof L->first_error, "HTTP 400: %.200s", body);
         }
     } else {
         L->errors++;
@@ -859,7 +858,7 @@ static int cmd_load(cli *c, int argc, char **argv)
     memset(&L, 0, sizeof L);
     L.c = c;
     L.amount = 1, L.gas_limit = 21000, L.gas_price = 1;
-    for (int i = 0; i < argc; i++) {
+    for (int i = 0; i < argc; i += 2) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         int bad = 0;
         if (strcmp(argv[i], "--funder") == 0 && v)
@@ -886,7 +885,6 @@ static int cmd_load(cli *c, int argc, char **argv)
             fail("load: bad value for %s", argv[i]);
             return 2;
         }
-        i++;
     }
     if (funder == NULL) {
         fail("load needs --funder KEYFILE (an account with at least keys x (fund + fee))");

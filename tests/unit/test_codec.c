@@ -190,6 +190,7 @@ static void expect_block_rc(const uint8_t *in, size_t n, CoinjResult rc)
 
 /* ---- core.md §4.2 worked example ---- */
 
+/* core.md §4.2: the 267 genesis bytes, their hash, decoding, and the CHECKPOINT tail. */
 static void test_genesis_worked_example(void **state)
 {
     (void)state;
@@ -245,6 +246,7 @@ static void test_genesis_worked_example(void **state)
 
 /* ---- core.md §4.3 reference hashes ---- */
 
+/* core.md §4.3: hashes the original crate gives for a tx, a problem, a solution and a header. */
 static void test_reference_hashes(void **state)
 {
     (void)state;
@@ -332,6 +334,7 @@ static const golden_header GOLDEN[] = {
      "0096f82830572fbb6d85b5215077c5d127677576df5a6e25bd8f1a2a35d2f778"},
 };
 
+/* Four BLOCK_HEADER vectors, through both backends, the encoder and the decoder. */
 static void test_golden_header_vectors(void **state)
 {
     (void)state;
@@ -486,6 +489,7 @@ static void roundtrip_tx(const coinjecture_tx *tx)
     free(b);
 }
 
+/* Every integer width boundary, in u8/u32/u64/i64 fields, decodes back and re-encodes identically. */
 static void test_integer_boundaries(void **state)
 {
     (void)state;
@@ -580,6 +584,7 @@ static void test_array_forms_in_fields(void **state)
 
 /* ---- rejection of each decode error code ---- */
 
+/* Each decode error code, provoked by a minimal edit of the genesis header bytes. */
 static void test_header_decode_errors(void **state)
 {
     (void)state;
@@ -670,6 +675,7 @@ static void test_header_decode_errors(void **state)
     expect_header_rc(m, k, COINJ_ERROR_DECODE_TYPE);
 }
 
+/* Transaction rejections: variant names, fixed lengths, data limit and element forms; no leaks. */
 static void test_tx_decode_errors(void **state)
 {
     (void)state;
@@ -719,6 +725,7 @@ static void test_tx_decode_errors(void **state)
     assert_null(out.data);
 }
 
+/* Problem/Solution rejections, and every ProblemType variant name round-trips. */
 static void test_problem_solution_decode_errors(void **state)
 {
     (void)state;
@@ -824,6 +831,7 @@ static void test_reveal_commitment(void **state)
 
 /* ---- blocks ---- */
 
+/* Blocks with and without cid round-trip; tx count, cid and size limits are enforced. */
 static void test_block_roundtrip_and_errors(void **state)
 {
     (void)state;
@@ -988,6 +996,7 @@ static void test_truncation_every_prefix(void **state)
 
 /* ---- encoder limits and the buffer convention ---- */
 
+/* Encoders and hashes refuse values over their consensus limits (COINJ_ERROR_ENCODING). */
 static void test_encode_limits(void **state)
 {
     (void)state;
@@ -1148,6 +1157,7 @@ static void test_encode_limits(void **state)
         assert_memory_equal(big_, small_, need_);                                                                 \
     } while (0)
 
+/* Every encoder follows the sizing convention and leaves a too-small buffer untouched. */
 static void test_buffer_sizing(void **state)
 {
     (void)state;
@@ -1169,6 +1179,7 @@ static void test_buffer_sizing(void **state)
 
 /* ---- NULL and bad arguments ---- */
 
+/* NULL and bad-length arguments for every public codec function. */
 static void test_null_args(void **state)
 {
     (void)state;
@@ -1259,6 +1270,7 @@ static void test_null_args(void **state)
 
 /* ---- Merkle root over transaction hashes ---- */
 
+/* Merkle root over transaction hashes: empty, one leaf, odd node promoted, bad input. */
 static void test_block_merkle_root(void **state)
 {
     (void)state;
@@ -1295,6 +1307,7 @@ static void test_block_merkle_root(void **state)
     assert_int_equal(coinjecture_block_merkle_root(&b, root), COINJ_ERROR_INVALID_INPUT);
 }
 
+/* cmocka entry point. */
 int main(void)
 {
     const struct CMUnitTest tests[] = {

@@ -615,6 +615,7 @@ static void test_fail_message(void **state)
     assert_int_equal(strlen(r.path), sizeof r.path - 1);
 }
 
+/* cmocka entry point. */
 int main(void)
 {
     const struct CMUnitTest tests[] = {

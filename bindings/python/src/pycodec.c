@@ -479,6 +479,7 @@ static CoinjResult enc_tx(const void *o, uint8_t *out, size_t cap, size_t *len)
 {
     return coinjecture_tx_encode((const coinjecture_tx *)o, out, cap, len);
 }
+/* (see enc_tx) */
 static CoinjResult enc_block(const void *o, uint8_t *out, size_t cap, size_t *len)
 {
     return coinjecture_block_encode((const coinjecture_block *)o, out, cap, len);

@@ -79,7 +79,13 @@ int cj_pyconv_bytes(PyObject *o, const char *what, cj_pybytes *b)
         PyErr_Format(PyExc_TypeError, "%s must be bytes, not %.100s", what, Py_TYPE(o)->tp_name);
         return -1;
     }
-    if (PyObject_GetBuffer(o, &b->view, PyBUF_SIMPLE) < 0) return -1;
+    if (PyObject_GetBuffer(o, &b->view, PyBUF_SIMPLE) < 0) {
+        if (PyErr_ExceptionMatches(PyExc_BufferError)) { /* e.g. a non-contiguous memoryview */
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError, "%s must be a contiguous bytes-like object", what);
+        }
+        return -1;
+    }
     b->has_view = 1;
     b->ptr = (const uint8_t *)b->view.buf;
     b->len = (size_t)b->view.len;

@@ -29,6 +29,13 @@ def test_hash_needs_bytes(fn, arg):
         fn(arg)
 
 
+def test_non_contiguous_buffer_is_a_type_error():
+    with pytest.raises(TypeError, match="contiguous"):
+        _core.sha256_hash(memoryview(b"abcdefgh")[::2])
+    with pytest.raises(TypeError, match="contiguous"):
+        _core.compute_merkle_root_py([memoryview(bytes(64))[::2]])
+
+
 @pytest.mark.parametrize("fn", [_core.sha256_hash, _core.compute_merkle_root_py, _core.decode_block_py,
                                 _core.compute_header_hash_py, _core.derive_address_from_pubkey])
 def test_argument_count(fn):

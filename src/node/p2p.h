@@ -1,0 +1,107 @@
+/* P2P layer of coinjectured on libevent bufferevents (docs/P2P.md): a listener (with accept back-off
+ * when descriptors run out), static outbound peers with reconnect and exponential backoff plus jitter,
+ * the authenticated handshake and encrypted session of p2p_wire.h, per-peer read limits (never more
+ * than one maximum frame buffered), relay of new blocks and transactions once (deduplicated by hash),
+ * status exchange, range sync with retry on another peer, ping/pong liveness, peer scoring and timed
+ * bans. Connections are always freed from a deferred event, never inside their own callbacks.
+ * Single-threaded: everything runs on the node's event loop. */
+#ifndef CJ_NODE_P2P_H
+#define CJ_NODE_P2P_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "coinjecture.h"
+
+struct event_base;
+struct cj_node;
+struct cj_config;
+typedef struct cj_chain cj_chain;
+typedef struct cj_mempool cj_mempool;
+typedef struct cj_evidence_pool cj_evidence_pool;
+typedef struct cj_p2p cj_p2p;
+
+/* Timing and scoring constants (docs/P2P.md). */
+#define CJ_P2P_PING_INTERVAL_MS 5000       /* a peer silent for 3 intervals is dropped */
+#define CJ_P2P_HANDSHAKE_TIMEOUT_MS 10000
+#define CJ_P2P_SYNC_TIMEOUT_MS 10000       /* a get_blocks unanswered this long costs score */
+#define CJ_P2P_STARTUP_GRACE_MS 3000       /* validators wait this long for a first peer status */
+#define CJ_P2P_BACKOFF_MIN_MS 1000
+#define CJ_P2P_BACKOFF_MAX_MS 60000
+#define CJ_P2P_MAX_OUTPUT (64u * 1024u * 1024u) /* a peer that lets more than this queue is too slow */
+
+#define CJ_P2P_SCORE_START 100
+#define CJ_P2P_PENALTY_MALFORMED 50
+#define CJ_P2P_PENALTY_OVERSIZE 100
+#define CJ_P2P_PENALTY_INVALID_BLOCK 50
+#define CJ_P2P_PENALTY_INVALID_TX 5
+#define CJ_P2P_PENALTY_UNREQUESTED 10
+#define CJ_P2P_PENALTY_TIMEOUT 10
+
+typedef struct {
+    struct event_base *base;
+    cj_chain *chain;
+    cj_mempool *mempool;      /* may be NULL (no transaction relay into a pool) */
+    const char *listen_host;  /* NULL or "" = do not listen */
+    uint16_t listen_port;     /* 0 = any free port (see cj_p2p_port) */
+    const char *const *peers; /* static peers "host:port" */
+    size_t npeers;
+    size_t max_peers;         /* connections (inbound + outbound) at most */
+    uint64_t ban_time_ms;
+    uint8_t node_sk[64];      /* node identity (libsodium secret key); copied, the caller may wipe it */
+    /* Node hooks, called on the event-loop thread; may be NULL. on_new_tip: the tip moved because of an
+     * imported block. on_tx: a transaction from a peer entered the mempool. */
+    void (*on_new_tip)(void *ctx);
+    void (*on_tx)(void *ctx, const coinjecture_tx *tx, const uint8_t hash[32]);
+    void *ctx;
+} cj_p2p_config;
+
+/* Binds the listener (if any), registers the metrics, and starts dialing static peers. Returns NULL
+ * with err on failure (e.g. "cannot listen on 127.0.0.1:9001: Address already in use"). */
+cj_p2p *cj_p2p_new(const cj_p2p_config *cfg, char *err, size_t errlen);
+
+/* Closes every connection and frees everything. NULL is a no-op. */
+void cj_p2p_free(cj_p2p *p);
+
+/* The node's identity key for P2P: node.key_file when set (validators sign with their validator key),
+ * else <data_dir>/p2p_node.key, generated (mode 0600) on first start so observers keep one identity.
+ * Returns 0 or -1 with err. */
+int cj_p2p_load_node_key(const struct cj_config *cfg, uint8_t sk[64], uint8_t pk[32], char *err, size_t errlen);
+
+/* Convenience for node.c: builds a cj_p2p_config from n (p2p.host/port/bootstrap_peers/max_peers/
+ * ban_time, node key as above; hooks call cj_node_on_new_tip / cj_node_on_tx_accepted) and starts. */
+cj_p2p *cj_p2p_start_node(struct cj_node *n, char *err, size_t errlen);
+
+/* Port the listener is bound to (0 if none). */
+uint16_t cj_p2p_port(const cj_p2p *p);
+
+/* Established (authenticated) connections. */
+size_t cj_p2p_peer_count(const cj_p2p *p);
+
+/* 1 while the node should not produce: a range request or import is in progress, or (with static
+ * peers configured) during the first CJ_P2P_STARTUP_GRACE_MS before any peer reported its status. */
+int cj_p2p_syncing(const cj_p2p *p, int64_t now_ms);
+
+/* Relays a transaction admitted to the mempool (from the API or a peer) once to every peer. */
+void cj_p2p_relay_tx(cj_p2p *p, const coinjecture_tx *tx, const uint8_t hash[32]);
+
+/* The tip changed (produced or imported): relays the tip block if it was not relayed yet, and sends our
+ * status to every peer. */
+void cj_p2p_on_new_tip(cj_p2p *p);
+
+/* Double-sign evidence seen on the wire (see evidence.h). */
+cj_evidence_pool *cj_p2p_evidence(cj_p2p *p);
+
+/* One line per established peer, for the API. */
+typedef struct {
+    char addr[64];          /* remote address "ip:port" */
+    uint8_t node_key[32];
+    int outbound;
+    int score;
+    uint64_t height, weight; /* last status (0 if none yet) */
+    uint8_t best[32];
+    int64_t connected_ms;
+} cj_p2p_peer_info;
+size_t cj_p2p_peers(const cj_p2p *p, cj_p2p_peer_info *out, size_t max);
+
+#endif /* CJ_NODE_P2P_H */

@@ -1,0 +1,546 @@
+/* P2P wire format: frames, strict message codec, handshake transcript and AEAD session (docs/P2P.md). */
+#include "p2p_wire.h"
+
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msgpack.h"
+
+static const char *const type_names[CJ_P2P_TYPE_COUNT] = {
+    "hello", "auth", "status", "tx", "block", "get_blocks", "blocks", "ping", "pong",
+};
+
+/* Field keys of each message type, "type" first (the decoder checks order and count). */
+#define K(s) {s, (uint8_t)(sizeof(s) - 1)}
+static const cj_msgpack_key keys_hello[] = {K("type"),    K("version"), K("chain_id"), K("genesis"),
+                                            K("node_key"), K("eph_key"), K("nonce"),    K("listen_port")};
+static const cj_msgpack_key keys_auth[] = {K("type"), K("sig")};
+static const cj_msgpack_key keys_status[] = {K("type"), K("height"), K("best"), K("weight")};
+static const cj_msgpack_key keys_tx[] = {K("type"), K("tx")};
+static const cj_msgpack_key keys_block[] = {K("type"), K("block")};
+static const cj_msgpack_key keys_get[] = {K("type"), K("from"), K("count")};
+static const cj_msgpack_key keys_blocks[] = {K("type"), K("from"), K("blocks")};
+static const cj_msgpack_key keys_ping[] = {K("type"), K("nonce")};
+#undef K
+
+static const struct {
+    const cj_msgpack_key *keys;
+    uint32_t n;
+} schema[CJ_P2P_TYPE_COUNT] = {
+    {keys_hello, 8}, {keys_auth, 2}, {keys_status, 4}, {keys_tx, 2},   {keys_block, 2},
+    {keys_get, 3},   {keys_blocks, 3}, {keys_ping, 2}, {keys_ping, 2},
+};
+
+/* Message type names are part of the wire format and of metric labels. */
+const char *cj_p2p_type_name(cj_p2p_type t)
+{
+    return (unsigned)t < CJ_P2P_TYPE_COUNT ? type_names[t] : "?";
+}
+
+/* Writes a reason into a caller buffer that may be NULL. */
+static int fail(char *err, size_t errlen, const char *fmt, ...) CJ_PRINTF(3, 4);
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err != NULL && errlen > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/* ---- framing ---- */
+
+/* The length is checked before any byte of the body is buffered or allocated. */
+int cj_p2p_frame_len(const uint8_t hdr[4], uint32_t max, uint32_t *out_len, char *err, size_t errlen)
+{
+    if (hdr == NULL || out_len == NULL)
+        return fail(err, errlen, "%s", "NULL argument");
+    uint32_t len = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
+    *out_len = 0;
+    if (len == 0)
+        return fail(err, errlen, "%s", "empty frame");
+    if (len > max) {
+        char what[64];
+        snprintf(what, sizeof what, "%lu bytes exceeds %lu", (unsigned long)len, (unsigned long)max);
+        return fail(err, errlen, "oversize frame: %s", what);
+    }
+    *out_len = len;
+    return 0;
+}
+
+/* Big-endian length prefix shared by plaintext and sealed frames. */
+void cj_p2p_frame_hdr(uint8_t hdr[4], uint32_t len)
+{
+    cj_msgpack_be32(hdr, len);
+}
+
+/* ---- encoding ---- */
+
+/* Writes the map header, the "type" key and the type name. */
+static void put_head(cj_msgpack_writer *w, cj_p2p_type t)
+{
+    cj_msgpack_put_map(w, schema[t].n);
+    cj_msgpack_put_str(w, "type", 4);
+    cj_msgpack_put_str(w, type_names[t], strlen(type_names[t]));
+}
+
+/* Writes field key i of type t. */
+static void put_key(cj_msgpack_writer *w, cj_p2p_type t, size_t i)
+{
+    cj_msgpack_put_str(w, schema[t].keys[i].name, schema[t].keys[i].len);
+}
+
+/* One encoder body for the measuring and the buffer pass. */
+static void write_msg(cj_msgpack_writer *w, const cj_p2p_msg *m)
+{
+    cj_p2p_type t = m->type;
+    put_head(w, t);
+    switch (t) {
+    case CJ_P2P_HELLO:
+        put_key(w, t, 1), cj_msgpack_put_uint(w, m->u.hello.version);
+        put_key(w, t, 2), cj_msgpack_put_uint(w, m->u.hello.chain_id);
+        put_key(w, t, 3), cj_msgpack_put_bin(w, m->u.hello.genesis, 32);
+        put_key(w, t, 4), cj_msgpack_put_bin(w, m->u.hello.node_key, 32);
+        put_key(w, t, 5), cj_msgpack_put_bin(w, m->u.hello.eph_key, 32);
+        put_key(w, t, 6), cj_msgpack_put_bin(w, m->u.hello.nonce, 32);
+        put_key(w, t, 7), cj_msgpack_put_uint(w, m->u.hello.listen_port);
+        break;
+    case CJ_P2P_AUTH:
+        put_key(w, t, 1), cj_msgpack_put_bin(w, m->u.auth.sig, 64);
+        break;
+    case CJ_P2P_STATUS:
+        put_key(w, t, 1), cj_msgpack_put_uint(w, m->u.status.height);
+        put_key(w, t, 2), cj_msgpack_put_bin(w, m->u.status.best, 32);
+        put_key(w, t, 3), cj_msgpack_put_uint(w, m->u.status.weight);
+        break;
+    case CJ_P2P_TX:
+        put_key(w, t, 1), cj_msgpack_put_bin(w, m->u.tx.bytes, m->u.tx.len);
+        break;
+    case CJ_P2P_BLOCK:
+        put_key(w, t, 1), cj_msgpack_put_bin(w, m->u.block.bytes, m->u.block.len);
+        break;
+    case CJ_P2P_GET_BLOCKS:
+        put_key(w, t, 1), cj_msgpack_put_uint(w, m->u.get_blocks.from);
+        put_key(w, t, 2), cj_msgpack_put_uint(w, m->u.get_blocks.count);
+        break;
+    case CJ_P2P_BLOCKS:
+        put_key(w, t, 1), cj_msgpack_put_uint(w, m->u.blocks.from);
+        put_key(w, t, 2), cj_msgpack_put_array(w, m->u.blocks.count);
+        for (uint32_t i = 0; i < m->u.blocks.count; i++)
+            cj_msgpack_put_bin(w, m->u.blocks.items[i], m->u.blocks.lens[i]);
+        break;
+    case CJ_P2P_PING:
+    case CJ_P2P_PONG:
+        put_key(w, t, 1), cj_msgpack_put_uint(w, m->u.ping.nonce);
+        break;
+    default:
+        break;
+    }
+}
+
+/* The encoder refuses what the decoder would refuse, so we never send a frame a peer must reject. */
+static int check_encodable(const cj_p2p_msg *m, char *err, size_t errlen)
+{
+    switch (m->type) {
+    case CJ_P2P_TX:
+        if (m->u.tx.bytes == NULL || m->u.tx.len == 0 || m->u.tx.len > CJ_P2P_MAX_TX_BYTES)
+            return fail(err, errlen, "%s", "tx: missing or over CJ_P2P_MAX_TX_BYTES");
+        break;
+    case CJ_P2P_BLOCK:
+        if (m->u.block.bytes == NULL || m->u.block.len == 0 || m->u.block.len > COINJECTURE_MAX_BLOCK_SIZE)
+            return fail(err, errlen, "%s", "block: missing or over COINJECTURE_MAX_BLOCK_SIZE");
+        break;
+    case CJ_P2P_GET_BLOCKS:
+        if (m->u.get_blocks.count == 0 || m->u.get_blocks.count > CJ_P2P_MAX_BATCH)
+            return fail(err, errlen, "%s", "get_blocks: count must be 1..256");
+        break;
+    case CJ_P2P_BLOCKS:
+        if (m->u.blocks.count > CJ_P2P_MAX_BATCH)
+            return fail(err, errlen, "%s", "blocks: more than 256");
+        for (uint32_t i = 0; i < m->u.blocks.count; i++)
+            if (m->u.blocks.items[i] == NULL || m->u.blocks.lens[i] == 0 ||
+                m->u.blocks.lens[i] > COINJECTURE_MAX_BLOCK_SIZE)
+                return fail(err, errlen, "%s", "blocks: an item is missing or over COINJECTURE_MAX_BLOCK_SIZE");
+        break;
+    case CJ_P2P_HELLO:
+        if (m->u.hello.version > UINT32_MAX)
+            return fail(err, errlen, "%s", "hello: version out of range");
+        break;
+    default:
+        if ((unsigned)m->type >= CJ_P2P_TYPE_COUNT)
+            return fail(err, errlen, "%s", "unknown message type");
+        break;
+    }
+    return 0;
+}
+
+/* Measures, allocates and writes (the same writer body twice). */
+int cj_p2p_encode(const cj_p2p_msg *m, uint8_t **out, size_t *out_len, char *err, size_t errlen)
+{
+    if (out != NULL)
+        *out = NULL;
+    if (out_len != NULL)
+        *out_len = 0;
+    if (m == NULL || out == NULL || out_len == NULL)
+        return fail(err, errlen, "%s", "NULL argument");
+    if (check_encodable(m, err, errlen) != 0)
+        return -1;
+    cj_msgpack_writer w;
+    cj_msgpack_writer_measure(&w);
+    write_msg(&w, m);
+    if (w.total > CJ_P2P_MAX_FRAME - CJ_P2P_TAG_LEN)
+        return fail(err, errlen, "%s", "message larger than a frame");
+    size_t n = (size_t)w.total;
+    uint8_t *buf = malloc(n);
+    if (buf == NULL)
+        return fail(err, errlen, "%s", "out of memory");
+    cj_msgpack_writer_buffer(&w, buf, n);
+    write_msg(&w, m);
+    if (w.overflow || w.pos != n) {
+        free(buf);
+        return fail(err, errlen, "%s", "encoder size mismatch");
+    }
+    *out = buf;
+    *out_len = n;
+    return 0;
+}
+
+/* ---- decoding ---- */
+
+/* A variable-length bin (bin8/16/32, shortest header) of at most max bytes, returned in place. */
+static CoinjResult read_bin(cj_msgpack_reader *r, const char *field, size_t idx, size_t max, const uint8_t **out,
+                            size_t *out_len)
+{
+    size_t left = cj_msgpack_remaining(r);
+    if (left == 0)
+        return cj_msgpack_fail(r, COINJ_ERROR_DECODE_TRUNCATED, field, idx, "input ends where a bin was expected");
+    uint8_t b = r->p[0];
+    size_t w = b == 0xc4 ? 1 : b == 0xc5 ? 2 : b == 0xc6 ? 4 : 0;
+    if (w == 0)
+        return cj_msgpack_fail(r, COINJ_ERROR_DECODE_TYPE, field, idx, "expected bin, got marker 0x%02x", b);
+    if (left < 1 + w)
+        return cj_msgpack_fail(r, COINJ_ERROR_DECODE_TRUNCATED, field, idx, "input ends inside a bin header");
+    uint64_t len = 0;
+    for (size_t i = 0; i < w; i++)
+        len = len << 8 | r->p[1 + i];
+    if ((w == 2 && len <= 0xff) || (w == 4 && len <= 0xffff))
+        return cj_msgpack_fail(r, COINJ_ERROR_DECODE_NONCANONICAL, field, idx,
+                               "bin%zu header for %llu bytes (shorter form required)", w * 8, (unsigned long long)len);
+    if (len == 0 || len > max)
+        return cj_msgpack_fail(r, COINJ_ERROR_DECODE_LENGTH, field, idx, "bin of %llu bytes, allowed 1..%zu",
+                               (unsigned long long)len, max);
+    if (len > left - 1 - w)
+        return cj_msgpack_fail(r, COINJ_ERROR_DECODE_TRUNCATED, field, idx, "bin of %llu bytes but %zu left",
+                               (unsigned long long)len, left - 1 - w);
+    *out = r->p + 1 + w;
+    *out_len = (size_t)len;
+    r->p += 1 + w + (size_t)len;
+    return COINJ_OK;
+}
+
+/* Reads key i of type t. */
+static CoinjResult rd_key(cj_msgpack_reader *r, cj_p2p_type t, size_t i)
+{
+    return cj_msgpack_read_key(r, schema[t].keys, schema[t].n, i);
+}
+
+/* Decodes the fields after "type" for type t. */
+static CoinjResult read_body(cj_msgpack_reader *r, cj_p2p_type t, cj_p2p_msg *m)
+{
+    CoinjResult rc = COINJ_OK;
+    uint64_t v = 0;
+    uint32_t n = 0;
+#define TRY(x)                                                                                                        \
+    do {                                                                                                              \
+        if ((rc = (x)) != COINJ_OK)                                                                                   \
+            return rc;                                                                                                \
+    } while (0)
+    switch (t) {
+    case CJ_P2P_HELLO:
+        TRY(rd_key(r, t, 1));
+        TRY(cj_msgpack_read_uint(r, "version", CJ_MSGPACK_NO_INDEX, UINT32_MAX, &m->u.hello.version));
+        TRY(rd_key(r, t, 2));
+        TRY(cj_msgpack_read_uint(r, "chain_id", CJ_MSGPACK_NO_INDEX, UINT64_MAX, &m->u.hello.chain_id));
+        TRY(rd_key(r, t, 3));
+        TRY(cj_msgpack_read_bin_fixed(r, "genesis", m->u.hello.genesis, 32));
+        TRY(rd_key(r, t, 4));
+        TRY(cj_msgpack_read_bin_fixed(r, "node_key", m->u.hello.node_key, 32));
+        TRY(rd_key(r, t, 5));
+        TRY(cj_msgpack_read_bin_fixed(r, "eph_key", m->u.hello.eph_key, 32));
+        TRY(rd_key(r, t, 6));
+        TRY(cj_msgpack_read_bin_fixed(r, "nonce", m->u.hello.nonce, 32));
+        TRY(rd_key(r, t, 7));
+        TRY(cj_msgpack_read_uint(r, "listen_port", CJ_MSGPACK_NO_INDEX, 0xffff, &v));
+        m->u.hello.listen_port = (uint16_t)v;
+        break;
+    case CJ_P2P_AUTH:
+        TRY(rd_key(r, t, 1));
+        TRY(cj_msgpack_read_bin_fixed(r, "sig", m->u.auth.sig, 64));
+        break;
+    case CJ_P2P_STATUS:
+        TRY(rd_key(r, t, 1));
+        TRY(cj_msgpack_read_uint(r, "height", CJ_MSGPACK_NO_INDEX, UINT64_MAX, &m->u.status.height));
+        TRY(rd_key(r, t, 2));
+        TRY(cj_msgpack_read_bin_fixed(r, "best", m->u.status.best, 32));
+        TRY(rd_key(r, t, 3));
+        TRY(cj_msgpack_read_uint(r, "weight", CJ_MSGPACK_NO_INDEX, UINT64_MAX, &m->u.status.weight));
+        break;
+    case CJ_P2P_TX:
+        TRY(rd_key(r, t, 1));
+        TRY(read_bin(r, "tx", CJ_MSGPACK_NO_INDEX, CJ_P2P_MAX_TX_BYTES, &m->u.tx.bytes, &m->u.tx.len));
+        break;
+    case CJ_P2P_BLOCK:
+        TRY(rd_key(r, t, 1));
+        TRY(read_bin(r, "block", CJ_MSGPACK_NO_INDEX, COINJECTURE_MAX_BLOCK_SIZE, &m->u.block.bytes,
+                     &m->u.block.len));
+        break;
+    case CJ_P2P_GET_BLOCKS:
+        TRY(rd_key(r, t, 1));
+        TRY(cj_msgpack_read_uint(r, "from", CJ_MSGPACK_NO_INDEX, UINT64_MAX, &m->u.get_blocks.from));
+        TRY(rd_key(r, t, 2));
+        TRY(cj_msgpack_read_uint(r, "count", CJ_MSGPACK_NO_INDEX, CJ_P2P_MAX_BATCH, &m->u.get_blocks.count));
+        if (m->u.get_blocks.count == 0)
+            return cj_msgpack_fail(r, COINJ_ERROR_DECODE_RANGE, "count", CJ_MSGPACK_NO_INDEX, "count must be >= 1");
+        break;
+    case CJ_P2P_BLOCKS:
+        TRY(rd_key(r, t, 1));
+        TRY(cj_msgpack_read_uint(r, "from", CJ_MSGPACK_NO_INDEX, UINT64_MAX, &m->u.blocks.from));
+        TRY(rd_key(r, t, 2));
+        /* the cap applies before any element is looked at; each element is at least a 3-byte bin8 */
+        TRY(cj_msgpack_read_array(r, "blocks", CJ_P2P_MAX_BATCH, 3, &n));
+        m->u.blocks.count = n;
+        for (uint32_t i = 0; i < n; i++)
+            TRY(read_bin(r, "blocks", i, COINJECTURE_MAX_BLOCK_SIZE, &m->u.blocks.items[i], &m->u.blocks.lens[i]));
+        break;
+    case CJ_P2P_PING:
+    case CJ_P2P_PONG:
+        TRY(rd_key(r, t, 1));
+        TRY(cj_msgpack_read_uint(r, "nonce", CJ_MSGPACK_NO_INDEX, UINT64_MAX, &m->u.ping.nonce));
+        break;
+    default:
+        return cj_msgpack_fail(r, COINJ_ERROR_DECODE_ENUM, "type", CJ_MSGPACK_NO_INDEX, "unknown type");
+    }
+#undef TRY
+    return COINJ_OK;
+}
+
+/* Strict decode: exact shape per type, nothing trailing. */
+int cj_p2p_decode(const uint8_t *in, size_t len, cj_p2p_msg *m, char *err, size_t errlen)
+{
+    if (m == NULL)
+        return fail(err, errlen, "%s", "NULL argument");
+    memset(m, 0, sizeof *m);
+    if (in == NULL || len == 0)
+        return fail(err, errlen, "%s", "empty message");
+    cj_msgpack_reader r;
+    cj_msgpack_reader_init(&r, in, len, "p2p");
+    CoinjResult rc;
+    size_t idx = 0;
+    if (in[0] < 0x82 || in[0] > 0x8f) {
+        (void)cj_msgpack_read_map(&r, 2); /* records a precise reason (type, noncanonical map) */
+        if (in[0] >= 0x80 && in[0] <= 0x81)
+            (void)cj_msgpack_fail(&r, COINJ_ERROR_DECODE_KEY, NULL, CJ_MSGPACK_NO_INDEX, "map too small");
+        goto bad;
+    }
+    uint32_t nent = in[0] & 0x0f;
+    static const cj_msgpack_key type_key[] = {{"type", 4}};
+    if ((rc = cj_msgpack_read_map(&r, nent)) != COINJ_OK || (rc = cj_msgpack_read_key(&r, type_key, 1, 0)) != COINJ_OK ||
+        (rc = cj_msgpack_read_enum(&r, "type", type_names, CJ_P2P_TYPE_COUNT, &idx)) != COINJ_OK)
+        goto bad;
+    cj_msgpack_reader_path(&r, "p2p.%s", type_names[idx]);
+    if (nent != schema[idx].n) {
+        (void)cj_msgpack_fail(&r, COINJ_ERROR_DECODE_KEY, NULL, CJ_MSGPACK_NO_INDEX, "map of %u entries, expected %u",
+                              (unsigned)nent, (unsigned)schema[idx].n);
+        goto bad;
+    }
+    m->type = (cj_p2p_type)idx;
+    if (read_body(&r, m->type, m) != COINJ_OK || cj_msgpack_read_end(&r) != COINJ_OK)
+        goto bad;
+    return 0;
+bad:
+    memset(m, 0, sizeof *m);
+    return fail(err, errlen, "%s", coinjecture_last_error_message());
+}
+
+/* ---- handshake ---- */
+
+/* Our half of the handshake: identity plus fresh ephemeral key and nonce for this connection only. */
+int cj_p2p_hs_init(cj_p2p_hs *hs, uint64_t chain_id, const uint8_t genesis[32], const uint8_t node_pk[32],
+                   uint16_t listen_port)
+{
+    if (hs == NULL || genesis == NULL || node_pk == NULL)
+        return -1;
+    memset(hs, 0, sizeof *hs);
+    hs->chain_id = chain_id;
+    memcpy(hs->genesis, genesis, 32);
+    memcpy(hs->node_pk, node_pk, 32);
+    hs->listen_port = listen_port;
+    if (crypto_kx_keypair(hs->eph_pk, hs->eph_sk) != 0)
+        return -1;
+    randombytes_buf(hs->nonce, sizeof hs->nonce);
+    return 0;
+}
+
+/* Our hello carries every value the peer checks or binds into its signature. */
+void cj_p2p_hs_hello(const cj_p2p_hs *hs, cj_p2p_msg *out)
+{
+    memset(out, 0, sizeof *out);
+    out->type = CJ_P2P_HELLO;
+    out->u.hello.version = CJ_P2P_VERSION;
+    out->u.hello.chain_id = hs->chain_id;
+    memcpy(out->u.hello.genesis, hs->genesis, 32);
+    memcpy(out->u.hello.node_key, hs->node_pk, 32);
+    memcpy(out->u.hello.eph_key, hs->eph_pk, 32);
+    memcpy(out->u.hello.nonce, hs->nonce, 32);
+    out->u.hello.listen_port = hs->listen_port;
+}
+
+/* Refuses peers of another protocol, chain or genesis, and connections to ourselves. */
+int cj_p2p_hs_check_hello(cj_p2p_hs *hs, const cj_p2p_msg *hello, char *err, size_t errlen)
+{
+    if (hs == NULL || hello == NULL || hello->type != CJ_P2P_HELLO)
+        return fail(err, errlen, "%s", "expected hello");
+    const uint8_t zero[32] = {0};
+    char num[48];
+    if (hello->u.hello.version != CJ_P2P_VERSION) {
+        snprintf(num, sizeof num, "%llu", (unsigned long long)hello->u.hello.version);
+        return fail(err, errlen, "protocol version %s, we speak 1", num);
+    }
+    if (hello->u.hello.chain_id != hs->chain_id) {
+        snprintf(num, sizeof num, "%llu", (unsigned long long)hello->u.hello.chain_id);
+        return fail(err, errlen, "chain id %s differs from ours", num);
+    }
+    if (sodium_memcmp(hello->u.hello.genesis, hs->genesis, 32) != 0)
+        return fail(err, errlen, "%s", "genesis hash differs from ours");
+    if (sodium_memcmp(hello->u.hello.node_key, hs->node_pk, 32) == 0)
+        return fail(err, errlen, "%s", "the peer is this node (same node key)");
+    if (sodium_memcmp(hello->u.hello.eph_key, hs->eph_pk, 32) == 0 || sodium_memcmp(hello->u.hello.eph_key, zero, 32) == 0)
+        return fail(err, errlen, "%s", "unusable ephemeral key");
+    memcpy(hs->peer_node_pk, hello->u.hello.node_key, 32);
+    memcpy(hs->peer_eph_pk, hello->u.hello.eph_key, 32);
+    memcpy(hs->peer_nonce, hello->u.hello.nonce, 32);
+    hs->peer_listen_port = hello->u.hello.listen_port;
+    hs->have_peer = 1;
+    return 0;
+}
+
+/* Binds the signer's key to both nonces, both ephemeral keys and both node keys of this connection. */
+int cj_p2p_hs_transcript(const cj_p2p_hs *hs, int own_is_signer, uint8_t *out)
+{
+    if (hs == NULL || out == NULL || !hs->have_peer)
+        return -1;
+    const size_t tl = sizeof(CJ_P2P_AUTH_TAG) - 1;
+    const uint8_t *parts[6];
+    if (own_is_signer) {
+        const uint8_t *p[6] = {hs->peer_nonce, hs->peer_eph_pk, hs->eph_pk, hs->nonce, hs->node_pk, hs->peer_node_pk};
+        memcpy(parts, p, sizeof parts);
+    } else {
+        const uint8_t *p[6] = {hs->nonce, hs->eph_pk, hs->peer_eph_pk, hs->peer_nonce, hs->peer_node_pk, hs->node_pk};
+        memcpy(parts, p, sizeof parts);
+    }
+    memcpy(out, CJ_P2P_AUTH_TAG, tl);
+    for (size_t i = 0; i < 6; i++)
+        memcpy(out + tl + 32 * i, parts[i], 32);
+    return 0;
+}
+
+/* Proof that we hold node_sk, valid for this connection only. */
+int cj_p2p_hs_sign(const cj_p2p_hs *hs, const uint8_t node_sk[64], cj_p2p_msg *out)
+{
+    uint8_t t[CJ_P2P_TRANSCRIPT_LEN];
+    if (out == NULL || node_sk == NULL)
+        return -1;
+    memset(out, 0, sizeof *out);
+    out->type = CJ_P2P_AUTH;
+    if (cj_p2p_hs_transcript(hs, 1, t) != 0)
+        return -1;
+    return crypto_sign_ed25519_detached(out->u.auth.sig, NULL, t, sizeof t, node_sk) == 0 ? 0 : -1;
+}
+
+/* Checks the peer's proof against the node key it announced. */
+int cj_p2p_hs_verify(const cj_p2p_hs *hs, const cj_p2p_msg *auth, char *err, size_t errlen)
+{
+    uint8_t t[CJ_P2P_TRANSCRIPT_LEN];
+    if (hs == NULL || auth == NULL || auth->type != CJ_P2P_AUTH)
+        return fail(err, errlen, "%s", "expected auth");
+    if (cj_p2p_hs_transcript(hs, 0, t) != 0)
+        return fail(err, errlen, "%s", "auth before hello");
+    if (crypto_sign_ed25519_verify_detached(auth->u.auth.sig, t, sizeof t, hs->peer_node_pk) != 0)
+        return fail(err, errlen, "%s", "auth signature does not verify under the peer's node key");
+    return 0;
+}
+
+/* ---- session ---- */
+
+/* crypto_kx gives each direction its own key; the roles come from the key order, not from who dialed. */
+int cj_p2p_hs_session(cj_p2p_hs *hs, cj_p2p_cipher *rx, cj_p2p_cipher *tx)
+{
+    if (hs == NULL || rx == NULL || tx == NULL || !hs->have_peer)
+        return -1;
+    memset(rx, 0, sizeof *rx);
+    memset(tx, 0, sizeof *tx);
+    int cmp = memcmp(hs->eph_pk, hs->peer_eph_pk, 32);
+    int rc = -1;
+    if (cmp < 0)
+        rc = crypto_kx_client_session_keys(rx->key, tx->key, hs->eph_pk, hs->eph_sk, hs->peer_eph_pk);
+    else if (cmp > 0)
+        rc = crypto_kx_server_session_keys(rx->key, tx->key, hs->eph_pk, hs->eph_sk, hs->peer_eph_pk);
+    sodium_memzero(hs->eph_sk, sizeof hs->eph_sk);
+    if (rc != 0) {
+        sodium_memzero(rx, sizeof *rx);
+        sodium_memzero(tx, sizeof *tx);
+        return -1;
+    }
+    return 0;
+}
+
+/* The IETF nonce of frame number ctr: 4 zero bytes || u64 little-endian. */
+static void frame_nonce(uint8_t nonce[12], uint64_t ctr)
+{
+    memset(nonce, 0, 4);
+    for (int i = 0; i < 8; i++)
+        nonce[4 + i] = (uint8_t)(ctr >> (8 * i));
+}
+
+/* Encrypts and authenticates one frame; the length prefix is authenticated as associated data. */
+int cj_p2p_seal(cj_p2p_cipher *c, const uint8_t *pt, size_t ptlen, uint8_t *out)
+{
+    uint8_t nonce[12];
+    unsigned long long clen = 0;
+    if (c == NULL || out == NULL || (pt == NULL && ptlen > 0) || ptlen > CJ_P2P_MAX_FRAME - CJ_P2P_TAG_LEN ||
+        c->counter == UINT64_MAX)
+        return -1;
+    cj_p2p_frame_hdr(out, (uint32_t)(ptlen + CJ_P2P_TAG_LEN));
+    frame_nonce(nonce, c->counter);
+    if (crypto_aead_chacha20poly1305_ietf_encrypt(out + 4, &clen, pt, ptlen, out, 4, NULL, nonce, c->key) != 0 ||
+        clen != ptlen + CJ_P2P_TAG_LEN)
+        return -1;
+    c->counter++;
+    return 0;
+}
+
+/* Decrypts in place; a frame under any other counter (replayed, reordered, dropped) fails the tag. */
+int cj_p2p_open(cj_p2p_cipher *c, const uint8_t hdr[4], uint8_t *body, size_t len, size_t *ptlen)
+{
+    uint8_t nonce[12];
+    unsigned long long mlen = 0;
+    uint32_t declared;
+    if (ptlen != NULL)
+        *ptlen = 0;
+    if (c == NULL || hdr == NULL || body == NULL || ptlen == NULL || len < CJ_P2P_TAG_LEN || len > CJ_P2P_MAX_FRAME ||
+        c->counter == UINT64_MAX)
+        return -1;
+    if (cj_p2p_frame_len(hdr, CJ_P2P_MAX_FRAME, &declared, NULL, 0) != 0 || declared != len)
+        return -1;
+    frame_nonce(nonce, c->counter);
+    if (crypto_aead_chacha20poly1305_ietf_decrypt(body, &mlen, NULL, body, len, hdr, 4, nonce, c->key) != 0)
+        return -1;
+    c->counter++;
+    *ptlen = (size_t)mlen;
+    return 0;
+}
