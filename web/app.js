@@ -1,5 +1,5 @@
 // coinjectured dashboard: polls the node's JSON API about once a second and redraws.
-// Every value from the API reaches the page through textContent (never innerHTML), so data cannot inject markup.
+// Every value from the API reaches the page as text (textContent, createElement), never parsed as HTML, so data cannot inject markup.
 'use strict';
 
 (function () {
@@ -13,6 +13,7 @@
   let validators = [];        // from /v1/validators
   let peersAvailable = true;  // false once /v1/peers answered 404
   let lastOk = 0;
+  let skewMs = 0;             // browser clock minus node clock, when they differ by more than 2 s
 
   const $ = (id) => document.getElementById(id);
 
@@ -52,16 +53,22 @@
     return hex.length > n + 2 ? hex.slice(0, n) + '…' : hex;
   }
 
-  // "3 s ago", "2 min ago" for a Unix-ms timestamp.
+  // The node's idea of now (the browser clock corrected by the skew seen in the Date header).
+  function nodeNow() {
+    return Date.now() - skewMs;
+  }
+
+  // "3 s ago", "2 min ago" for a Unix-ms timestamp of the node.
   function age(ms) {
     if (typeof ms !== 'number' || !isFinite(ms) || ms <= 0) return '—';
-    const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
+    const s = Math.max(0, Math.round((nodeNow() - ms) / 1000));
     if (s < 120) return s + ' s ago';
     if (s < 7200) return Math.round(s / 60) + ' min ago';
     if (s < 172800) return Math.round(s / 3600) + ' h ago';
     return Math.round(s / 86400) + ' d ago';
   }
 
+  // "1 h 2 min 3 s" for a number of seconds.
   function duration(seconds) {
     if (typeof seconds !== 'number') return '—';
     const h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
@@ -76,6 +83,11 @@
       const r = await fetch(path, { signal: ctl.signal, cache: 'no-store', headers: { Accept: 'application/json' } });
       if (r.status === 404) return null;
       if (!r.ok) throw new Error(path + ': HTTP ' + r.status);
+      const date = Date.parse(r.headers.get('Date') || '');
+      if (isFinite(date)) {
+        const skew = Date.now() - (date + 500); // the header has whole seconds
+        skewMs = Math.abs(skew) > 2000 ? skew : 0;
+      }
       return await r.json();
     } finally {
       clearTimeout(timer);
@@ -122,6 +134,7 @@
     }
   }
 
+  // The cards: height, tip, role, backend, peers, mempool.
   function renderHead(st) {
     const node = st.node || {}, cons = st.consensus || {}, be = st.crypto_backend || {};
     setText('network', (node.network || '?') + ' · chain ' + node.chain_id);
@@ -144,6 +157,7 @@
       ' · rejected ' + (s.blocks_rejected || 0) + ' · reorgs ' + (s.reorgs || 0));
   }
 
+  // "Recent blocks": the newest SHOWN_BLOCKS cached blocks at or below height.
   function renderBlocks(height) {
     const n = validators.length;
     const rows = [];
@@ -188,6 +202,7 @@
     return { stats, covered };
   }
 
+  // "Validators": order, next in turn, last block and missed slots in the window, blocks since start.
   function renderValidators(vs, height) {
     validators = (vs && Array.isArray(vs.validators)) ? vs.validators : [];
     const { stats, covered } = windowStats(height);
@@ -209,32 +224,40 @@
   }
 
   const PEER_COLUMNS = ['address', 'addr', 'node_key', 'pubkey', 'direction', 'inbound', 'height', 'best', 'best_hash',
-    'score', 'connected_ms', 'since_ms', 'last_seen_ms', 'rtt_ms', 'latency_ms'];
+    'weight', 'score', 'connected_ms', 'since_ms', 'last_seen_ms', 'rtt_ms', 'latency_ms'];
+  const PEER_LABELS = { addr: 'address', node_key: 'node key', best: 'best block', best_hash: 'best block',
+    connected_ms: 'connected', since_ms: 'since', last_seen_ms: 'last seen', rtt_ms: 'rtt (ms)', latency_ms: 'latency (ms)' };
 
-  // Formats one peer field: hashes shortened, *_ms timestamps as ages.
+  // Formats one peer field: validator keys as "#i", hashes shortened, *_ms timestamps as ages.
   function peerValue(key, v) {
     if (typeof v === 'number' && /_ms$/.test(key) && v > 1e12) return age(v);
+    if (typeof v === 'string' && (key === 'node_key' || key === 'pubkey') && validatorIndex(v) >= 0) {
+      return 'validator #' + validatorIndex(v) + ' ' + short(v, 8);
+    }
     if (typeof v === 'string' && /^[0-9a-f]{64}$/.test(v)) return short(v, 12);
     if (typeof v === 'boolean') return v ? 'yes' : 'no';
     return v;
   }
 
+  // "Peers": the /v1/peers list with whatever fields it has, or only the count when there is no list.
   function renderPeers(p, st) {
     const list = p === null ? null : Array.isArray(p) ? p : (p && Array.isArray(p.peers) ? p.peers : []);
     if (list === null) {
       peersAvailable = false;
       setText('peers-note', 'Connected peers: ' + st.peers + ' (this node has no /v1/peers list).');
+      $('peers').hidden = true;
       $('peers-head').replaceChildren();
       $('peers-body').replaceChildren();
       return;
     }
     setText('peers-note', list.length ? '' : 'No peers connected.');
+    $('peers').hidden = list.length === 0;
     const keys = PEER_COLUMNS.filter((k) => list.some((x) => x && x[k] !== undefined));
     for (const x of list) for (const k of Object.keys(x || {})) {
       if (!keys.includes(k) && (x[k] === null || typeof x[k] !== 'object')) keys.push(k);
     }
     const head = el('tr');
-    for (const k of keys) head.appendChild(el('th', null, k.replace(/_/g, ' ')));
+    for (const k of keys) head.appendChild(el('th', null, PEER_LABELS[k] || k.replace(/_/g, ' ')));
     if (list.length) $('peers-head').replaceChildren(head); else $('peers-head').replaceChildren();
     $('peers-body').replaceChildren(...list.map((x) => {
       const tr = el('tr');
@@ -243,6 +266,7 @@
     }));
   }
 
+  // "Mempool": counters and the highest-fee pending transactions.
   function renderMempool(m) {
     if (!m) return;
     setText('mempool-max', 'of ' + m.max_size + ' (≤ ' + m.max_per_account + ' per account)');
@@ -250,6 +274,7 @@
     setText('mempool-stats', m.size + ' pending · admitted ' + s.admitted + ' · rejected ' + s.rejected +
       ' · confirmed ' + s.confirmed + ' · evicted ' + s.evicted + ' · expired ' + s.expired);
     const txs = Array.isArray(m.transactions) ? m.transactions : [];
+    $('mempool').hidden = txs.length === 0;
     $('mempool-body').replaceChildren(...txs.map((t) => {
       const tr = el('tr');
       tr.append(cell(short(t.tx_hash, 16), 'hash', t.tx_hash), cell(short(t.from, 10), 'hash', t.from),
@@ -259,6 +284,7 @@
     }));
   }
 
+  // "Parity": shadow-mode matches, drifts and the last divergences.
   function renderParity(p) {
     if (!p) {
       setText('parity', 'unavailable');
@@ -269,17 +295,22 @@
     setText('parity', !p.enabled ? 'off' : drifts > 0 ? drifts + ' DIVERGENCE' + (drifts > 1 ? 'S' : '') : 'in parity');
     pe.className = !p.enabled ? '' : drifts > 0 ? 'bad' : 'ok';
     setText('parity-detail', 'matches ' + p.matches + ' · drifts ' + p.drifts);
-    setText('parity-note', p.enabled ? 'Comparing with validator ' + p.compare_with_validator + '.'
+    const cw = p.compare_with_validator;
+    setText('parity-note', p.enabled ? 'Backend parity on every block' + (cw === null || cw === undefined ? '.'
+      : '; peer parity with validator ' + (typeof cw === 'string' ? short(cw, 16) : cw) + '.')
       : 'Shadow mode is off (consensus.shadow_mode.enabled).');
     const list = Array.isArray(p.last_divergences) ? p.last_divergences : [];
+    $('divergences').hidden = list.length === 0;
     $('divergences-body').replaceChildren(...list.map((d) => {
-      const tr = el('tr', 'bad');
-      tr.append(cell(d.height, 'num'), cell(short(d.ours, 16), 'hash', d.ours), cell(short(d.theirs, 16), 'hash', d.theirs),
-        cell(age(d.time_ms !== undefined ? d.time_ms : d.at_ms)));
+      const tr = el('tr', d.resolved ? 'warn' : 'bad');
+      tr.append(cell(d.height, 'num'), cell(d.kind), cell(d.what), cell(short(d.ours, 16), 'hash', d.ours),
+        cell(short(d.theirs, 16), 'hash', d.theirs), cell(age(d.time_ms !== undefined ? d.time_ms : d.at_ms)),
+        cell(d.resolved ? 'resolved' : ''));
       return tr;
     }));
   }
 
+  // The live/offline pill and the error banner; stale data is dimmed.
   function setConn(ok, message) {
     const c = $('conn');
     c.className = 'pill ' + (ok ? 'pill-ok' : 'pill-bad');
@@ -290,6 +321,7 @@
     document.body.classList.toggle('stale', !ok);
   }
 
+  // One round: status first (required), the rest in parallel, then redraw; reschedules itself.
   async function poll() {
     try {
       const st = await getJSON('v1/status');
@@ -309,7 +341,7 @@
       if (peers !== undefined) renderPeers(peers, st);
       renderMempool(mp);
       renderParity(par);
-      lastOk = Date.now();
+      lastOk = nodeNow();
       setText('updated', 'updated ' + new Date(lastOk).toLocaleTimeString());
       setConn(true);
     } catch (err) {

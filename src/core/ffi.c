@@ -2,13 +2,14 @@
 #include <string.h>
 
 #include "cj_internal.h"
+#include "sha256_paths.h"
 
 /* Accepts (NULL, 0) unlike the original, which refused it (the Go caller passed NULL for empty input). */
 COINJECTURE_API CoinjResult coinjecture_sha256_hash(const uint8_t *input, uint32_t input_len, uint8_t out_hash[32])
 {
     if (!out_hash) return cj_fail(COINJ_ERROR_INVALID_INPUT, "sha256_hash: out_hash is NULL");
     if (!input && input_len) return cj_fail(COINJ_ERROR_INVALID_INPUT, "sha256_hash: input is NULL but input_len is %u", input_len);
-    cj_backend()->oneshot(input, input_len, out_hash);
+    cj_backend_fast()->oneshot(input, input_len, out_hash);
     return COINJ_OK;
 }
 
@@ -32,7 +33,7 @@ COINJECTURE_API CoinjResult coinjecture_compute_header_hash(const BlockHeaderFFI
         .extra_data = header->extra_data_len ? header->extra_data : NULL,
         .extra_data_len = header->extra_data_len,
     };
-    cj_header_view_hash(&v, cj_backend(), out_hash);
+    cj_header_view_hash(&v, cj_backend_fast(), out_hash);
     return COINJ_OK;
 }
 

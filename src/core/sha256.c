@@ -47,15 +47,7 @@ const uint32_t cj_sha256_pad64_wk[64] = {
         (d) += t1_;                                                                                      \
         (h) = t1_ + BS0(a) + MAJ(a, b, c);                                                               \
     } while (0)
-#define R8(i, WK)                                                                                        \
-    RND(a, b, c, d, e, f, g, h, WK(i));                                                                  \
-    RND(h, a, b, c, d, e, f, g, WK((i) + 1));                                                            \
-    RND(g, h, a, b, c, d, e, f, WK((i) + 2));                                                            \
-    RND(f, g, h, a, b, c, d, e, WK((i) + 3));                                                            \
-    RND(e, f, g, h, a, b, c, d, WK((i) + 4));                                                            \
-    RND(d, e, f, g, h, a, b, c, WK((i) + 5));                                                            \
-    RND(c, d, e, f, g, h, a, b, WK((i) + 6));                                                            \
-    RND(b, c, d, e, f, g, h, a, WK((i) + 7))
+#define R8(i, WK) CJ_SHA256_ROUNDS8(RND, i, WK)
 /* Rounds 0-15 read the block; 16-63 extend the schedule in a 16-word ring. */
 #define WK_LOAD(i) (w[i] = cj_load_be32(p + 4 * (i)), w[i] + cj_sha256_k[i])
 #define WK_SCHED(i)                                                                                      \

@@ -85,4 +85,16 @@ CoinjResult cj_merkle_root_threads(const cj_sha256_impl *impl, const uint8_t (*l
 /* Leaf count from which the automatic mode splits the lower levels across cores. */
 #define CJ_MERKLE_PARALLEL_MIN 16384u
 
+/* Eight SHA-256 rounds starting at round i with the working variables rotated in place, shared by every
+ * scalar and multi-lane path: RND(a..h, wk) is the path's one-round macro, WK(i) yields W[i] + K[i]. */
+#define CJ_SHA256_ROUNDS8(RND, i, WK)                                                                    \
+    RND(a, b, c, d, e, f, g, h, WK(i));                                                                  \
+    RND(h, a, b, c, d, e, f, g, WK((i) + 1));                                                            \
+    RND(g, h, a, b, c, d, e, f, WK((i) + 2));                                                            \
+    RND(f, g, h, a, b, c, d, e, WK((i) + 3));                                                            \
+    RND(e, f, g, h, a, b, c, d, WK((i) + 4));                                                            \
+    RND(d, e, f, g, h, a, b, c, WK((i) + 5));                                                            \
+    RND(c, d, e, f, g, h, a, b, WK((i) + 6));                                                            \
+    RND(b, c, d, e, f, g, h, a, WK((i) + 7))
+
 #endif /* CJ_SHA256_PATHS_H */

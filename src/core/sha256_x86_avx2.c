@@ -25,15 +25,7 @@ typedef __m256i V;
         (d) = ADD((d), t1_);                                                                             \
         (h) = ADD(t1_, ADD(BS0(a), MAJ(a, b, c)));                                                       \
     } while (0)
-#define R8(i, WK)                                                                                        \
-    RND(a, b, c, d, e, f, g, h, WK(i));                                                                  \
-    RND(h, a, b, c, d, e, f, g, WK((i) + 1));                                                            \
-    RND(g, h, a, b, c, d, e, f, WK((i) + 2));                                                            \
-    RND(f, g, h, a, b, c, d, e, WK((i) + 3));                                                            \
-    RND(e, f, g, h, a, b, c, d, WK((i) + 4));                                                            \
-    RND(d, e, f, g, h, a, b, c, WK((i) + 5));                                                            \
-    RND(c, d, e, f, g, h, a, b, WK((i) + 6));                                                            \
-    RND(b, c, d, e, f, g, h, a, WK((i) + 7))
+#define R8(i, WK) CJ_SHA256_ROUNDS8(RND, i, WK)
 #define WK_DATA(i) ADD(w[i], SET1(cj_sha256_k[i]))
 #define WK_SCHED(i)                                                                                      \
     (w[(i) & 15] = ADD(ADD(w[(i) & 15], SS0(w[((i) - 15) & 15])), ADD(w[((i) - 7) & 15], SS1(w[((i) - 2) & 15]))), \

@@ -121,13 +121,13 @@ void cj_sha256_x86_shani_oneshot(const uint8_t *data, size_t len, uint8_t out[32
     }
     size_t full = len / 64, rest = len % 64;
     for (size_t i = 0; i < full; i++) cj_shani_block(&s0, &s1, data + 64 * i);
-    uint8_t tail[128];
+    uint8_t tail[128] __attribute__((aligned(16)));
     size_t nb = rest < 56 ? 1 : 2;
+    for (int i = 0; i < 8; i++) _mm_store_si128((__m128i *)tail + i, _mm_setzero_si128()); /* no call */
     if (rest) memcpy(tail, data + full * 64, rest);
     tail[rest] = 0x80;
-    memset(tail + rest + 1, 0, nb * 64 - 8 - rest - 1);
-    uint64_t bits = (uint64_t)len << 3;
-    for (int i = 0; i < 8; i++) tail[nb * 64 - 1 - i] = (uint8_t)(bits >> (8 * i));
+    uint64_t bits_be = __builtin_bswap64((uint64_t)len << 3);
+    memcpy(tail + nb * 64 - 8, &bits_be, 8);
     cj_shani_block(&s0, &s1, tail);
     if (nb == 2) cj_shani_block(&s0, &s1, tail + 64);
     cj_shani_store_digest(s0, s1, out);

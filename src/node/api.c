@@ -22,7 +22,10 @@
 #include "hmap.h"
 #include "log.h"
 #include "metrics.h"
+#include "evidence.h"
 #include "node.h"
+#include "p2p.h"
+#include "web.h"
 
 /* ---------------------------------------------------------------------------------------------------
  * Rate limiter: token buckets keyed by the client's binary address (IPv4 mapped into IPv6).
@@ -188,9 +191,11 @@ static void send_body(rq *r, int code, const char *ctype, const char *body, size
     struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
     struct evbuffer *buf = evbuffer_new();
     char status[8];
-    evhttp_add_header(h, "Content-Type", ctype);
+    if (ctype != NULL)
+        evhttp_add_header(h, "Content-Type", ctype);
     evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-    evhttp_add_header(h, "Cache-Control", "no-store");
+    if (evhttp_find_header(h, "Cache-Control") == NULL)
+        evhttp_add_header(h, "Cache-Control", "no-store");
     if (buf != NULL && body != NULL)
         evbuffer_add(buf, body, len);
     evhttp_send_reply(r->req, code, NULL, buf);
@@ -565,18 +570,22 @@ static void h_parity(rq *r, const char *param)
     send_json(r, 200, o);
 }
 
-/* GET /v1/evidence: recorded double signs, newest first. */
+/* GET /v1/evidence: double signs, newest first: the chain's (between stored blocks) and the ones only seen
+ * on the wire (P2P; with both headers, since those blocks are not stored). */
 static void h_evidence(rq *r, const char *param)
 {
     cj_evidence ev[100];
     cj_chain_stats s;
+    cj_node *n = r->a->node;
     (void)param;
-    size_t cnt = cj_chain_evidence(r->a->node->chain, ev, 100);
-    cj_chain_get_stats(r->a->node->chain, &s);
+    size_t cnt = cj_chain_evidence(n->chain, ev, 100);
+    cj_chain_get_stats(n->chain, &s);
+    cj_evidence_pool *pool = cj_p2p_evidence(n->p2p);
     json_t *o = json_object(), *arr = json_array();
-    put(o, "count", cj_json_from_u64(s.double_signs));
+    put(o, "count", cj_json_from_u64(s.double_signs + (pool ? cj_evidence_counted(pool) : 0)));
     for (size_t i = 0; arr != NULL && i < cnt; i++) {
         json_t *e = json_object();
+        put(e, "source", json_string("chain"));
         put(e, "height", cj_json_from_u64(ev[i].height));
         put(e, "validator", hex32(ev[i].validator));
         put(e, "hash_a", hex32(ev[i].hash_a));
@@ -584,7 +593,54 @@ static void h_evidence(rq *r, const char *param)
         if (e != NULL)
             json_array_append_new(arr, e);
     }
+    for (size_t i = 0; pool != NULL && arr != NULL && i < cj_evidence_count(pool); i++) {
+        const cj_evidence_record *rec = cj_evidence_get(pool, i);
+        if (rec == NULL || rec->in_chain)
+            continue;
+        json_t *e = json_object();
+        put(e, "source", json_string("p2p"));
+        put(e, "height", cj_json_from_u64(rec->height));
+        put(e, "validator", hex32(rec->validator));
+        put(e, "hash_a", hex32(rec->hash_a));
+        put(e, "hash_b", hex32(rec->hash_b));
+        put(e, "header_a", cj_json_header(&rec->header_a));
+        put(e, "header_b", cj_json_header(&rec->header_b));
+        put(e, "seen_ms", json_integer(rec->seen_ms));
+        if (e != NULL)
+            json_array_append_new(arr, e);
+    }
     put(o, "evidence", arr);
+    send_json(r, 200, o);
+}
+
+/* GET /v1/peers: established peer connections with their last reported status. */
+static void h_peers(rq *r, const char *param)
+{
+    size_t max = (size_t)r->a->node->cfg.p2p_max_peers;
+    cj_p2p_peer_info *info = calloc(max, sizeof *info);
+    (void)param;
+    if (info == NULL) {
+        send_error(r, 500, "internal error", "out of memory");
+        return;
+    }
+    size_t cnt = cj_p2p_peers(r->a->node->p2p, info, max);
+    json_t *o = json_object(), *arr = json_array();
+    put(o, "count", json_integer((json_int_t)cnt));
+    for (size_t i = 0; arr != NULL && i < cnt; i++) {
+        json_t *e = json_object();
+        put(e, "addr", json_string(info[i].addr));
+        put(e, "node_key", hex32(info[i].node_key));
+        put(e, "direction", json_string(info[i].outbound ? "outbound" : "inbound"));
+        put(e, "score", json_integer(info[i].score));
+        put(e, "height", cj_json_from_u64(info[i].height));
+        put(e, "weight", cj_json_from_u64(info[i].weight));
+        put(e, "best", hex32(info[i].best));
+        put(e, "connected_ms", json_integer(info[i].connected_ms));
+        if (e != NULL)
+            json_array_append_new(arr, e);
+    }
+    free(info);
+    put(o, "peers", arr);
     send_json(r, 200, o);
 }
 
@@ -671,74 +727,19 @@ static void h_metrics(rq *r, const char *param)
     free(text);
 }
 
-/* Appends s to buf with HTML escaping. */
-static void html_escaped(struct evbuffer *b, const char *s)
+/* GET /, /app.js, /style.css: the dashboard, embedded from web/ at build time (web.c). */
+static void h_web(rq *r, const char *param)
 {
-    for (; *s; s++) {
-        switch (*s) {
-        case '<': evbuffer_add(b, "&lt;", 4); break;
-        case '>': evbuffer_add(b, "&gt;", 4); break;
-        case '&': evbuffer_add(b, "&amp;", 5); break;
-        case '"': evbuffer_add(b, "&quot;", 6); break;
-        case '\'': evbuffer_add(b, "&#39;", 5); break;
-        default: evbuffer_add(b, s, 1);
-        }
-    }
-}
-
-/* GET /: a small server-rendered status page (refreshes itself) linking the JSON endpoints. */
-static void h_index(rq *r, const char *param)
-{
-    static const char *const links[] = {"/health", "/v1/status", "/v1/blocks/latest", "/v1/mempool",
-                                        "/v1/validators", "/v1/parity", "/v1/evidence", "/metrics"};
+    const unsigned char *body = NULL;
+    size_t len = 0;
+    const char *mime = NULL;
     (void)param;
-    json_t *st = status_json(r->a->node);
-    struct evbuffer *b = evbuffer_new();
-    if (st == NULL || b == NULL) {
-        json_decref(st);
-        if (b)
-            evbuffer_free(b);
-        send_error(r, 500, "internal error", "out of memory");
+    int code = cj_web_prepare(r->req, r->path, &body, &len, &mime);
+    if (code == 0) {
+        send_error(r, 404, "not found", "no such file");
         return;
     }
-    evbuffer_add_printf(b, "<!doctype html><html><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" "
-                           "content=\"5\"><title>coinjectured</title><style>body{font-family:sans-serif;margin:2em}"
-                           "td{padding:2px 12px}code{font-size:90%%}</style></head><body><h1>coinjectured</h1><table>");
-    const char *rows[][3] = {{"node", "network", "Network"},
-                             {"node", "chain_id", "Chain id"},
-                             {"node", "version", "Version"},
-                             {"consensus", "block_height", "Height"},
-                             {"consensus", "current_block_hash", "Tip hash"},
-                             {"consensus", "validator_count", "Validators"},
-                             {"consensus", "is_validator", "This node validates"},
-                             {"crypto_backend", "active", "Crypto backend"},
-                             {"crypto_backend", "detail", "Backend code path"},
-                             {NULL, "mempool_size", "Pending transactions"},
-                             {NULL, "peers", "Peers"},
-                             {"node", "uptime_s", "Uptime (s)"}};
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        json_t *obj = rows[i][0] ? json_object_get(st, rows[i][0]) : st;
-        json_t *v = json_object_get(obj, rows[i][1]);
-        char *txt = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
-        const char *shown = txt ? txt : "";
-        if (txt && txt[0] == '"') {
-            txt[strlen(txt) - 1] = '\0';
-            shown = txt + 1;
-        }
-        evbuffer_add_printf(b, "<tr><td>%s</td><td><code>", rows[i][2]);
-        html_escaped(b, shown);
-        evbuffer_add_printf(b, "</code></td></tr>");
-        free(txt);
-    }
-    evbuffer_add_printf(b, "</table><h2>API</h2><ul>");
-    for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
-        evbuffer_add_printf(b, "<li><a href=\"%s\">%s</a></li>", links[i], links[i]);
-    evbuffer_add_printf(b, "</ul></body></html>\n");
-    json_decref(st);
-    size_t len = evbuffer_get_length(b);
-    const char *html = (const char *)evbuffer_pullup(b, -1);
-    send_body(r, 200, "text/html; charset=utf-8", html, len);
-    evbuffer_free(b);
+    send_body(r, code, mime, (const char *)body, len);
 }
 
 typedef void (*handler_fn)(rq *r, const char *param);
@@ -752,7 +753,9 @@ static const struct route {
     handler_fn fn;
     const char *label;
 } ROUTES[] = {
-    {"/", 0, M_GET, h_index, "/"},
+    {"/", 0, M_GET, h_web, "/"},
+    {"/app.js", 0, M_GET, h_web, "/app.js"},
+    {"/style.css", 0, M_GET, h_web, "/style.css"},
     {"/health", 0, M_GET, h_health, "/health"},
     {"/metrics", 0, M_GET, h_metrics, "/metrics"},
     {"/v1/status", 0, M_GET, h_status, "/v1/status"},
@@ -766,6 +769,7 @@ static const struct route {
     {"/v1/validators", 0, M_GET, h_validators, "/v1/validators"},
     {"/v1/parity", 0, M_GET, h_parity, "/v1/parity"},
     {"/v1/evidence", 0, M_GET, h_evidence, "/v1/evidence"},
+    {"/v1/peers", 0, M_GET, h_peers, "/v1/peers"},
 };
 
 /* Name of an evhttp method for logs and metrics. */
@@ -911,8 +915,10 @@ cj_api *cj_api_start(cj_node *node, char *err, size_t errlen)
     uint64_t tmo = c->api_read_timeout_ms < c->api_write_timeout_ms ? c->api_read_timeout_ms : c->api_write_timeout_ms;
     struct timeval tv = {(time_t)(tmo / 1000), (suseconds_t)((tmo % 1000) * 1000)};
     evhttp_set_timeout_tv(a->http, &tv);
+    /* every method reaches the router, so wrong methods get the JSON 405 (libevent's own is HTML) */
     evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
-                                            EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+                                            EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+                                            EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
     evhttp_set_default_content_type(a->http, "application/json");
     evhttp_set_gencb(a->http, on_request, a);
     a->bound = evhttp_bind_socket_with_handle(a->http, c->api_host, (ev_uint16_t)c->api_port);

@@ -254,7 +254,11 @@ json_t *cj_json_block(const coinjecture_block *b)
         bad |= put(o, "block_hash", cj_json_hex(h, 32)) | put(o, "height", cj_json_from_u64(b->header.block_index)) |
                put(o, "tx_count", json_integer(b->tx_count)) | put(o, "header", cj_json_header(&b->header)) |
                json_object_set(o, "transactions", txs) | put(o, "reveal", cj_json_reveal(&b->reveal));
-        bad |= put(o, "cid", b->cid ? json_string(b->cid) : json_null());
+        json_t *cid = b->cid ? json_string(b->cid) : json_null();
+        if (cid == NULL && b->cid != NULL) /* not UTF-8: show the bytes instead */
+            bad |= put(o, "cid", json_null()) | put(o, "cid_hex", cj_json_hex((const uint8_t *)b->cid, strlen(b->cid)));
+        else
+            bad |= put(o, "cid", cid);
     }
     json_decref(txs);
     if (bad) {

@@ -192,7 +192,8 @@ static void journal_revert(cj_chain *c)
     for (size_t i = c->jr_n; i-- > 0;)
         if (cj_state_set(c->state, c->jr[i].pk, &c->jr[i].old) != 0) broken = 1;
     c->jr_n = 0;
-    if (broken && rebuild_state(c) != 0) cj_log_critical("chain: cannot restore the account state after a failed reorg");
+    if (broken && rebuild_state(c) != 0)
+        cj_log_critical("chain: cannot restore the account state after a failed reorg");
 }
 
 /* Starts a fresh overlay for the next block. */
@@ -447,7 +448,8 @@ static cj_chain_status genesis_build(const cj_genesis *g, cj_state *state, uint8
         if (a.balance > UINT64_MAX - g->allocs[i].balance)
             return fail(CJ_CHAIN_BAD_ARG, err, errlen, "allocation %zu overflows a balance", i);
         a.balance += g->allocs[i].balance;
-        if (cj_state_set(state, g->allocs[i].pubkey, &a) != 0) return fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
+        if (cj_state_set(state, g->allocs[i].pubkey, &a) != 0)
+            return fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
     }
     cj_state_root(state, root);
     coinjecture_block b;
@@ -631,7 +633,8 @@ cj_chain_status cj_chain_open(const char *data_dir, const cj_genesis *g, const u
     cj_state_root(c->state, root);
     if (memcmp(root, c->tip.state_root, 32) != 0) {
         cj_chain_close(c);
-        return fail(CJ_CHAIN_INTERNAL, err, errlen, "accounts do not match the state root of head %llu (corrupted data dir)",
+        return fail(CJ_CHAIN_INTERNAL, err, errlen,
+                    "accounts do not match the state root of head %llu (corrupted data dir)",
                     (unsigned long long)tip_h);
     }
     *out = c;
@@ -875,14 +878,14 @@ static cj_chain_status check_static(cj_chain *c, const coinjecture_block *b, con
     if (h->codec_version != COINJECTURE_CODEC_VERSION)
         return fail(CJ_CHAIN_BAD_HEADER, err, errlen, "codec_version %u", h->codec_version);
     if (h->extra_data_len != SEAL_LEN)
-        return fail(CJ_CHAIN_BAD_HEADER, err, errlen, "extra_data is %u bytes, a sealed block has %u", h->extra_data_len,
-                    SEAL_LEN);
+        return fail(CJ_CHAIN_BAD_HEADER, err, errlen, "extra_data is %u bytes, a sealed block has %u",
+                    h->extra_data_len, SEAL_LEN);
     if (b->cid) return fail(CJ_CHAIN_BAD_HEADER, err, errlen, "cid must be None");
     if (b->tx_count > COINJECTURE_MAX_TX_PER_BLOCK)
         return fail(CJ_CHAIN_BAD_HEADER, err, errlen, "%u transactions", b->tx_count);
     if (h->block_index != parent->height + 1)
-        return fail(CJ_CHAIN_BAD_HEIGHT, err, errlen, "height %llu on a parent at %llu", (unsigned long long)h->block_index,
-                    (unsigned long long)parent->height);
+        return fail(CJ_CHAIN_BAD_HEIGHT, err, errlen, "height %llu on a parent at %llu",
+                    (unsigned long long)h->block_index, (unsigned long long)parent->height);
     if (h->timestamp <= parent->timestamp)
         return fail(CJ_CHAIN_BAD_TIMESTAMP, err, errlen, "timestamp %lld not after the parent's %lld",
                     (long long)h->timestamp, (long long)parent->timestamp);
@@ -898,7 +901,8 @@ static cj_chain_status check_static(cj_chain *c, const coinjecture_block *b, con
     if (p == c->nval) return fail(CJ_CHAIN_BAD_PROPOSER, err, errlen, "miner_address is not a validator address");
     int64_t earliest = cj_chain_earliest_ms(c, h->block_index, p);
     if (h->timestamp < earliest)
-        return fail(CJ_CHAIN_BAD_TIMESTAMP, err, errlen, "validator %zu may seal height %llu from %lld, block says %lld", p,
+        return fail(CJ_CHAIN_BAD_TIMESTAMP, err, errlen,
+                    "validator %zu may seal height %llu from %lld, block says %lld", p,
                     (unsigned long long)h->block_index, (long long)earliest, (long long)h->timestamp);
     uint64_t weight = turn_offset(c, h->block_index, p) == 0 ? WEIGHT_IN_TURN : WEIGHT_OUT_OF_TURN;
     if (h->difficulty_target != weight)
@@ -961,7 +965,8 @@ static int tx_offsets(const coinjecture_block *b, const uint8_t *bytes, size_t l
         sz[i] = (uint32_t)tl;
         pos += tl;
     }
-    if (len < 8 || memcmp(bytes, "\x84\xa6header", 8) != 0 || pos + 7 > len || memcmp(bytes + pos, "\xa6reveal", 7) != 0)
+    if (len < 8 || memcmp(bytes, "\x84\xa6header", 8) != 0 || pos + 7 > len ||
+        memcmp(bytes + pos, "\xa6reveal", 7) != 0)
         return -1;
     return 0;
 }
@@ -1086,7 +1091,8 @@ static cj_chain_status connect_block(cj_chain *c, const coinjecture_block *b, co
     info.proposer = (int32_t)f->proposer;
     info.timestamp = b->header.timestamp;
     memcpy(info.state_root, root, 32);
-    cj_chain_status st = commit_block(c, b, bytes, len, &info, existing_id, (const uint8_t(*)[32])f->tx_hashes, err, errlen);
+    cj_chain_status st =
+        commit_block(c, b, bytes, len, &info, existing_id, (const uint8_t(*)[32])f->tx_hashes, err, errlen);
     if (st != CJ_CHAIN_OK) ov_revert_state(c);
     return st;
 }
@@ -1115,13 +1121,16 @@ static cj_chain_status undo_tip_inner(cj_chain *c, char *err, size_t errlen)
     memset(&b, 0, sizeof b);
     cj_chain_status st = CJ_CHAIN_OK;
     if (cj_store_undo_get(c->st, c->tip.id, &undo, &ulen) != 1 || ulen < 4 ||
-        cj_store_block_data(c->st, c->tip.id, &data, &dlen) != 1 || coinjecture_block_decode(data, dlen, &b) != COINJ_OK) {
-        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "undo data of block %llu unavailable", (unsigned long long)c->tip.height);
+        cj_store_block_data(c->st, c->tip.id, &data, &dlen) != 1 ||
+        coinjecture_block_decode(data, dlen, &b) != COINJ_OK) {
+        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "undo data of block %llu unavailable",
+                  (unsigned long long)c->tip.height);
         goto out;
     }
     uint32_t n = (uint32_t)undo[0] | (uint32_t)undo[1] << 8 | (uint32_t)undo[2] << 16 | (uint32_t)undo[3] << 24;
     if ((size_t)n * UNDO_ENTRY + 4 != ulen) {
-        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "undo data of block %llu malformed", (unsigned long long)c->tip.height);
+        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "undo data of block %llu malformed",
+                  (unsigned long long)c->tip.height);
         goto out;
     }
     for (uint32_t i = 0; i < n; i++) {
@@ -1140,8 +1149,10 @@ static cj_chain_status undo_tip_inner(cj_chain *c, char *err, size_t errlen)
         }
     }
     cj_store_block_info parent;
-    if (cj_store_canon_del(c->st, c->tip.height) != 0 || cj_store_block_info_by_hash(c->st, c->tip.parent, &parent) != 1) {
-        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "undo: parent of block %llu missing", (unsigned long long)c->tip.height);
+    if (cj_store_canon_del(c->st, c->tip.height) != 0 ||
+        cj_store_block_info_by_hash(c->st, c->tip.parent, &parent) != 1) {
+        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "undo: parent of block %llu missing",
+                  (unsigned long long)c->tip.height);
         goto out;
     }
     uint8_t root[32];
@@ -1171,7 +1182,8 @@ cj_chain_status cj_chain_undo_tip(cj_chain *c, char *err, size_t errlen)
     c->jr_on = 1;
     c->jr_n = 0;
     cj_chain_status st = undo_tip_inner(c, err, errlen);
-    if (st == CJ_CHAIN_OK && cj_store_commit(c->st) != 0) st = fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", cj_store_error(c->st));
+    if (st == CJ_CHAIN_OK && cj_store_commit(c->st) != 0)
+        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", cj_store_error(c->st));
     if (st != CJ_CHAIN_OK) {
         cj_store_rollback(c->st);
         journal_revert(c);
@@ -1203,7 +1215,8 @@ static cj_chain_status reorg_to(cj_chain *c, const cj_store_block_info *newtip, 
         if (r == 1 && cid == cur.id) break; /* fork point */
         if (nb == maxb) {
             free(branch);
-            return fail(CJ_CHAIN_REORG_TOO_DEEP, err, errlen, "side branch longer than %u blocks", c->opt.max_reorg_depth);
+            return fail(CJ_CHAIN_REORG_TOO_DEEP, err, errlen, "side branch longer than %u blocks",
+                        c->opt.max_reorg_depth);
         }
         branch[nb++] = cur.id;
         if (cj_store_block_info_by_hash(c->st, cur.parent, &cur) != 1) {
@@ -1239,7 +1252,8 @@ static cj_chain_status reorg_to(cj_chain *c, const cj_store_block_info *newtip, 
         cj_store_block_info bi;
         memset(&b, 0, sizeof b);
         memset(&f, 0, sizeof f);
-        if (cj_store_block_info_by_id(c->st, branch[i], &bi) != 1 || cj_store_block_data(c->st, branch[i], &data, &dlen) != 1 ||
+        if (cj_store_block_info_by_id(c->st, branch[i], &bi) != 1 ||
+            cj_store_block_data(c->st, branch[i], &data, &dlen) != 1 ||
             coinjecture_block_decode(data, dlen, &b) != COINJ_OK) {
             st = fail(CJ_CHAIN_INTERNAL, err, errlen, "side block unavailable");
         } else {
@@ -1426,7 +1440,8 @@ cj_chain_status cj_chain_produce(cj_chain *c, cj_mempool *mp, int64_t now_ms, cj
     if (!out) out = &dummy;
     memset(out, 0, sizeof *out);
     if (!c) return fail(CJ_CHAIN_BAD_ARG, err, errlen, "NULL chain");
-    if (!c->sk || c->my_index < 0) return fail(CJ_CHAIN_NOT_VALIDATOR, err, errlen, "this node has no validator key in the set");
+    if (!c->sk || c->my_index < 0)
+        return fail(CJ_CHAIN_NOT_VALIDATOR, err, errlen, "this node has no validator key in the set");
     uint64_t h = c->tip.height + 1;
     size_t me = (size_t)c->my_index;
     int64_t earliest = cj_chain_earliest_ms(c, h, me);
@@ -1474,8 +1489,8 @@ cj_chain_status cj_chain_produce(cj_chain *c, cj_mempool *mp, int64_t now_ms, cj
              coinjecture_epoch_salt(c->tip.hash, h, es) == COINJ_OK;
     ok = ok && cj_pow_search(es, 0, CJ_POW_MAX_TRIES, &b.reveal) == 1;
     ok = ok && coinjecture_miner_salt(c->sk, es, c->tip.hash, h, b.reveal.miner_salt) == COINJ_OK &&
-         coinjecture_commitment_create(&b.reveal.problem, &b.reveal.solution, b.reveal.miner_salt, c->tip.hash, h, &cm) ==
-             COINJ_OK &&
+         coinjecture_commitment_create(&b.reveal.problem, &b.reveal.solution, b.reveal.miner_salt, c->tip.hash, h,
+                                       &cm) == COINJ_OK &&
          coinjecture_commitment_hash(&cm, hd->commitment) == COINJ_OK;
     hd->nonce = b.reveal.nonce;
     cj_state_root(c->state, root);

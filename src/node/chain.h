@@ -67,8 +67,9 @@ cj_chain_status cj_chain_init_datadir(const char *data_dir, const struct cj_gene
 
 /* Opens (creating if needed) the chain in data_dir for genesis g. validator_sk64 is the node's libsodium
  * secret key (seed || public key) or NULL for an observer; it is copied into locked memory (the caller
- * may wipe its copy). g is copied too. opt may be NULL (defaults). On restart the head is the last
- * committed block and the account state is rebuilt and checked against its state root.
+ * may wipe its copy). g is not retained (the caller may free it after open). opt may be NULL (defaults).
+ * On restart the head is the last committed block and the account state is rebuilt and checked against
+ * its state root.
  * Returns CJ_CHAIN_OK and *out, or an error with *out = NULL. */
 cj_chain_status cj_chain_open(const char *data_dir, const struct cj_genesis *g,
                               const uint8_t *validator_sk64, const cj_chain_options *opt, cj_chain **out,

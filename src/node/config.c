@@ -851,7 +851,8 @@ int cj_config_apply_env(cj_config *c, char *const *envp, char *err, size_t errle
             continue;
         size_t nl = (size_t)(eq - *e);
         /* variables read by other parts of the project, not settings of the node */
-        static const char *const others[] = {"COINJECTURE_CONFIG", "COINJECTURE_NODE"};
+        static const char *const others[] = {"COINJECTURE_CONFIG", "COINJECTURE_NODE",
+                                             "COINJECTURE_BUILD_DIR"};
         int known = 0;
         for (size_t o = 0; o < sizeof others / sizeof others[0]; o++)
             known |= nl == strlen(others[o]) && strncmp(*e, others[o], nl) == 0;

@@ -18,6 +18,7 @@
 #include "keys.h"
 #include "log.h"
 #include "metrics.h"
+#include "p2p.h"
 
 #ifndef COINJECTURE_NODE_VERSION
 #define COINJECTURE_NODE_VERSION CJ_NODE_VERSION_FALLBACK
@@ -392,6 +393,12 @@ static void on_produce(evutil_socket_t fd, short what, void *arg)
         arm_producer(n, 0);
         return;
     }
+    if (cj_p2p_syncing(n->p2p, now)) {
+        /* catching up with peers (or waiting for their first status after a restart): sealing now
+         * would fork off a stale tip */
+        arm_producer(n, 100);
+        return;
+    }
     memset(&res, 0, sizeof res);
     err[0] = '\0';
     cj_chain_status st = cj_chain_produce(n->chain, n->mempool, now, &res, err, sizeof err);
@@ -410,10 +417,10 @@ static void on_produce(evutil_socket_t fd, short what, void *arg)
     arm_producer(n, 50);
 }
 
-/* Records a newly admitted transaction (P2P relay hooks in here). */
+/* A transaction entered the mempool (from the API or a peer): relay it once to the peers. */
 void cj_node_on_tx_accepted(cj_node *n, const coinjecture_tx *tx, const uint8_t hash[32])
 {
-    (void)n, (void)tx;
+    cj_p2p_relay_tx(n->p2p, tx, hash);
     if (cj_log_enabled(CJ_LOG_DEBUG)) {
         char hex[65];
         coinjecture_hex_encode(hash, 32, hex, sizeof hex);
@@ -421,9 +428,10 @@ void cj_node_on_tx_accepted(cj_node *n, const coinjecture_tx *tx, const uint8_t 
     }
 }
 
-/* The tip changed: update gauges and re-arm production for the next height. */
+/* The tip changed (produced or imported): relay it, update gauges, re-arm production for the next height. */
 void cj_node_on_new_tip(cj_node *n)
 {
+    cj_p2p_on_new_tip(n->p2p);
     cj_node_refresh_metrics(n);
     arm_producer(n, 0);
 }
@@ -622,6 +630,10 @@ static int cmd_run(cj_node *n)
             goto out;
         }
     }
+    if ((n->p2p = cj_p2p_start_node(n, err, sizeof err)) == NULL) {
+        cj_log_error("%s", err);
+        goto out;
+    }
     long me = cj_chain_my_index(n->chain);
     if (n->has_key && n->cfg.consensus_enabled) {
         n->produce_timer = evtimer_new(n->base, on_produce, n);
@@ -649,6 +661,8 @@ static int cmd_run(cj_node *n)
     }
     if (n->api != NULL)
         cj_log_info("HTTP API on http://%s:%u/", n->cfg.api_host, (unsigned)cj_api_port(n->api));
+    cj_log_info("P2P on %s:%u, %zu static peers", n->cfg.p2p_host, (unsigned)cj_p2p_port(n->p2p),
+                n->cfg.p2p_bootstrap_peers.count);
     cj_node_refresh_metrics(n);
     if (event_base_dispatch(n->base) != 0)
         cj_log_error("the event loop failed");
@@ -659,6 +673,8 @@ out:
     sodium_memzero(sk, sizeof sk);
     cj_api_stop(n->api);
     n->api = NULL;
+    cj_p2p_free(n->p2p); /* after the loop has exited: closes every peer connection */
+    n->p2p = NULL;
     if (n->produce_timer)
         event_free(n->produce_timer);
     if (n->housekeeping_timer)

@@ -14,6 +14,7 @@
 struct event_base;
 struct event;
 struct cj_api;
+struct cj_p2p;
 
 #define CJ_NODE_VERSION_FALLBACK "1.0.0"
 
@@ -25,6 +26,7 @@ typedef struct cj_node {
     cj_mempool *mempool;
     struct event_base *base;
     struct cj_api *api;
+    struct cj_p2p *p2p;          /* peer-to-peer layer (p2p.c) */
     struct event *sig_int, *sig_term;
     struct event *produce_timer, *housekeeping_timer;
     int has_key;

@@ -230,13 +230,13 @@ static void ban_peer(peer *pe, const char *why)
     char k[17] = "-";
     if (p->ban_time_ms == 0)
         return;
-    if (pe->st == PS_READY || pe->hs.have_peer) {
+    if (pe->st == PS_READY) { /* only an authenticated key: a hello alone could name anybody's */
         ban_add(p, 1, pe->hs.peer_node_pk, NULL, until);
         short_hex(pe->hs.peer_node_pk, k);
     }
     if (pe->sp != NULL)
         ban_add(p, 0, NULL, pe->sp->text, until);
-    else if (!(pe->st == PS_READY) && !is_loopback(pe->ip))
+    else if (pe->st != PS_READY && !is_loopback(pe->ip))
         ban_add(p, 0, NULL, pe->ip, until);
     cj_metrics_inc("p2p_bans_total");
     cj_log_warn("p2p: banned peer %s (key %s) for %llu ms: %s", pe->addr, k, (unsigned long long)p->ban_time_ms, why);
@@ -553,6 +553,16 @@ static void on_ready(peer *pe)
         memcpy(pe->sp->key, pe->hs.peer_node_pk, 32);
         pe->sp->backoff_ms = CJ_P2P_BACKOFF_MIN_MS;
         pe->sp->failures = 0;
+    } else {
+        /* an inbound peer that is also one of our static peers (same IP and listen port): remember its
+         * key so we do not keep dialing a connection the duplicate rule would close */
+        for (size_t i = 0; i < p->nstatic; i++) {
+            static_peer *sp = &p->statics[i];
+            if (sp->port == pe->hs.peer_listen_port && strcmp(sp->host, pe->ip) == 0) {
+                sp->have_key = 1;
+                memcpy(sp->key, pe->hs.peer_node_pk, 32);
+            }
+        }
     }
     cj_log_info("p2p: connected to %s (%s, key %s, listens on %u)", pe->addr, pe->outbound ? "outbound" : "inbound", k,
                 (unsigned)pe->hs.peer_listen_port);

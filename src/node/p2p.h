@@ -28,7 +28,7 @@ typedef struct cj_p2p cj_p2p;
 #define CJ_P2P_STARTUP_GRACE_MS 3000       /* validators wait this long for a first peer status */
 #define CJ_P2P_BACKOFF_MIN_MS 1000
 #define CJ_P2P_BACKOFF_MAX_MS 60000
-#define CJ_P2P_MAX_OUTPUT (64u * 1024u * 1024u) /* a peer that lets more than this queue is too slow */
+#define CJ_P2P_MAX_OUTPUT (32u * 1024u * 1024u) /* a peer that lets more than this queue is too slow */
 
 #define CJ_P2P_SCORE_START 100
 #define CJ_P2P_PENALTY_MALFORMED 50

@@ -150,7 +150,8 @@ int cj_p2p_seal(cj_p2p_cipher *c, const uint8_t *pt, size_t ptlen, uint8_t *out)
 
 /* Opens a frame body (len bytes after the header hdr) in place: on success the plaintext is body[0 ..
  * *ptlen) and the counter advances; on any failure (tag, replayed or reordered frame, short body)
- * returns -1, the counter is unchanged and the connection must be closed. */
+ * returns -1, the counter is unchanged, the body may have been wiped, and the connection must be
+ * closed. */
 int cj_p2p_open(cj_p2p_cipher *c, const uint8_t hdr[4], uint8_t *body, size_t len, size_t *ptlen);
 
 #endif /* CJ_NODE_P2P_WIRE_H */

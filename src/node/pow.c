@@ -13,6 +13,11 @@ static uint32_t le32(const uint8_t *p)
 /* Expands (epoch_salt, nonce) into the problem; every node must get the same bytes, so integer-only. */
 void cj_pow_derive(const uint8_t epoch_salt[32], uint64_t nonce, coinjecture_problem *out)
 {
+    if (!out) return;
+    if (!epoch_salt) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
     uint8_t seedin[40], seed[32], blk[36], stream[96];
     memcpy(seedin, epoch_salt, 32);
     for (int i = 0; i < 8; i++) seedin[32 + i] = (uint8_t)(nonce >> (8 * i));
@@ -42,8 +47,9 @@ void cj_pow_derive(const uint8_t epoch_salt[32], uint64_t nonce, coinjecture_pro
 /* Gray-code walk over all subsets: one add or subtract per step, first hit wins (deterministic). */
 int cj_pow_solve(const coinjecture_problem *p, coinjecture_solution *out)
 {
+    if (!out) return -1;
     memset(out, 0, sizeof *out);
-    if (p->problem_type != COINJECTURE_PROBLEM_SUBSET_SUM || p->elements_len == 0 || p->elements_len > 20)
+    if (!p || p->problem_type != COINJECTURE_PROBLEM_SUBSET_SUM || p->elements_len == 0 || p->elements_len > 20)
         return -1;
     uint32_t n = p->elements_len;
     int64_t sum = 0; /* elements are small for derived problems; |sum| stays far from overflow */
@@ -67,6 +73,7 @@ int cj_pow_solve(const coinjecture_problem *p, coinjecture_solution *out)
 /* Producer side: derive and solve until a nonce works. */
 int cj_pow_search(const uint8_t epoch_salt[32], uint64_t start, uint32_t max_tries, coinjecture_reveal *reveal)
 {
+    if (!epoch_salt || !reveal) return 0;
     for (uint32_t t = 0; t < max_tries; t++) {
         uint64_t nonce = start + t;
         cj_pow_derive(epoch_salt, nonce, &reveal->problem);
@@ -92,6 +99,10 @@ static int problem_equal(const coinjecture_problem *a, const coinjecture_problem
 /* Validator side: the problem must be the derived one and the solution must verify under the budget. */
 int cj_pow_check(const uint8_t epoch_salt[32], const coinjecture_reveal *reveal, char *err, size_t errlen)
 {
+    if (!epoch_salt || !reveal) {
+        if (err) snprintf(err, errlen, "NULL argument");
+        return -1;
+    }
     coinjecture_problem want;
     cj_pow_derive(epoch_salt, reveal->nonce, &want);
     if (!problem_equal(&want, &reveal->problem)) {

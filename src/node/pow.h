@@ -21,12 +21,12 @@
 #define CJ_POW_TIER COINJECTURE_TIER_DESKTOP
 #define CJ_POW_MAX_TRIES 4096u /* nonces the producer tries before giving up (never reached in practice) */
 
-/* Derives the problem for (epoch_salt, nonce). */
+/* Derives the problem for (epoch_salt, nonce) (a NULL epoch_salt zeroes out). */
 void cj_pow_derive(const uint8_t epoch_salt[32], uint64_t nonce, coinjecture_problem *out);
 
 /* Exhaustive search (at most 2^16 subsets): writes the first non-empty subset in Gray-code order whose
  * sum equals the target, indices ascending, timestamp 0. Returns 1 if found, 0 if none (out zeroed),
- * -1 if the problem is not a SubsetSum problem of 1..20 elements. */
+ * -1 if the problem is not a SubsetSum problem of 1..20 elements or an argument is NULL. */
 int cj_pow_solve(const coinjecture_problem *p, coinjecture_solution *out);
 
 /* Tries nonces start, start+1, ... (at most max_tries) until a derived problem has a solution; fills

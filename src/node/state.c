@@ -100,6 +100,11 @@ static const smt_leaf *find_leaf(const cj_state *s, const uint8_t key[32])
 /* Account lookup: a root-to-leaf walk over the key bits. */
 int cj_state_get(const cj_state *s, const uint8_t pubkey[32], coinjecture_account *out)
 {
+    if (!out) return 0;
+    if (!s || !pubkey) {
+        out->balance = out->nonce = 0;
+        return 0;
+    }
     uint8_t key[32];
     (void)coinjecture_sha256(pubkey, 32, key);
     const smt_leaf *lf = find_leaf(s, key);
@@ -219,6 +224,7 @@ static int node_del(smt_node **slot, unsigned d, const uint8_t key[32])
 /* Sets or (for {0,0}) removes an account. */
 int cj_state_set(cj_state *s, const uint8_t pubkey[32], const coinjecture_account *a)
 {
+    if (!s || !pubkey || !a) return -1;
     uint8_t key[32];
     (void)coinjecture_sha256(pubkey, 32, key);
     if (a->balance == 0 && a->nonce == 0) {
@@ -251,7 +257,8 @@ static void node_rehash(smt_node *n)
 /* Root of the tree: zero when empty, else the (refreshed) root node hash. */
 void cj_state_root(cj_state *s, uint8_t out[32])
 {
-    if (!s->root) {
+    if (!out) return;
+    if (!s || !s->root) {
         memset(out, 0, 32);
         return;
     }
@@ -262,12 +269,13 @@ void cj_state_root(cj_state *s, uint8_t out[32])
 /* Number of accounts present. */
 uint64_t cj_state_count(const cj_state *s)
 {
-    return s->count;
+    return s ? s->count : 0;
 }
 
 /* Records the siblings along key's path and what the walk ended on. */
 int cj_state_prove(cj_state *s, const uint8_t pubkey[32], cj_state_proof *out)
 {
+    if (!s || !pubkey || !out) return -1;
     uint8_t key[32], root[32];
     memset(out, 0, sizeof *out);
     (void)coinjecture_sha256(pubkey, 32, key);

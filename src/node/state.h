@@ -24,9 +24,9 @@ typedef struct cj_state cj_state;
 cj_state *cj_state_new(void); /* NULL on OOM */
 void cj_state_free(cj_state *s);
 
-/* Balance and nonce of pubkey; returns 1 if present, 0 if absent (out zeroed). */
+/* Balance and nonce of pubkey; returns 1 if present, 0 if absent or on NULL arguments (out zeroed). */
 int cj_state_get(const cj_state *s, const uint8_t pubkey[32], coinjecture_account *out);
-/* Sets an account; {0, 0} removes it. Returns 0, or -1 on OOM (state unchanged). */
+/* Sets an account; {0, 0} removes it. Returns 0, or -1 on OOM or NULL arguments (state unchanged). */
 int cj_state_set(cj_state *s, const uint8_t pubkey[32], const coinjecture_account *a);
 /* The root (recomputes dirty paths). The empty state has the all-zero root. */
 void cj_state_root(cj_state *s, uint8_t out[32]);
@@ -48,7 +48,7 @@ typedef struct {
     uint64_t other_balance, other_nonce;
 } cj_state_proof;
 
-/* Builds the proof for pubkey against the current root. Returns 0. */
+/* Builds the proof for pubkey against the current root. Returns 0, or -1 on NULL arguments. */
 int cj_state_prove(cj_state *s, const uint8_t pubkey[32], cj_state_proof *out);
 /* Checks a proof: a = the claimed account ({0,0} or NULL = absent). Returns 1 if it proves the claim
  * under root, else 0. */

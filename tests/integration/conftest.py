@@ -2,6 +2,7 @@
 real coinjectured on free loopback ports in a temporary data directory, poll its HTTP API."""
 import json
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -11,11 +12,12 @@ import urllib.request
 
 import pytest
 
-BUILD = os.path.join(os.path.dirname(__file__), "..", "..", "build")
-COINJECTURED = os.environ.get("CJ_TEST_COINJECTURED", os.path.join(BUILD, "src/node/coinjectured"))
-CLI = os.environ.get("CJ_TEST_CLI", os.path.join(BUILD, "src/tools/coinjecture-cli"))
-KEYGEN = os.environ.get("CJ_TEST_KEYGEN", os.path.join(BUILD, "src/tools/coinjecture-keygen"))
-SOURCE_DIR = os.environ.get("CJ_TEST_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.path.abspath(os.environ.get("COINJECTURE_BUILD_DIR", os.path.join(REPO, "build")))
+COINJECTURED = os.path.join(BUILD, "src/node/coinjectured")
+CLI = os.path.join(BUILD, "src/tools/coinjecture-cli")
+KEYGEN = os.path.join(BUILD, "src/tools/coinjecture-keygen")
+SOURCE_DIR = REPO
 
 
 def free_port():
@@ -75,9 +77,15 @@ class Node:
             a += ["--key-file", str(self.key)]
         return a + self.extra
 
-    def start(self, wait=True):
+    def start(self, wait=True, max_fds=None):
         self.log = open(self.log_path, "a")
-        self.proc = subprocess.Popen(self.args(), stdout=self.log, stderr=subprocess.STDOUT, env=self.env)
+
+        def limit():
+            if max_fds:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (max_fds, max_fds))
+
+        self.proc = subprocess.Popen(self.args(), stdout=self.log, stderr=subprocess.STDOUT, env=self.env,
+                                     preexec_fn=limit)
         if wait:
             self.wait_healthy()
         return self

@@ -123,7 +123,6 @@ def node():
 
 @pytest.mark.parametrize("path,file,mime", [
     ("/", "index.html", "text/html; charset=utf-8"),
-    ("/index.html", "index.html", "text/html; charset=utf-8"),
     ("/app.js", "app.js", "text/javascript; charset=utf-8"),
     ("/style.css", "style.css", "text/css; charset=utf-8"),
 ])

@@ -2,6 +2,7 @@
 every API error path answers with {"error", "details"} while the node keeps producing, metrics, logs."""
 import json
 import signal
+import socket
 import time
 
 from conftest import CLI, http, run
@@ -232,3 +233,39 @@ def test_load_generator(net):
     assert rep["accepted"] > 0 and rep["all_confirmed"] is True
     assert rep["confirmed"] == rep["accepted"]
     assert rep["accepted_tps"] > 0 and rep["confirmed_tps"] > 0
+
+
+def test_accept_backoff_when_out_of_descriptors(net):
+    """With a small descriptor limit, a flood of idle connections makes accept() fail with EMFILE: the node
+    pauses its listener (no busy loop), keeps producing, and serves again once the connections go away."""
+    n = net["make"](start=False, extra=["--set", "api.read_timeout=2s", "--set", "api.write_timeout=2s"])
+    n.start(max_fds=48)
+    n.wait_height(1)
+    socks = []
+    try:
+        for _ in range(80):
+            s = socket.create_connection(("127.0.0.1", n.api_port), timeout=2)
+            socks.append(s)
+        deadline = time.time() + 10
+        while "accept() failed" not in n.read_log() and time.time() < deadline:
+            time.sleep(0.1)
+        assert "accept() failed" in n.read_log()
+        produced = n.read_log().count("produced block")
+        time.sleep(1.5)
+        assert n.read_log().count("produced block") > produced  # the loop is alive and not spinning on accept
+        assert n.proc.poll() is None
+    finally:
+        for s in socks:
+            s.close()
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        try:
+            if http("GET", n.url + "/health", timeout=2)[0] == 200:
+                break
+        except OSError:
+            pass
+        time.sleep(0.2)
+    assert n.get("/health")["status"] == "ok"
+    metrics = http("GET", n.url + "/metrics")[1].decode()
+    line = [l for l in metrics.splitlines() if l.startswith("coinjecture_api_accept_errors_total ")][0]
+    assert float(line.split()[1]) >= 1

@@ -343,7 +343,11 @@ static cj_chain_status import_mutated(const snap *s, const uint8_t *bytes, size_
     case 4: b.header.extra_data_len = 64; break;
     case 5: b.header.codec_version = 2; break;
     case 6: b.header.nonce ^= 1; break;
-    case 7: { coinjecture_tx t = b.transactions[0]; b.transactions[0] = b.transactions[1]; b.transactions[1] = t; } break;
+    case 7: {
+        coinjecture_tx t = b.transactions[0];
+        b.transactions[0] = b.transactions[1];
+        b.transactions[1] = t;
+    } break;
     case 8: b.reveal.problem.elements[0] += 1; break;
     case 9: b.header.commitment[0] ^= 1; break;
     case 10: b.reveal.miner_salt[0] ^= 1; break;
@@ -437,7 +441,10 @@ static void test_invalid_blocks_leave_state(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         long bad_tx = -2;
-        cj_chain_status st = import_mutated(&s, v, len, cases[i].reseal == 1 ? a.sk : cases[i].reseal == 2 ? x.sk : NULL,
+        cj_chain_status st = import_mutated(&s, v, len,
+                                            cases[i].reseal == 1   ? a.sk
+                                            : cases[i].reseal == 2 ? x.sk
+                                                                   : NULL,
                                             cases[i].what, &bad_tx);
         if (st != cases[i].want)
             fprintf(stderr, "case %zu (mutation %d): got %s\n", i, cases[i].what, cj_chain_status_name(st));

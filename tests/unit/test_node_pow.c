@@ -16,13 +16,29 @@ typedef struct {
 } pow_vector;
 
 static const pow_vector VECTORS[] = {
-    {0x42, 0, 13, {148, 712, 755, 141, 287, 1019, 248, 483, 928, 759, 1006, 38, 1020}, 4512, 8, {0, 1, 2, 3, 5, 6, 7, 10}},
-    {0x42, 1, 15, {264, 552, 170, 236, 574, 866, 899, 686, 535, 550, 396, 284, 943, 966, 398}, 4499, 8,
+    {0x42,
+     0,
+     13,
+     {148, 712, 755, 141, 287, 1019, 248, 483, 928, 759, 1006, 38, 1020},
+     4512,
+     8,
+     {0, 1, 2, 3, 5, 6, 7, 10}},
+    {0x42,
+     1,
+     15,
+     {264, 552, 170, 236, 574, 866, 899, 686, 535, 550, 396, 284, 943, 966, 398},
+     4499,
+     8,
      {1, 2, 3, 7, 9, 10, 12, 13}},
     {0x42, 7, 12, {263, 323, 324, 199, 420, 459, 97, 365, 725, 353, 472, 256}, 2288, 6, {0, 2, 4, 5, 6, 8}},
     {0x42, UINT64_MAX, 12, {936, 831, 478, 406, 307, 180, 822, 332, 947, 880, 581, 637}, 2964, 5, {0, 2, 7, 10, 11}},
     {0, 0, 13, {1002, 993, 805, 200, 805, 690, 949, 525, 747, 398, 651, 291, 98}, 3734, 5, {0, 1, 5, 9, 10}},
-    {0, 7, 15, {148, 166, 845, 104, 840, 203, 726, 6, 541, 384, 580, 1013, 501, 479, 320}, 4231, 9,
+    {0,
+     7,
+     15,
+     {148, 166, 845, 104, 840, 203, 726, 6, 541, 384, 580, 1013, 501, 479, 320},
+     4231,
+     9,
      {1, 3, 4, 5, 8, 9, 11, 12, 13}},
 };
 
@@ -166,12 +182,35 @@ static void test_most_nonces_solvable(void **state)
     assert_int_equal(ok, 282); /* the Python reference finds 282 of these 300 solvable */
 }
 
+static void test_null_arguments(void **state)
+{
+    (void)state;
+    uint8_t es[32] = {0};
+    coinjecture_problem p;
+    coinjecture_solution sol;
+    coinjecture_reveal r;
+    memset(&p, 0xee, sizeof p);
+    cj_pow_derive(NULL, 0, &p);
+    assert_int_equal(p.elements_len, 0);
+    cj_pow_derive(es, 0, NULL); /* no-op */
+    assert_int_equal(cj_pow_solve(NULL, &sol), -1);
+    assert_int_equal(sol.indices_len, 0);
+    cj_pow_derive(es, 0, &p);
+    assert_int_equal(cj_pow_solve(&p, NULL), -1);
+    assert_int_equal(cj_pow_search(NULL, 0, 10, &r), 0);
+    assert_int_equal(cj_pow_search(es, 0, 10, NULL), 0);
+    char err[64] = "";
+    assert_int_equal(cj_pow_check(NULL, &r, err, sizeof err), -1);
+    assert_string_equal(err, "NULL argument");
+    assert_int_equal(cj_pow_check(es, NULL, NULL, 0), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_derive_vectors),     cmocka_unit_test(test_solve_vectors),
         cmocka_unit_test(test_solve_edge_cases),   cmocka_unit_test(test_search_and_check),
-        cmocka_unit_test(test_most_nonces_solvable),
+        cmocka_unit_test(test_most_nonces_solvable), cmocka_unit_test(test_null_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -248,12 +248,43 @@ static void test_extreme_values(void **state)
     cj_state_free(s);
 }
 
+static void test_null_arguments(void **state)
+{
+    (void)state;
+    cj_state *s = cj_state_new();
+    uint8_t pk[32] = {1}, root[32];
+    coinjecture_account a = {5, 1}, g = {9, 9};
+    assert_int_equal(cj_state_get(NULL, pk, &g), 0);
+    assert_int_equal(g.balance, 0);
+    g.nonce = 9;
+    assert_int_equal(cj_state_get(s, NULL, &g), 0);
+    assert_int_equal(g.nonce, 0);
+    assert_int_equal(cj_state_get(s, pk, NULL), 0);
+    assert_int_equal(cj_state_set(NULL, pk, &a), -1);
+    assert_int_equal(cj_state_set(s, NULL, &a), -1);
+    assert_int_equal(cj_state_set(s, pk, NULL), -1);
+    assert_int_equal(cj_state_count(NULL), 0);
+    assert_int_equal(cj_state_count(s), 0);
+    memset(root, 0xaa, 32);
+    cj_state_root(NULL, root);
+    uint8_t zero[32] = {0};
+    assert_memory_equal(root, zero, 32);
+    cj_state_root(s, NULL); /* no-op */
+    cj_state_proof p;
+    assert_int_equal(cj_state_prove(NULL, pk, &p), -1);
+    assert_int_equal(cj_state_prove(s, NULL, &p), -1);
+    assert_int_equal(cj_state_prove(s, pk, NULL), -1);
+    assert_int_equal(cj_state_verify_proof(zero, NULL, NULL, &p), 0);
+    assert_int_equal(cj_state_verify_proof(zero, pk, NULL, NULL), 0);
+    cj_state_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty_and_single),          cmocka_unit_test(test_vector_100_any_order),
         cmocka_unit_test(test_incremental_equals_scratch), cmocka_unit_test(test_proofs),
-        cmocka_unit_test(test_extreme_values),
+        cmocka_unit_test(test_extreme_values),           cmocka_unit_test(test_null_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

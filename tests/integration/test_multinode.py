@@ -1,0 +1,574 @@
+"""Several real coinjectured processes talking P2P on loopback (docs/P2P.md; original-node.md §9):
+3 validators agree on height and tip, each produces its share, an observer follows without producing, a
+transaction load leaves every node on the same chain, a validator killed with SIGKILL rejoins, a partition
+heals to one chain, a late joiner syncs more than 1,000 blocks, and misbehaving peers (an independent
+Python implementation of the handshake and session) are disconnected and banned while the network keeps
+producing. Everything polls the HTTP API; no fixed sleeps where polling works."""
+import hashlib
+import json
+import os
+import random
+import socket
+import struct
+import subprocess
+import time
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
+from conftest import CLI, Node, free_port, http, keygen, run
+
+NO_RATE_LIMIT = ["--set", "rate_limiter.enabled=false"]  # the tests poll far above 100 requests/s
+
+
+# ---------------------------------------------------------------------------------------------------------
+# polling helpers
+
+
+def wait_for(pred, timeout, what, interval=0.05):
+    """Polls pred() until it returns a truthy value; fails with `what` (and the last value) on timeout."""
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        try:
+            last = pred()
+        except (OSError, ValueError, KeyError, AssertionError) as e:  # node restarting, partial JSON
+            last = e
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+
+
+def status(n):
+    return n.get("/v1/status")
+
+
+def tip(n):
+    c = status(n)["consensus"]
+    return int(c["block_height"]), c["current_block_hash"]
+
+
+def block(n, h):
+    st, body, _ = http("GET", f"{n.url}/v1/blocks/{h}")
+    return json.loads(body) if st == 200 else None
+
+
+def block_hash(n, h):
+    b = block(n, h)
+    return b["block_hash"] if b else None
+
+
+def metric(n, name):
+    """Value of an unlabeled metric line (0 if absent)."""
+    text = http("GET", n.url + "/metrics")[1].decode()
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return 0.0
+
+
+def same_tip(nodes, min_height=0):
+    """(height, hash) if every node reports the same tip at or above min_height in one polling round."""
+    tips = [tip(n) for n in nodes]
+    if len(set(tips)) == 1 and tips[0][0] >= min_height:
+        return tips[0]
+    return None
+
+
+def agree_below_tip(nodes, depth, min_height=0):
+    """Height h = min(heights) - depth if every node has the same block there (tips move on fast chains)."""
+    h = min(tip(n)[0] for n in nodes) - depth
+    if h < max(min_height, 1):
+        return None
+    hashes = {block_hash(n, h) for n in nodes}
+    return h if len(hashes) == 1 and None not in hashes else None
+
+
+def proposers(n, lo, hi):
+    """Canonical proposer public key per height in [lo, hi]."""
+    return [block(n, h)["proposer"] for h in range(lo, hi + 1)]
+
+
+def kill9(n):
+    n.proc.kill()
+    n.proc.wait()
+    n.proc = None
+    n.log.close()
+
+
+def set_peers(n, others, isolated_port=None):
+    """Static peers for the next start (and optionally another P2P port, to cut the node off)."""
+    n.extra = [a for a in n.extra if not a.startswith("--peers") and not a.startswith("127.0.0.1:")]
+    if isolated_port is not None:
+        n.p2p_port = isolated_port
+    if others:
+        n.extra += ["--peers", ",".join(f"127.0.0.1:{o.p2p_port}" for o in others)]
+
+
+def make_genesis(path, validators, allocs=(), block_time="500ms", chain_id=4343, genesis_time=None):
+    args = [CLI, "genesis", "--out", str(path), "--block-time", block_time, "--network", "multinode",
+            "--chain-id", str(chain_id)]
+    for v in validators:
+        args += ["--validator", str(v)]
+    for a, bal in allocs:
+        args += ["--alloc", f"{a}={bal}"]
+    if genesis_time is not None:
+        args += ["--genesis-time", str(genesis_time)]
+    run(args)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# an independent implementation of the P2P handshake and session (docs/P2P.md), for misbehaving peers
+
+
+def mp_uint(v):
+    if v < 0x80:
+        return bytes([v])
+    for marker, fmt, limit in ((0xCC, ">B", 0xFF), (0xCD, ">H", 0xFFFF), (0xCE, ">I", 0xFFFFFFFF)):
+        if v <= limit:
+            return bytes([marker]) + struct.pack(fmt, v)
+    return b"\xcf" + struct.pack(">Q", v)
+
+
+def mp_str(s):
+    b = s.encode()
+    assert len(b) < 32
+    return bytes([0xA0 | len(b)]) + b
+
+
+def mp_bin(b):
+    if len(b) < 0x100:
+        return b"\xc4" + bytes([len(b)]) + b
+    if len(b) < 0x10000:
+        return b"\xc5" + struct.pack(">H", len(b)) + b
+    return b"\xc6" + struct.pack(">I", len(b)) + b
+
+
+def mp_msg(type_, *fields):
+    """{"type": type_, k1: v1, ...} with values already encoded."""
+    out = bytes([0x80 | (1 + len(fields))]) + mp_str("type") + mp_str(type_)
+    for k, v in fields:
+        out += mp_str(k) + v
+    return out
+
+
+def mp_read(b, i=0):
+    """Minimal decoder for what the node sends (fixmap, fixstr, uints, bin, arrays). Returns (value, next)."""
+    c = b[i]
+    if c < 0x80:
+        return c, i + 1
+    if 0x80 <= c <= 0x8F:
+        d, i = {}, i + 1
+        for _ in range(c & 0x0F):
+            k, i = mp_read(b, i)
+            d[k], i = mp_read(b, i)
+        return d, i
+    if 0x90 <= c <= 0x9F or c == 0xDC:
+        n, i = (c & 0x0F, i + 1) if c != 0xDC else (struct.unpack(">H", b[i + 1:i + 3])[0], i + 3)
+        out = []
+        for _ in range(n):
+            v, i = mp_read(b, i)
+            out.append(v)
+        return out, i
+    if 0xA0 <= c <= 0xBF:
+        n = c & 0x1F
+        return b[i + 1:i + 1 + n].decode(), i + 1 + n
+    sizes = {0xCC: 1, 0xCD: 2, 0xCE: 4, 0xCF: 8}
+    if c in sizes:
+        w = sizes[c]
+        return int.from_bytes(b[i + 1:i + 1 + w], "big"), i + 1 + w
+    bins = {0xC4: 1, 0xC5: 2, 0xC6: 4}
+    if c in bins:
+        w = bins[c]
+        n = int.from_bytes(b[i + 1:i + 1 + w], "big")
+        return b[i + 1 + w:i + 1 + w + n], i + 1 + w + n
+    raise ValueError(f"unexpected msgpack marker 0x{c:02x}")
+
+
+class PyPeer:
+    """One P2P connection made from Python: plaintext hello/auth, then ChaCha20-Poly1305 frames."""
+
+    TAG = b"coinjecture/p2p/v1/auth"
+
+    def __init__(self, node, sk=None):
+        st = status(node)
+        self.chain_id = int(st["node"]["chain_id"])
+        self.genesis = bytes.fromhex(st["node"]["genesis_hash"])
+        self.port = node.p2p_port
+        self.sk = sk or Ed25519PrivateKey.generate()
+        self.pk = self.sk.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        self.sock = None
+
+    def _recv_exact(self, n):
+        buf = b""
+        while len(buf) < n:
+            chunk = self.sock.recv(n - len(buf))
+            if not chunk:
+                raise ConnectionError("closed by the node")
+            buf += chunk
+        return buf
+
+    def _recv_frame(self):
+        hdr = self._recv_exact(4)
+        return hdr, self._recv_exact(struct.unpack(">I", hdr)[0])
+
+    def send_plain(self, body):
+        self.sock.sendall(struct.pack(">I", len(body)) + body)
+
+    def hello(self):
+        """Connects and exchanges hellos; returns the node's hello."""
+        self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+        self.eph = X25519PrivateKey.generate()
+        self.eph_pk = self.eph.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        self.nonce = os.urandom(32)
+        self.send_plain(mp_msg("hello", ("version", mp_uint(1)), ("chain_id", mp_uint(self.chain_id)),
+                               ("genesis", mp_bin(self.genesis)), ("node_key", mp_bin(self.pk)),
+                               ("eph_key", mp_bin(self.eph_pk)), ("nonce", mp_bin(self.nonce)),
+                               ("listen_port", mp_uint(0))))
+        _, body = self._recv_frame()
+        h, end = mp_read(body)
+        assert end == len(body) and h["type"] == "hello" and h["version"] == 1
+        assert h["chain_id"] == self.chain_id and h["genesis"] == self.genesis
+        self.peer = h
+        return h
+
+    def handshake(self):
+        h = self.hello()
+        mine = self.TAG + h["nonce"] + h["eph_key"] + self.eph_pk + self.nonce + self.pk + h["node_key"]
+        self.send_plain(mp_msg("auth", ("sig", mp_bin(self.sk.sign(mine)))))
+        _, body = self._recv_frame()
+        a, _ = mp_read(body)
+        assert a["type"] == "auth"
+        theirs = self.TAG + self.nonce + self.eph_pk + h["eph_key"] + h["nonce"] + h["node_key"] + self.pk
+        Ed25519PublicKey.from_public_bytes(h["node_key"]).verify(a["sig"], theirs)  # raises if wrong
+        # crypto_kx: BLAKE2b-512(q || client_pk || server_pk); the lower ephemeral key is the client
+        q = self.eph.exchange(X25519PublicKey.from_public_bytes(h["eph_key"]))
+        client = self.eph_pk < h["eph_key"]
+        cpk, spk = (self.eph_pk, h["eph_key"]) if client else (h["eph_key"], self.eph_pk)
+        keys = hashlib.blake2b(q + cpk + spk, digest_size=64).digest()
+        rx, tx = (keys[:32], keys[32:]) if client else (keys[32:], keys[:32])
+        self.rx, self.tx = ChaCha20Poly1305(rx), ChaCha20Poly1305(tx)
+        self.rx_ctr = self.tx_ctr = 0
+        return self
+
+    def send(self, plaintext):
+        hdr = struct.pack(">I", len(plaintext) + 16)
+        ct = self.tx.encrypt(b"\0\0\0\0" + struct.pack("<Q", self.tx_ctr), plaintext, hdr)
+        self.tx_ctr += 1
+        self.sock.sendall(hdr + ct)
+
+    def recv(self):
+        hdr, body = self._recv_frame()
+        pt = self.rx.decrypt(b"\0\0\0\0" + struct.pack("<Q", self.rx_ctr), body, hdr)
+        self.rx_ctr += 1
+        m, end = mp_read(pt)
+        assert end == len(pt)
+        return m
+
+    def recv_type(self, type_, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            m = self.recv()
+            if m["type"] == type_:
+                return m
+        raise AssertionError(f"no {type_} message")
+
+    def closed_by_node(self, timeout=10):
+        """True once the node has closed the connection (reads and discards what is still queued)."""
+        self.sock.settimeout(timeout)
+        try:
+            while self.sock.recv(65536):
+                pass
+            return True
+        except (ConnectionResetError, BrokenPipeError):
+            return True
+        except socket.timeout:
+            return False
+
+    def close(self):
+        if self.sock:
+            self.sock.close()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the shared network: 3 validators + 1 observer, 500 ms blocks, 10 funded accounts
+
+
+class Network:
+    def __init__(self, tmp):
+        self.tmp = tmp
+        self.vkeys = [tmp / f"v{i}.key" for i in range(3)]
+        self.vpubs = [keygen(k) for k in self.vkeys]
+        self.ukeys = [tmp / f"user{i}.key" for i in range(10)]
+        self.upubs = [keygen(k) for k in self.ukeys]
+        self.genesis = tmp / "genesis.json"
+        make_genesis(self.genesis, self.vkeys, [(k, 10**12) for k in self.ukeys])
+        self.validators = [Node(tmp, self.genesis, self.vkeys[i], NO_RATE_LIMIT, name=f"v{i}") for i in range(3)]
+        self.observer = Node(tmp, self.genesis, None, NO_RATE_LIMIT, name="observer")
+        for i, v in enumerate(self.validators):
+            set_peers(v, [o for o in self.validators if o is not v])
+        set_peers(self.observer, self.validators[:2])
+        self.nonces = [0] * len(self.ukeys)
+
+    @property
+    def all(self):
+        return self.validators + [self.observer]
+
+    def stop(self):
+        for n in self.all:
+            if n.proc is not None:
+                n.proc.kill()
+                n.proc.wait()
+                n.log.close()
+                n.proc = None
+
+
+@pytest.fixture(scope="module")
+def network(tmp_path_factory):
+    net = Network(tmp_path_factory.mktemp("multinode"))
+    try:
+        for v in net.validators:
+            v.start(wait=False)
+        for v in net.validators:
+            v.wait_healthy()
+        yield net
+    except BaseException:
+        for n in net.all:
+            if n.proc is not None:
+                print(f"---- {n.name} log tail ----\n" + n.read_log()[-4000:])
+        raise
+    finally:
+        net.stop()
+
+
+def test_three_validators_agree(network):
+    vs = network.validators
+    wait_for(lambda: all(status(v)["peers"] >= 2 for v in vs), 20, "every validator connected to the other two")
+    h, tip_hash = wait_for(lambda: same_tip(vs, 6), 40, "3 validators on one tip at height >= 6")
+    for v in vs:
+        assert block_hash(v, h) == tip_hash
+        assert status(v)["consensus"]["is_validator"] is True
+    # the whole prefix is identical, not just the tip
+    for hh in range(1, h + 1):
+        assert len({block_hash(v, hh) for v in vs}) == 1, f"height {hh} differs"
+
+
+def test_each_validator_produces_its_share(network):
+    vs = network.validators
+    wait_for(lambda: min(tip(v)[0] for v in vs) >= 15, 30, "height 15")
+    h = wait_for(lambda: agree_below_tip(vs, 1, 15), 20, "agreement below the tip")
+    counts = {pk: 0 for pk in network.vpubs}
+    for pk in proposers(vs[0], 1, h):
+        counts[pk] += 1
+    assert all(c >= 3 for c in counts.values()), counts
+    for v in vs:
+        assert metric(v, "coinjecture_blocks_produced_total") >= 3
+        assert metric(v, "coinjecture_peers") >= 2
+
+
+def test_observer_follows_and_produces_nothing(network):
+    obs = network.observer
+    obs.start()
+    st = status(obs)
+    assert st["consensus"]["is_validator"] is False and st["node"]["pubkey"] is None
+    target = tip(network.validators[0])[0]
+    wait_for(lambda: tip(obs)[0] >= target, 30, f"observer reaches height {target}")
+    h = wait_for(lambda: agree_below_tip(network.all, 1, target), 20, "observer agrees with the validators")
+    assert h >= target - 1
+    wait_for(lambda: same_tip(network.all), 20, "all four nodes on one tip")
+    assert metric(obs, "coinjecture_blocks_produced_total") == 0
+    assert status(obs)["stats"]["blocks_produced"] == 0
+    assert os.path.exists(os.path.join(obs.data_dir, "p2p_node.key"))  # persistent observer identity
+    # proposers at every height are validators
+    assert set(proposers(obs, 1, h)) <= set(network.vpubs)
+
+
+def test_transaction_load_all_nodes_agree(network):
+    nodes = network.all
+    rnd = random.Random(7)
+    hashes = []
+    t_end = time.time() + 6
+    while time.time() < t_end:  # about 10 tx/s from 10 senders into random nodes' mempools
+        i = rnd.randrange(len(network.ukeys))
+        j = (i + 1 + rnd.randrange(len(network.ukeys) - 1)) % len(network.ukeys)
+        target = rnd.choice(nodes)
+        out = run([CLI, "--json", "--node", target.url, "send", "--key", str(network.ukeys[i]), "--to",
+                   network.upubs[j], "--amount", str(1 + rnd.randrange(1000)), "--gas-price", "10", "--nonce",
+                   str(network.nonces[i])])
+        network.nonces[i] += 1
+        hashes.append(json.loads(out.stdout)["tx_hash"])
+        time.sleep(0.05)
+    assert len(hashes) >= 30
+
+    def all_confirmed():
+        for n in nodes:
+            for th in hashes:
+                st, body, _ = http("GET", f"{n.url}/v1/transactions/{th}")
+                if st != 200 or json.loads(body).get("block_height") is None:
+                    return False
+        return True
+
+    wait_for(all_confirmed, 60, "every transaction confirmed on every node", interval=0.3)
+    wait_for(lambda: same_tip(nodes), 20, "one tip under load")
+    heights = {}
+    for th in hashes:
+        got = {json.loads(http("GET", f"{n.url}/v1/transactions/{th}")[1])["block_height"] for n in nodes}
+        assert len(got) == 1, f"{th} confirmed at different heights {got}"
+        heights[th] = got.pop()
+    for pk, nonce in zip(network.upubs, network.nonces):
+        accts = [n.get(f"/v1/accounts/{pk}") for n in nodes]
+        assert len({(a["balance"], a["nonce"]) for a in accts}) == 1
+        assert accts[0]["nonce"] == nonce
+    # transactions were relayed: blocks of several proposers carry them
+    assert len(set(heights.values())) >= 2
+
+
+def test_validator_killed_with_sigkill_rejoins(network):
+    v0, v1, v2 = network.validators
+    kill9(v2)
+    h0 = tip(v0)[0]
+    # the other two keep the chain going (v2's slots are filled out of turn)
+    wait_for(lambda: min(tip(v0)[0], tip(v1)[0]) >= h0 + 4, 20, "the chain goes on without v2")
+    v2.start()
+    restart_height = tip(v0)[0]
+    wait_for(lambda: same_tip(network.all, restart_height), 40, "v2 back on the common tip")
+
+    def v2_proposed_again():
+        h = agree_below_tip(network.all, 1, restart_height + 1)
+        return h and network.vpubs[2] in proposers(v0, restart_height + 1, h)
+
+    wait_for(v2_proposed_again, 30, "a block by the restarted v2 on the common chain", interval=0.3)
+
+
+def test_partition_heals_to_one_chain(network):
+    v0, v1, v2 = network.validators
+    # cut v2 off: restart it on another P2P port with no peers (the others keep dialing the old port)
+    assert v2.stop() == 0  # clean shutdown with live connections
+    old_port = v2.p2p_port
+    set_peers(v2, [], isolated_port=free_port())
+    v2.start()
+    split = tip(v2)[0]
+    wait_for(lambda: tip(v2)[0] >= split + 4 and tip(v0)[0] >= split + 4, 30, "both sides grow apart")
+    assert block_hash(v2, split + 3) != block_hash(v0, split + 3), "no fork during the partition"
+    assert status(v2)["peers"] == 0
+    # heal: back on its port with its peers
+    assert v2.stop() == 0
+    v2.p2p_port = old_port
+    set_peers(v2, [v0, v1])
+    v2.start()
+    wait_for(lambda: same_tip(network.all, split + 4), 40, "one chain after the partition")
+    assert block_hash(v2, split + 3) == block_hash(v0, split + 3)
+    assert status(v2)["stats"]["reorgs"] >= 1 or status(v0)["stats"]["reorgs"] >= 1
+
+
+def test_misbehaving_peers_are_banned_while_the_network_produces(network):
+    v0 = network.validators[0]
+    h_start = tip(v0)[0]
+    bans0 = metric(v0, "coinjecture_p2p_bans_total")
+
+    # a well-behaved Python peer: status after the handshake, ping answered
+    good = PyPeer(v0).handshake()
+    st = good.recv_type("status")
+    assert st["height"] >= h_start - 1 and len(st["best"]) == 32
+    good.send(mp_msg("ping", ("nonce", mp_uint(424242))))
+    assert good.recv_type("pong")["nonce"] == 424242
+    # range sync from the node: blocks 1..3 of its canonical chain
+    good.send(mp_msg("get_blocks", ("from", mp_uint(1)), ("count", mp_uint(3))))
+    blocks = good.recv_type("blocks")
+    assert blocks["from"] == 1 and len(blocks["blocks"]) == 3
+    good.close()
+
+    # malformed messages (valid AEAD, not a message): -50 each, banned at 0
+    bad = PyPeer(v0).handshake()
+    bad.send(b"\x81\xa4type")
+    bad.send(b"\x92\x01\x02")
+    assert bad.closed_by_node(), "node kept a peer that sent two malformed messages"
+    bad.close()
+    # the same key is refused after the hellos while the ban lasts
+    again = PyPeer(v0, sk=bad.sk)
+    again.hello()
+    assert again.closed_by_node(), "banned key was let in again"
+    again.close()
+
+    # invalid blocks: -50 each
+    inv = PyPeer(v0).handshake()
+    for _ in range(2):
+        inv.send(mp_msg("block", ("block", mp_bin(os.urandom(200)))))
+    assert inv.closed_by_node(), "node kept a peer that sent invalid blocks"
+    inv.close()
+
+    # oversize frame after the handshake: closed before the body is read (-100)
+    big = PyPeer(v0).handshake()
+    big.sock.sendall(struct.pack(">I", 0xFFFFFFF0))
+    assert big.closed_by_node()
+    big.close()
+    # and before the handshake (no hello yet)
+    s = socket.create_connection(("127.0.0.1", v0.p2p_port), timeout=10)
+    s.sendall(struct.pack(">I", 1 << 30) + b"x" * 100)
+    s.settimeout(10)
+    try:
+        while s.recv(65536):
+            pass
+    except ConnectionResetError:
+        pass
+    s.close()
+    # a wrong chain id is refused at the hello
+    wrong = PyPeer(v0)
+    wrong.chain_id += 1
+    try:
+        wrong.hello()
+        refused = wrong.closed_by_node()
+    except (ConnectionError, AssertionError):
+        refused = True
+    assert refused
+    wrong.close()
+
+    assert metric(v0, "coinjecture_p2p_bans_total") >= bans0 + 3
+    text = http("GET", v0.url + "/metrics")[1].decode()
+    assert 'coinjecture_p2p_messages_total{type="ping"}' in text
+    # the network kept producing and still agrees; the real peers were not banned
+    wait_for(lambda: same_tip(network.all, h_start + 3), 30, "network still producing and agreeing")
+    assert status(v0)["peers"] >= 2
+
+
+# ---------------------------------------------------------------------------------------------------------
+# late joiner: 2 validators, 100 ms blocks, genesis 130 s in the past (1,300 slots to fill at once)
+
+
+def test_late_joiner_syncs_over_1000_blocks(tmp_path):
+    keys = [tmp_path / "a.key", tmp_path / "b.key"]
+    pubs = [keygen(k) for k in keys]
+    genesis = tmp_path / "genesis.json"
+    make_genesis(genesis, keys, block_time="100ms", chain_id=4444, genesis_time=int(time.time()) - 130)
+    a = Node(tmp_path, genesis, keys[0], NO_RATE_LIMIT, name="early")
+    b = Node(tmp_path, genesis, keys[1], NO_RATE_LIMIT, name="late")
+    set_peers(a, [b])
+    set_peers(b, [a])
+    try:
+        a.start()  # alone: fills every past slot itself (in turn and out of turn)
+        wait_for(lambda: tip(a)[0] >= 1050, 60, "the early validator builds 1,050 blocks", interval=0.2)
+        join = tip(a)[0]
+        t0 = time.time()
+        b.start()
+        wait_for(lambda: tip(b)[0] >= join, 60, f"the late joiner reaches height {join}", interval=0.1)
+        sync_s = time.time() - t0
+        assert block_hash(b, 1000) == block_hash(a, 1000)
+        assert block_hash(b, join) == block_hash(a, join)
+        # it then takes its turns: a block of b's on a's chain above the join height
+        def b_produces():
+            h = agree_below_tip([a, b], 3, join + 1)
+            return h and pubs[1] in proposers(a, max(join + 1, h - 40), h)
+
+        wait_for(b_produces, 30, "a block by the late joiner on the common chain", interval=0.3)
+        assert metric(b, "coinjecture_blocks_received_total") >= join
+        print(f"late joiner synced {join} blocks in {sync_s:.1f}s")
+    finally:
+        for n in (a, b):
+            if n.proc is not None:
+                n.proc.kill()
+                n.proc.wait()
+                n.log.close()
