@@ -22,7 +22,7 @@ static coinjecture_solution sol(const uint32_t *idx, uint32_t k)
     coinjecture_solution s;
     memset(&s, 0, sizeof s);
     s.indices_len = k;
-    memcpy(s.indices, idx, k * sizeof *idx);
+    if (k) memcpy(s.indices, idx, k * sizeof *idx);
     return s;
 }
 
