@@ -94,6 +94,23 @@ static void fz_reveal_hashes(const coinjecture_reveal *r)
     memcpy(raw + 96, c.miner_salt, 32);
     cj_fz_sha256(raw, sizeof raw, want);
     CJ_FZ_CHECK(coinjecture_commitment_hash(&c, got) == COINJ_OK && memcmp(got, want, 32) == 0);
+
+    CJ_FZ_CHECK(coinjecture_epoch_salt(r->miner_salt, r->nonce, got) == COINJ_OK && memcmp(got, es, 32) == 0);
+    cj_fz_sha256(r->miner_salt, 32, want);
+    CJ_FZ_CHECK(coinjecture_derive_address(r->miner_salt, got) == COINJ_OK && memcmp(got, want, 32) == 0);
+    /* Miner salt = HMAC-SHA256(seed, epoch_salt || parent || LE64 index), here seed = problem hash and
+     * parent = solution hash; HMAC spelled out (RFC 2104) over the naive SHA-256. */
+    uint8_t kpad[64 + 72], inner[32], outer[64 + 32];
+    memset(kpad, 0, 64);
+    memcpy(kpad, ph, 32);
+    for (int i = 0; i < 64; i++) outer[i] = kpad[i] ^ 0x5c, kpad[i] ^= 0x36;
+    memcpy(kpad + 64, es, 32);
+    memcpy(kpad + 96, sh, 32);
+    memcpy(kpad + 128, pre + 32, 8);
+    cj_fz_sha256(kpad, 64 + 72, inner);
+    memcpy(outer + 64, inner, 32);
+    cj_fz_sha256(outer, sizeof outer, want);
+    CJ_FZ_CHECK(coinjecture_miner_salt(ph, es, sh, r->nonce, got) == COINJ_OK && memcmp(got, want, 32) == 0);
 }
 
 /* The reveal decoder on the whole input. */

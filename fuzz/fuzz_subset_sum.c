@@ -85,6 +85,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         CJ_FZ_CHECK(coinjecture_tier_budget((uint8_t)(ffi_tier + 1), &b) == COINJ_ERROR_INVALID_INPUT);
     }
+    uint32_t lo = 0, hi = 0;
+    if (ffi_tier <= 4) {
+        static const uint32_t want_lo[5] = {8, 12, 16, 20, 24}, want_hi[5] = {12, 16, 20, 24, 32};
+        CJ_FZ_CHECK(coinjecture_tier_elements((uint8_t)(ffi_tier + 1), &lo, &hi) == COINJ_OK);
+        CJ_FZ_CHECK(lo == want_lo[ffi_tier] && hi == want_hi[ffi_tier]);
+    } else {
+        CJ_FZ_CHECK(coinjecture_tier_elements((uint8_t)(ffi_tier + 1), &lo, &hi) == COINJ_ERROR_INVALID_INPUT);
+    }
     const uint8_t nulls = cj_fz_u8(&in);
 
     coinjecture_problem p;

@@ -81,7 +81,7 @@ static void mc_encode_write(const char *target, const char *name, mc_enc_fn enc,
     free(buf);
 }
 
-/* Typed adapters for mc_encode_write. */
+/* Typed adapters for mc_encode_write (one per encoder; calling through a cast pointer would be UB). */
 static CoinjResult mc_enc_header(const void *o, uint8_t *b, size_t c, size_t *l)
 {
     return coinjecture_header_encode(o, b, c, l);
@@ -362,6 +362,12 @@ static void mc_txs(coinjecture_tx *txs, uint8_t *data300)
     static const char *const names[6] = {"default_transfer", "bounty_payment_ref", "problem_submission_max",
                                          "widths_data16",    "bounty_data15",      "signed_transfer"};
     for (int i = 0; i < 6; i++) mc_encode_write("fuzz_decode_tx", names[i], mc_enc_tx, &t[i]);
+    /* Data large enough that the tx hash streams through its 2 KiB stage instead of one-shot hashing. */
+    static uint8_t data1500[1500];
+    for (size_t i = 0; i < sizeof data1500; i++) data1500[i] = (uint8_t)(i * 151 + 3);
+    coinjecture_tx big = t[2];
+    big.data = data1500, big.data_len = sizeof data1500, big.nonce = 16;
+    mc_encode_write("fuzz_decode_tx", "problem_submission_data1500", mc_enc_tx, &big);
 }
 
 /* Reveals (valid and invalid subset-sum verdicts, every tier name used somewhere), their parts, and two

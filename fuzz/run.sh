@@ -58,13 +58,14 @@ for t in "${targets[@]}"; do
     fuzz_decode_*) opts+=(-dict="$src/codec.dict") ;;
   esac
   case $t in
-    fuzz_decode_block | fuzz_sha256_diff) opts+=(-max_len=16384) ;;
+    fuzz_decode_block | fuzz_decode_tx | fuzz_sha256_diff) opts+=(-max_len=16384) ;;
     fuzz_header_hash) opts+=(-max_len=8192) ;;
   esac
   # shellcheck disable=SC2206
   extra=(${CJ_FUZZ_EXTRA:-})
   echo "fuzz: $t for ${secs}s ..."
   start=$(date +%s)
+  touch "$art/.start"
   nice -n "${CJ_FUZZ_NICE:-10}" "$exe" "${opts[@]}" "${extra[@]}" "${dirs[@]}" > "$log" 2>&1
   rc=$?
   took=$(($(date +%s) - start))
@@ -75,7 +76,7 @@ for t in "${targets[@]}"; do
   status=ok
   if [ $rc -ne 0 ]; then
     status="FAILED (exit $rc)"
-    repro=$(ls -t "$art" 2>/dev/null | head -1)
+    repro=$(find "$art" -type f -newer "$art/.start" ! -name '.*' -printf '%f\n' | head -1)
     failed+=("$t")
     echo "================ $t: $status ================"
     [ -n "$repro" ] && echo "reproducer: $art/$repro  (replay: $exe $art/$repro)"

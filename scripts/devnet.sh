@@ -143,15 +143,10 @@ EOF
 api_ports=("${ports[@]:0:nodes}")
 p2p_ports=("${ports[@]:nodes:nodes}")
 
-# Which P2P configuration keys this coinjectured has (p2p.host / p2p.port / p2p.bootstrap_peers, or the
-# p2p.listen / p2p.peers spelling), and whether it implements P2P at all: the handshake's domain tag
-# (docs/P2P.md) is linked into the binary only then.
+# Which P2P configuration keys this coinjectured has: p2p.host / p2p.port / p2p.bootstrap_peers, or the
+# p2p.listen / p2p.peers spelling.
 cfg_keys=$("$NODE" --print-config 2>/dev/null | awk '/^[a-z_]+:/{s=$1} /^  [a-z_]+:/{k=$1; sub(":", "", k); print s k}')
 has_key() { grep -qx "$1" <<<"$cfg_keys"; }
-if [ "$nodes" -gt 1 ] && ! grep -qa 'coinjecture/p2p/v1/auth' "$NODE"; then
-  echo "devnet: warning: this coinjectured has no P2P: the $nodes validators will not see each other's blocks" \
-       "and cannot agree" >&2
-fi
 
 yq() { local s=${1//\\/\\\\}; s=${s//\"/\\\"}; printf '"%s"' "$s"; }   # YAML double-quoted scalar
 for ((i = 0; i < nodes; i++)); do
@@ -214,7 +209,7 @@ for ((i = 0; i < nodes; i++)); do urls+=("http://127.0.0.1:${api_ports[i]}"); do
 # The live summary, the start-up wait and the final agreement check (one small Python program, stdlib only,
 # rewritten at every start like the configs).
 cat >"$dir/monitor.py" <<'EOF'
-import json, os, sys, time, urllib.request
+import json, os, sys, time, urllib.error, urllib.request
 
 mode, dur, block_ms = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 nodes = [a.split(",") for a in sys.argv[4:]]          # url,pid,pubkey,logfile per node
@@ -294,6 +289,16 @@ try:
             time.sleep(0.2)
         print("devnet: nodes did not answer within 30 s", file=sys.stderr)
         sys.exit(1)
+    if mode == "p2p":                       # a node without P2P answers 404 on /v1/peers
+        try:
+            urllib.request.urlopen(nodes[0][0] + "/v1/peers", timeout=2).close()
+        except urllib.error.HTTPError as e:
+            if e.code == 404 and len(nodes) > 1:
+                print(f"devnet: warning: this coinjectured has no P2P (no /v1/peers): the {len(nodes)} validators "
+                      "will not see each other's blocks and cannot agree", file=sys.stderr)
+        except OSError:
+            pass
+        sys.exit(0)
     if mode == "monitor":
         t0 = time.time()
         if tty:
@@ -336,6 +341,7 @@ if ! monitor wait; then
   for ((i = 0; i < nodes; i++)); do echo "--- node$i: $dir/node$i/node.log (last lines)" >&2; tail -n 15 "$dir/node$i/node.log" >&2; done
   exit 1
 fi
+monitor p2p
 echo
 echo "devnet: $nodes validator(s) running; work folder $dir"
 for ((i = 0; i < nodes; i++)); do

@@ -211,8 +211,10 @@
       tr.dataset.index = String(v.index);
       const next = vs.next_in_turn === v.index;
       const last = stats[i].last;
-      const lastSeen = v.last_seen_ms !== undefined ? age(v.last_seen_ms)
-        : last ? 'block ' + last.height + ', ' + age(last.ts) : 'not in the last ' + covered + ' blocks';
+      // The node's own window (last_seen_height/_ms) wins over the page's cached one.
+      const seen = v.last_seen_height !== undefined ? (v.last_seen_height === null ? null
+        : { height: v.last_seen_height, ts: v.last_seen_ms }) : last;
+      const lastSeen = seen ? 'block ' + seen.height + ', ' + age(seen.ts) : 'not in the last ' + covered + ' blocks';
       const missed = v.missed !== undefined ? v.missed : stats[i].missed;
       tr.append(cell(v.index, 'num'), cell(short(v.pubkey, 16), 'hash', v.pubkey),
         cell(next ? 'next (height ' + vs.next_height + ')' : '', next ? 'ok' : null),

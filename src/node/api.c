@@ -24,6 +24,7 @@
 #include "metrics.h"
 #include "evidence.h"
 #include "node.h"
+#include "shadow.h"
 #include "p2p.h"
 #include "web.h"
 
@@ -279,6 +280,20 @@ static const uint8_t *proposer_of(const cj_chain *c, const uint8_t miner_address
     return NULL;
 }
 
+/* ?transactions=false on a block request: 0 (leave the transaction list out, for pollers that only
+ * need the header and tx_count), else 1. */
+static int query_transactions(rq *r)
+{
+    const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->req));
+    struct evkeyvalq params;
+    if (q == NULL || *q == '\0' || evhttp_parse_query_str(q, &params) != 0)
+        return 1;
+    const char *v = evhttp_find_header(&params, "transactions");
+    int want = !(v != NULL && (strcmp(v, "false") == 0 || strcmp(v, "0") == 0));
+    evhttp_clear_headers(&params);
+    return want;
+}
+
 /* Block JSON plus the chain's view of it (canonical, weight, proposer, size). */
 static void reply_block(rq *r, cj_chain_status st, cj_chain_block *b)
 {
@@ -291,8 +306,10 @@ static void reply_block(rq *r, cj_chain_status st, cj_chain_block *b)
         return;
     }
     json_t *o = cj_json_block(&b->block);
+    if (o != NULL && !query_transactions(r))
+        json_object_del(o, "transactions");
     if (o != NULL) {
-        const uint8_t *pk = proposer_of(r->a->node->chain, b->block.header.miner_address);
+        const uint8_t *pk = b->has_proposer ? b->proposer : proposer_of(r->a->node->chain, b->block.header.miner_address);
         put(o, "canonical", json_boolean(b->canonical));
         put(o, "cum_weight", cj_json_from_u64(b->cum_weight));
         put(o, "size", json_integer((json_int_t)b->len));
@@ -341,6 +358,20 @@ static void h_block_hash(rq *r, const char *param)
     reply_block(r, cj_chain_block_by_hash(r->a->node->chain, h, &b), &b);
 }
 
+/* Backpressure: while the relayed transactions this node has still to check exceed the limit, new ones
+ * from clients get 503 + Retry-After (they are cheap to refuse, expensive to take). Returns 1 if refused. */
+static int node_busy(rq *r)
+{
+    size_t backlog = cj_p2p_tx_backlog(r->a->node->p2p);
+    if (backlog <= CJ_P2P_TX_BACKLOG_BUSY)
+        return 0;
+    char details[160];
+    snprintf(details, sizeof details, "%zu relayed transactions are waiting to be checked; retry shortly", backlog);
+    evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After", "1");
+    send_error(r, 503, "node busy", details);
+    return 1;
+}
+
 /* POST /v1/transactions: parse, admit to the mempool, 202. */
 static void h_tx_post(rq *r, const char *param)
 {
@@ -349,6 +380,8 @@ static void h_tx_post(rq *r, const char *param)
     uint8_t hash[32];
     cj_node *n = r->a->node;
     (void)param;
+    if (node_busy(r))
+        return;
     struct evbuffer *in = evhttp_request_get_input_buffer(r->req);
     size_t len = evbuffer_get_length(in);
     if (len > n->cfg.api_max_request_size) {
@@ -392,6 +425,88 @@ static void h_tx_post(rq *r, const char *param)
     }
     put(o, "mempool_size", json_integer((json_int_t)cj_mempool_size(n->mempool)));
     send_json(r, 202, o);
+}
+
+#define API_BATCH_MAX 1000 /* transactions per POST /v1/transactions/batch */
+
+/* POST /v1/transactions/batch: a JSON array of transactions (each as for POST /v1/transactions), admitted
+ * in order; one HTTP exchange and one JSON parse for up to API_BATCH_MAX of them (a load generator's
+ * per-request cost otherwise rivals the signature check). 200 with one result per element, in order:
+ * {status: "accepted", tx_hash} or {status: "rejected", code (the single-transaction endpoint's HTTP
+ * status: 400, 503 mempool full, 500), error, details, tx_hash when it decoded}. */
+static void h_tx_batch(rq *r, const char *param)
+{
+    char err[512], details[700];
+    json_error_t jerr;
+    cj_node *n = r->a->node;
+    (void)param;
+    if (node_busy(r))
+        return;
+    struct evbuffer *in = evhttp_request_get_input_buffer(r->req);
+    size_t len = evbuffer_get_length(in);
+    if (len > n->cfg.api_max_request_size) {
+        snprintf(details, sizeof details, "the body has %zu bytes; the limit is %llu (api.max_request_size)", len,
+                 (unsigned long long)n->cfg.api_max_request_size);
+        send_error(r, 413, "request body too large", details);
+        return;
+    }
+    const char *body = len ? (const char *)evbuffer_pullup(in, -1) : NULL;
+    json_t *arr = body ? json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+    if (arr == NULL || !json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > API_BATCH_MAX) {
+        if (arr == NULL && body != NULL)
+            snprintf(details, sizeof details, "invalid JSON at line %d column %d: %s", jerr.line, jerr.column,
+                     jerr.text);
+        else
+            snprintf(details, sizeof details, "expected a JSON array of 1..%d transactions", API_BATCH_MAX);
+        json_decref(arr);
+        send_error(r, 400, "invalid batch", details);
+        return;
+    }
+    json_t *results = json_array(), *o = json_object();
+    size_t accepted = 0, rejected = 0;
+    int64_t now = cj_node_now_ms();
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        coinjecture_tx tx;
+        uint8_t hash[32];
+        json_t *res = json_object();
+        int code = 400;
+        const char *error = "invalid transaction";
+        err[0] = '\0';
+        if (cj_json_tx_from_value(json_array_get(arr, i), &tx, err, sizeof err) == 0) {
+            cj_mempool_status st = cj_mempool_add(n->mempool, n->chain, &tx, now, hash, err, sizeof err);
+            put(res, "tx_hash", hex32(hash));
+            if (st == CJ_MEMPOOL_OK) {
+                cj_node_on_tx_accepted(n, &tx, hash);
+                code = 0;
+            } else {
+                code = st == CJ_MEMPOOL_FULL ? 503 : st == CJ_MEMPOOL_INTERNAL ? 500 : 400;
+                error = st == CJ_MEMPOOL_FULL ? "mempool full" : st == CJ_MEMPOOL_INTERNAL ? "internal error"
+                                                                                               : "transaction rejected";
+                snprintf(details, sizeof details, "%s%s%s", cj_mempool_status_name(st), err[0] ? ": " : "", err);
+                memcpy(err, details, sizeof err - 1);
+                err[sizeof err - 1] = '\0';
+            }
+            cj_json_tx_free(&tx);
+        }
+        put(res, "status", json_string(code == 0 ? "accepted" : "rejected"));
+        if (code != 0) {
+            put(res, "code", json_integer(code));
+            put(res, "error", json_string(error));
+            put(res, "details", json_string(err));
+        }
+        accepted += code == 0;
+        rejected += code != 0;
+        if (results != NULL && res != NULL)
+            json_array_append_new(results, res);
+        else
+            json_decref(res);
+    }
+    json_decref(arr);
+    put(o, "accepted", json_integer((json_int_t)accepted));
+    put(o, "rejected", json_integer((json_int_t)rejected));
+    put(o, "mempool_size", json_integer((json_int_t)cj_mempool_size(n->mempool)));
+    put(o, "results", results);
+    send_json(r, 200, o);
 }
 
 /* GET /v1/transactions/{hash}: confirmed (with its block) or pending, else 404. */
@@ -522,23 +637,61 @@ static void h_mempool(rq *r, const char *param)
     send_json(r, 200, o);
 }
 
-/* GET /v1/validators: the set at the tip, in order, with who proposes next. */
+#define ACTIVITY_WINDOW 64 /* blocks over which /v1/validators reports last_seen / missed */
+
+/* The local vote intentions with their state (cast in this epoch, already satisfied by the set). */
+static json_t *intents_json(cj_chain *c)
+{
+    cj_vote iv[CJ_CHAIN_MAX_VOTE_INTENTS];
+    size_t ni = cj_chain_vote_intents(c, iv, CJ_CHAIN_MAX_VOTE_INTENTS);
+    json_t *arr = json_array();
+    for (size_t i = 0; arr != NULL && i < ni && i < CJ_CHAIN_MAX_VOTE_INTENTS; i++) {
+        int member = 0;
+        for (size_t j = 0; j < cj_chain_validator_count(c); j++)
+            if (memcmp(cj_chain_validator(c, j), iv[i].key, 32) == 0)
+                member = 1;
+        json_t *e = json_object();
+        put(e, "action", json_string(cj_chain_vote_action_name(iv[i].action)));
+        put(e, "pubkey", hex32(iv[i].key));
+        put(e, "cast_this_epoch", json_boolean(cj_chain_vote_cast(c, &iv[i])));
+        put(e, "satisfied", json_boolean(iv[i].action == CJ_VOTE_ADD ? member : !member));
+        if (e != NULL)
+            json_array_append_new(arr, e);
+    }
+    return arr;
+}
+
+/* GET /v1/validators: the set in force for the next block, in schedule order, with who proposes next,
+ * recent activity, the epoch, the pending proposals of this epoch (voters, tallies) and this node's own
+ * vote intentions (docs/CHAIN.md "Validator votes"). */
 static void h_validators(rq *r, const char *param)
 {
     cj_node *n = r->a->node;
+    cj_chain *c = n->chain;
     uint8_t addr[32];
     (void)param;
-    size_t cnt = cj_chain_validator_count(n->chain);
-    uint64_t next = cj_chain_height(n->chain) + 1;
+    size_t cnt = cj_chain_validator_count(c);
+    uint64_t next = cj_chain_height(c) + 1, L = cj_chain_epoch_length(c);
+    cj_validator_activity *act = calloc(cnt ? cnt : 1, sizeof *act);
+    if (act == NULL) {
+        send_error(r, 500, "internal error", "out of memory");
+        return;
+    }
+    size_t nact = cj_chain_validator_activity(c, ACTIVITY_WINDOW, act, cnt);
     json_t *o = json_object(), *arr = json_array();
-    put(o, "height", cj_json_from_u64(cj_chain_height(n->chain)));
+    put(o, "height", cj_json_from_u64(cj_chain_height(c)));
     put(o, "count", json_integer((json_int_t)cnt));
-    put(o, "epoch_length", cj_json_from_u64(n->genesis.epoch_length));
+    put(o, "epoch_length", cj_json_from_u64(L));
+    put(o, "epoch", cj_json_from_u64(L ? next / L : 0));
+    put(o, "epoch_start", cj_json_from_u64(L ? next / L * L : 0));
+    put(o, "next_epoch_height", cj_json_from_u64(cj_chain_epoch_end(c)));
+    put(o, "votes_needed", json_integer((json_int_t)cj_chain_votes_needed(c)));
     put(o, "next_height", cj_json_from_u64(next));
     put(o, "next_in_turn", cnt ? json_integer((json_int_t)(next % cnt)) : json_null());
-    put(o, "self_index", cj_chain_my_index(n->chain) >= 0 ? json_integer(cj_chain_my_index(n->chain)) : json_null());
+    put(o, "self_index", cj_chain_my_index(c) >= 0 ? json_integer(cj_chain_my_index(c)) : json_null());
+    put(o, "activity_window", json_integer(ACTIVITY_WINDOW));
     for (size_t i = 0; arr != NULL && i < cnt; i++) {
-        const uint8_t *pk = cj_chain_validator(n->chain, i);
+        const uint8_t *pk = cj_chain_validator(c, i);
         json_t *v = json_object();
         if (pk == NULL || coinjecture_derive_address(pk, addr) != COINJ_OK) {
             json_decref(v);
@@ -547,27 +700,169 @@ static void h_validators(rq *r, const char *param)
         put(v, "index", json_integer((json_int_t)i));
         put(v, "pubkey", hex32(pk));
         put(v, "address", hex32(addr));
-        put(v, "blocks_since_start", cj_json_from_u64(cj_chain_validator_blocks(n->chain, i)));
-        put(v, "is_self", json_boolean((long)i == cj_chain_my_index(n->chain)));
-        put(v, "earliest_next_ms", json_integer(cj_chain_earliest_ms(n->chain, next, i)));
+        put(v, "blocks_since_start", cj_json_from_u64(cj_chain_validator_blocks(c, i)));
+        put(v, "is_self", json_boolean((long)i == cj_chain_my_index(c)));
+        put(v, "in_turn", json_boolean(next % cnt == i));
+        put(v, "earliest_next_ms", json_integer(cj_chain_earliest_ms(c, next, i)));
+        if (i < nact) {
+            put(v, "last_seen_height", act[i].last_height ? cj_json_from_u64(act[i].last_height) : json_null());
+            put(v, "last_seen_ms", act[i].last_height ? json_integer(act[i].last_ms) : json_null());
+            put(v, "blocks_recent", cj_json_from_u64(act[i].blocks));
+            put(v, "in_turn_recent", cj_json_from_u64(act[i].in_turn));
+            put(v, "missed", cj_json_from_u64(act[i].missed));
+        }
         if (v != NULL)
             json_array_append_new(arr, v);
     }
+    free(act);
     put(o, "validators", arr);
+    json_t *props = json_array();
+    size_t np = cj_chain_proposal_count(c), need = cj_chain_votes_needed(c);
+    for (size_t i = 0; props != NULL && i < np; i++) {
+        cj_vote pv;
+        size_t votes = 0;
+        if (cj_chain_proposal(c, i, &pv, &votes) != 0)
+            continue;
+        json_t *e = json_object(), *voters = json_array();
+        put(e, "action", json_string(cj_chain_vote_action_name(pv.action)));
+        put(e, "pubkey", hex32(pv.key));
+        put(e, "votes", json_integer((json_int_t)votes));
+        put(e, "needed", json_integer((json_int_t)need));
+        put(e, "passes", json_boolean(votes >= need));
+        put(e, "applies_at", cj_json_from_u64(cj_chain_epoch_end(c)));
+        for (size_t j = 0; voters != NULL && j < votes; j++) {
+            const uint8_t *vk = cj_chain_proposal_voter(c, i, j);
+            if (vk != NULL)
+                json_array_append_new(voters, hex32(vk));
+        }
+        put(e, "voters", voters);
+        if (e != NULL)
+            json_array_append_new(props, e);
+    }
+    put(o, "proposals", props);
+    put(o, "my_votes", intents_json(c));
     send_json(r, 200, o);
 }
 
-/* GET /v1/parity: shadow-mode comparison counters (zero until shadow mode exists). */
+/* Whether the client of r is on loopback (127.0.0.0/8, ::1, ::ffff:127.x): the vote endpoints are local-only. */
+static int client_is_loopback(rq *r)
+{
+    char *ip = NULL;
+    ev_uint16_t port = 0;
+    struct evhttp_connection *con = evhttp_request_get_connection(r->req);
+    if (con == NULL)
+        return 0;
+    evhttp_connection_get_peer(con, &ip, &port);
+    if (ip == NULL)
+        return 0;
+    return strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0 || strncmp(ip, "::ffff:127.", 11) == 0;
+}
+
+/* Reads {"action": "add"|"remove", "pubkey": hex} from the body, or ?action=&pubkey= from the query (DELETE).
+ * Replies 400 and returns -1 when malformed. */
+static int parse_vote_request(rq *r, cj_vote *v)
+{
+    char text[128];
+    const char *action = NULL, *pubkey = NULL;
+    json_t *root = NULL;
+    struct evkeyvalq params;
+    int have_params = 0;
+    struct evbuffer *in = evhttp_request_get_input_buffer(r->req);
+    size_t len = evbuffer_get_length(in);
+    if (len > 4096) {
+        send_error(r, 413, "request body too large", "a vote is {\"action\": ..., \"pubkey\": ...}");
+        return -1;
+    }
+    if (len > 0) {
+        json_error_t jerr;
+        const char *body = (const char *)evbuffer_pullup(in, -1);
+        root = body ? json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+        if (!json_is_object(root)) {
+            json_decref(root);
+            send_error(r, 400, "invalid vote", "the body must be a JSON object {\"action\", \"pubkey\"}");
+            return -1;
+        }
+        action = json_string_value(json_object_get(root, "action"));
+        pubkey = json_string_value(json_object_get(root, "pubkey"));
+    } else {
+        const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->req));
+        if (q != NULL && evhttp_parse_query_str(q, &params) == 0) {
+            have_params = 1;
+            action = evhttp_find_header(&params, "action");
+            pubkey = evhttp_find_header(&params, "pubkey");
+        }
+    }
+    int ok = action != NULL && pubkey != NULL && strlen(action) < 16 && strlen(pubkey) < 80;
+    if (ok) {
+        snprintf(text, sizeof text, "%s:%s", action, pubkey);
+        ok = cj_chain_vote_parse(text, v) == 0;
+    }
+    json_decref(root);
+    if (have_params)
+        evhttp_clear_headers(&params);
+    if (!ok) {
+        send_error(r, 400, "invalid vote",
+                   "expected action \"add\" or \"remove\" and pubkey = 64 hex digits (an Ed25519 public key)");
+        return -1;
+    }
+    return 0;
+}
+
+/* GET/POST/DELETE /v1/validators/votes: this node's vote intentions (docs/CHAIN.md "Validator votes").
+ * Changing them is local-only (403 unless the client is on loopback); they are not persisted (use
+ * consensus.votes for that). */
+static void h_votes(rq *r, const char *param)
+{
+    cj_chain *c = r->a->node->chain;
+    enum evhttp_cmd_type cmd = evhttp_request_get_command(r->req);
+    (void)param;
+    if (cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD) {
+        json_t *o = json_object();
+        put(o, "my_votes", intents_json(c));
+        put(o, "is_validator", json_boolean(cj_chain_my_index(c) >= 0));
+        send_json(r, 200, o);
+        return;
+    }
+    if (!client_is_loopback(r)) {
+        send_error(r, 403, "forbidden", "validator votes can only be changed from the node's own host (loopback)");
+        return;
+    }
+    cj_vote v;
+    char err[256] = "";
+    if (parse_vote_request(r, &v) != 0)
+        return;
+    int code = 200;
+    if (cmd == EVHTTP_REQ_POST) {
+        cj_chain_status st = cj_chain_vote_intent_add(c, &v, err, sizeof err);
+        if (st == CJ_CHAIN_BAD_VOTE) {
+            send_error(r, 409, "vote not applicable", err);
+            return;
+        }
+        if (st != CJ_CHAIN_OK) {
+            send_error(r, 400, "invalid vote", err);
+            return;
+        }
+        char hx[65];
+        coinjecture_hex_encode(v.key, 32, hx, sizeof hx);
+        cj_log_info("vote intention added via the API: %s %s", cj_chain_vote_action_name(v.action), hx);
+    } else if (!cj_chain_vote_intent_del(c, &v)) {
+        send_error(r, 404, "vote not found", "this node holds no such vote intention");
+        return;
+    }
+    json_t *o = json_object();
+    put(o, "status", json_string(cmd == EVHTTP_REQ_POST ? "added" : "withdrawn"));
+    put(o, "action", json_string(cj_chain_vote_action_name(v.action)));
+    put(o, "pubkey", hex32(v.key));
+    put(o, "is_validator", json_boolean(cj_chain_my_index(c) >= 0));
+    put(o, "my_votes", intents_json(c));
+    send_json(r, code, o);
+}
+
+/* GET /v1/parity: shadow-mode settings, counters per kind and the last divergences (docs/SHADOW.md). */
 static void h_parity(rq *r, const char *param)
 {
     (void)param;
-    json_t *o = json_object();
-    put(o, "enabled", json_false());
-    put(o, "compare_with_validator", json_null());
-    put(o, "matches", json_integer((json_int_t)cj_metrics_value("parity_matches_total")));
-    put(o, "drifts", json_integer((json_int_t)cj_metrics_value("parity_drifts_total")));
-    put(o, "last_divergences", json_array());
-    send_json(r, 200, o);
+    send_json(r, 200, cj_shadow_to_json(r->a->node->shadow));
 }
 
 /* GET /v1/evidence: double signs, newest first: the chain's (between stored blocks) and the ones only seen
@@ -744,7 +1039,7 @@ static void h_web(rq *r, const char *param)
 
 typedef void (*handler_fn)(rq *r, const char *param);
 
-enum { M_GET = EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, M_POST = EVHTTP_REQ_POST };
+enum { M_GET = EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, M_POST = EVHTTP_REQ_POST, M_VOTES = M_GET | M_POST | EVHTTP_REQ_DELETE };
 
 static const struct route {
     const char *path; /* exact path, or prefix when prefix = 1 (then a non-empty parameter follows) */
@@ -763,10 +1058,12 @@ static const struct route {
     {"/v1/blocks/hash/", 1, M_GET, h_block_hash, "/v1/blocks/hash/{hash}"},
     {"/v1/blocks/", 1, M_GET, h_block_height, "/v1/blocks/{height}"},
     {"/v1/transactions", 0, M_POST, h_tx_post, "/v1/transactions"},
+    {"/v1/transactions/batch", 0, M_POST, h_tx_batch, "/v1/transactions/batch"},
     {"/v1/transactions/", 1, M_GET, h_tx_get, "/v1/transactions/{hash}"},
     {"/v1/accounts/", 1, M_GET, h_account, "/v1/accounts/{pubkey}"},
     {"/v1/mempool", 0, M_GET, h_mempool, "/v1/mempool"},
     {"/v1/validators", 0, M_GET, h_validators, "/v1/validators"},
+    {"/v1/validators/votes", 0, M_VOTES, h_votes, "/v1/validators/votes"},
     {"/v1/parity", 0, M_GET, h_parity, "/v1/parity"},
     {"/v1/evidence", 0, M_GET, h_evidence, "/v1/evidence"},
     {"/v1/peers", 0, M_GET, h_peers, "/v1/peers"},
@@ -836,9 +1133,13 @@ static void on_request(struct evhttp_request *req, void *arg)
     r.endpoint = match->label;
     if ((evhttp_request_get_command(req) & match->methods) == 0) {
         evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
-                          match->methods == M_POST ? "POST" : "GET, HEAD");
+                          match->methods == M_POST    ? "POST"
+                          : match->methods == M_VOTES ? "GET, HEAD, POST, DELETE"
+                                                      : "GET, HEAD");
         send_error(&r, 405, "method not allowed",
-                   match->methods == M_POST ? "this endpoint accepts POST" : "this endpoint accepts GET and HEAD");
+                   match->methods == M_POST    ? "this endpoint accepts POST"
+                   : match->methods == M_VOTES ? "this endpoint accepts GET, HEAD, POST and DELETE"
+                                               : "this endpoint accepts GET and HEAD");
         return;
     }
     match->fn(&r, param ? param : "");

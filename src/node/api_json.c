@@ -326,11 +326,6 @@ static int tx_small(const json_t *root, const char *key, long min, long max, lon
 int cj_json_parse_tx(const char *body, size_t len, coinjecture_tx *out, char *err, size_t errlen)
 {
     json_error_t jerr;
-    const char *why = NULL;
-    const char *k;
-    json_t *v;
-    long small;
-    uint8_t *data = NULL;
     memset(out, 0, sizeof *out);
     if (body == NULL || len == 0) {
         snprintf(err, errlen, "empty body: expected a JSON object with the transaction fields");
@@ -342,6 +337,20 @@ int cj_json_parse_tx(const char *body, size_t len, coinjecture_tx *out, char *er
                  strstr(jerr.text, "too big") ? " (send integers above 2^63-1 as decimal strings)" : "");
         return -1;
     }
+    int rc = cj_json_tx_from_value(root, out, err, errlen);
+    json_decref(root);
+    return rc;
+}
+
+/* Checks one transaction object (a request body, or an element of a batch) field by field. */
+int cj_json_tx_from_value(json_t *root, coinjecture_tx *out, char *err, size_t errlen)
+{
+    const char *why = NULL;
+    const char *k;
+    json_t *v;
+    long small;
+    uint8_t *data = NULL;
+    memset(out, 0, sizeof *out);
     if (!json_is_object(root)) {
         snprintf(err, errlen, "expected a JSON object with the transaction fields");
         goto fail;
@@ -434,10 +443,8 @@ int cj_json_parse_tx(const char *body, size_t len, coinjecture_tx *out, char *er
             goto fail;
         }
     }
-    json_decref(root);
     return 0;
 fail:
-    json_decref(root);
     free(data);
     memset(out, 0, sizeof *out);
     return -1;

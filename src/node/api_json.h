@@ -56,6 +56,10 @@ json_t *cj_json_account(const uint8_t pubkey[32], uint64_t balance, uint64_t non
  * returns -1, writes "field: reason" to err, and *out is zeroed. */
 int cj_json_parse_tx(const char *body, size_t len, coinjecture_tx *out, char *err, size_t errlen);
 
+/* The same checks on an already parsed JSON value (one element of a POST /v1/transactions/batch array).
+ * Same contract as cj_json_parse_tx; root is not retained. */
+int cj_json_tx_from_value(json_t *root, coinjecture_tx *out, char *err, size_t errlen);
+
 /* Releases the data buffer of a transaction from cj_json_parse_tx and zeroes it. */
 void cj_json_tx_free(coinjecture_tx *tx);
 

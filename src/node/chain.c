@@ -17,7 +17,7 @@
 #include "state.h"
 #include "store.h"
 
-#define SEAL_LEN 96 /* extra_data = state_root (32) || Ed25519 signature (64) */
+#define SIG_LEN 64 /* extra_data ends with the Ed25519 seal; before it: state_root (32) [|| vote (33)] */
 #define WEIGHT_IN_TURN 2u
 #define WEIGHT_OUT_OF_TURN 1u
 #define BLOCK_SIZE_RESERVE 65536u /* room kept for header, reveal and map overhead when packing txs */
@@ -45,6 +45,35 @@ typedef struct {
     coinjecture_account old;
 } journal_entry;
 
+/* Every key that was ever a validator, under a local id (genesis keys 0..N-1; persisted in validator_keys,
+ * referenced by blocks.proposer). Append-only. */
+typedef struct {
+    uint8_t (*pk)[32];
+    uint8_t (*addr)[32];
+    uint64_t *blocks; /* canonical blocks sealed since open */
+    size_t n, cap;
+    cj_hmap map;      /* pubkey -> id + 1 */
+} registry;
+
+/* A validator set: registry ids in schedule order. */
+typedef struct {
+    uint32_t *id;
+    size_t n;
+} vset;
+
+/* One pending proposal of an epoch and the distinct validators (registry ids) that voted for it. */
+typedef struct {
+    cj_vote v;
+    uint32_t *voters;
+    size_t nv, capv;
+} proposal;
+
+/* The tally of an epoch: proposals in the order they were first voted. */
+typedef struct {
+    proposal *p;
+    size_t n, cap;
+} tally;
+
 struct cj_chain {
     cj_store *st;
     cj_state *state;
@@ -52,13 +81,17 @@ struct cj_chain {
     uint64_t chain_id;
     int64_t genesis_ms;
     uint64_t block_time_ms, epoch_length;
-    size_t nval;
-    uint8_t (*val_pk)[32];
-    uint8_t (*val_addr)[32];
-    uint64_t *val_blocks;
+    registry reg;
+    vset gset;   /* the genesis set (ids 0..N-1) */
+    vset vs;     /* the set in force at tip+1 */
+    tally tl;    /* votes of the canonical blocks of tip+1's epoch up to the tip */
+    cj_vote intents[CJ_CHAIN_MAX_VOTE_INTENTS];
+    uint64_t intent_since[CJ_CHAIN_MAX_VOTE_INTENTS]; /* tip+1 when first seen satisfied, 0 = not satisfied */
+    size_t n_intents, intent_next;
     uint8_t genesis_hash[32];
     uint8_t *sk; /* sodium_malloc'ed libsodium secret key, NULL for an observer */
-    long my_index;
+    uint8_t my_pk[32];
+    long my_index; /* index of my_pk in vs, -1 if absent or no key */
     cj_store_block_info tip;
     cj_chain_stats stats;
     overlay ov;
@@ -92,6 +125,7 @@ static const char *const STATUS_NAMES[] = {
     [CJ_CHAIN_BAD_TX] = "bad-tx",
     [CJ_CHAIN_BAD_STATE_ROOT] = "bad-state-root",
     [CJ_CHAIN_REORG_TOO_DEEP] = "reorg-too-deep",
+    [CJ_CHAIN_BAD_VOTE] = "bad-vote",
 };
 
 /* Stable short names for logs, metrics labels and API errors. */
@@ -278,17 +312,18 @@ static int ov_apply_tx(cj_chain *c, const coinjecture_tx *tx, uint64_t *fees, co
     return 0;
 }
 
-/* Mints the block reward and splits the fees (proposer, treasury = validators[0], burn = nobody). */
-static int ov_rewards(cj_chain *c, uint64_t height, size_t proposer, uint64_t fees)
+/* Mints the block reward and splits the fees (proposer = registry id, treasury = genesis validators[0],
+ * burn = nobody). */
+static int ov_rewards(cj_chain *c, uint64_t height, uint32_t proposer, uint64_t fees)
 {
     cj_fee_split split;
     cj_rewards_split(fees, &split);
-    long pi = ov_get(c, c->val_pk[proposer]);
+    long pi = ov_get(c, c->reg.pk[proposer]);
     if (pi < 0) return -1;
     uint64_t mint = cj_rewards_block(height);
     credit_sat(&c->ov.e[pi].cur, mint);
     credit_sat(&c->ov.e[pi].cur, split.proposer);
-    long ti = ov_get(c, c->val_pk[0]);
+    long ti = ov_get(c, c->reg.pk[0]);
     if (ti < 0) return -1;
     credit_sat(&c->ov.e[ti].cur, split.treasury);
     return 0;
@@ -358,20 +393,28 @@ int64_t cj_chain_slot_ms(const cj_chain *c, uint64_t h)
     return c->genesis_ms + (int64_t)(h * c->block_time_ms);
 }
 
-/* Position of validator i after the in-turn one for height h: 0 in turn, 1..N-1 out of turn. */
-static uint64_t turn_offset(const cj_chain *c, uint64_t h, size_t i)
+/* Position of validator i of an n-validator set after the in-turn one for height h: 0 in turn, 1..n-1 out
+ * of turn. */
+static uint64_t turn_offset(size_t n, uint64_t h, size_t i)
 {
-    return ((uint64_t)i + c->nval - h % c->nval) % c->nval;
+    return ((uint64_t)i + n - h % n) % n;
 }
 
-/* Earliest seal time of validator i at height h: slot(h) + k * block_time. */
-int64_t cj_chain_earliest_ms(const cj_chain *c, uint64_t h, size_t i)
+/* Earliest seal time of validator i of an n-validator set at height h: slot(h) + k * block_time. */
+static int64_t earliest_in(const cj_chain *c, size_t n, uint64_t h, size_t i)
 {
-    if (!c || i >= c->nval) return INT64_MAX;
+    if (i >= n) return INT64_MAX;
     int64_t slot = cj_chain_slot_ms(c, h);
-    uint64_t delay = turn_offset(c, h, i) * c->block_time_ms;
+    uint64_t delay = turn_offset(n, h, i) * c->block_time_ms;
     if (slot == INT64_MAX || delay > (uint64_t)(INT64_MAX - slot)) return INT64_MAX;
     return slot + (int64_t)delay;
+}
+
+/* Earliest seal time of validator i of the set in force at tip+1. */
+int64_t cj_chain_earliest_ms(const cj_chain *c, uint64_t h, size_t i)
+{
+    if (!c) return INT64_MAX;
+    return earliest_in(c, c->vs.n, h, i);
 }
 
 /* When this node may produce on the current tip. */
@@ -381,6 +424,693 @@ int64_t cj_chain_next_production_ms(const cj_chain *c)
     int64_t e = cj_chain_earliest_ms(c, c->tip.height + 1, (size_t)c->my_index);
     int64_t after_parent = c->tip.timestamp == INT64_MAX ? INT64_MAX : c->tip.timestamp + 1;
     return e > after_parent ? e : after_parent;
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* validator registry, sets, votes and tallies (docs/CHAIN.md "Validator votes")                     */
+
+/* Id of a key in the registry; registers it (memory only: callers persist ids they store) if new.
+ * Returns the id or -1 on OOM. */
+static long reg_id(cj_chain *c, const uint8_t pk[32])
+{
+    registry *r = &c->reg;
+    void *v = cj_hmap_get(&r->map, pk);
+    if (v) return (long)((uintptr_t)v - 1);
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 16;
+        uint8_t (*npk)[32] = realloc(r->pk, cap * 32);
+        if (!npk) return -1;
+        r->pk = npk;
+        uint8_t (*nad)[32] = realloc(r->addr, cap * 32);
+        if (!nad) return -1;
+        r->addr = nad;
+        uint64_t *nb = realloc(r->blocks, cap * sizeof *nb);
+        if (!nb) return -1;
+        r->blocks = nb;
+        r->cap = cap;
+    }
+    if (r->n >= UINT32_MAX || cj_hmap_put(&r->map, pk, (void *)(uintptr_t)(r->n + 1)) != 0) return -1;
+    memcpy(r->pk[r->n], pk, 32);
+    (void)coinjecture_derive_address(pk, r->addr[r->n]);
+    r->blocks[r->n] = 0;
+    return (long)r->n++;
+}
+
+/* Registry callback at open (rows in id order): ids come back exactly as stored. Ids of rows that were
+ * rolled back leave gaps, filled with all-zero placeholders that no lookup can reach. */
+static int load_vkey(void *ctx, uint32_t id, const uint8_t pk[32])
+{
+    cj_chain *c = ctx;
+    static const uint8_t ZERO_KEY[32];
+    if (id < c->reg.n || cj_hmap_get(&c->reg.map, pk)) return -1; /* duplicate id or key: corrupted */
+    while (c->reg.n < id) {
+        if (reg_id(c, ZERO_KEY) < 0) return -1;
+        (void)cj_hmap_del(&c->reg.map, ZERO_KEY); /* placeholders stay out of the map */
+    }
+    return reg_id(c, pk) == (long)id ? 0 : -1;
+}
+
+/* Releases a set. */
+static void vset_free(vset *s)
+{
+    free(s->id);
+    s->id = NULL;
+    s->n = 0;
+}
+
+/* dst = copy of src (dst released first). 0 or -1 on OOM. */
+static int vset_copy(vset *dst, const vset *src)
+{
+    uint32_t *id = malloc((src->n ? src->n : 1) * sizeof *id);
+    if (!id) return -1;
+    if (src->n) memcpy(id, src->id, src->n * sizeof *id);
+    vset_free(dst);
+    dst->id = id;
+    dst->n = src->n;
+    return 0;
+}
+
+/* Index of registry id in s, or -1. */
+static long vset_index(const vset *s, uint32_t id)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->id[i] == id) return (long)i;
+    return -1;
+}
+
+/* Index of a public key in s, or -1. */
+static long vset_find(const cj_chain *c, const vset *s, const uint8_t pk[32])
+{
+    void *v = cj_hmap_get(&c->reg.map, pk);
+    return v ? vset_index(s, (uint32_t)((uintptr_t)v - 1)) : -1;
+}
+
+/* Set from n concatenated keys (registering new ones). 0 or -1. */
+static int vset_from_keys(cj_chain *c, const uint8_t *keys, size_t n, vset *out)
+{
+    vset s = {malloc((n ? n : 1) * sizeof(uint32_t)), n};
+    if (!s.id) return -1;
+    for (size_t i = 0; i < n; i++) {
+        long id = reg_id(c, keys + 32 * i);
+        if (id < 0) {
+            free(s.id);
+            return -1;
+        }
+        s.id[i] = (uint32_t)id;
+    }
+    vset_free(out);
+    *out = s;
+    return 0;
+}
+
+/* Persists the set that follows anchor, with registry rows for its keys, in the caller's transaction. */
+static int vset_store(cj_chain *c, const uint8_t anchor[32], uint64_t anchor_height, const vset *s)
+{
+    uint8_t *keys = malloc((s->n ? s->n : 1) * 32);
+    if (!keys) return -1;
+    int bad = 0;
+    for (size_t i = 0; i < s->n && !bad; i++) {
+        memcpy(keys + 32 * i, c->reg.pk[s->id[i]], 32);
+        bad = cj_store_vkey_put(c->st, s->id[i], c->reg.pk[s->id[i]]) != 0;
+    }
+    bad = bad || cj_store_vset_put(c->st, anchor, anchor_height, keys, s->n) != 0;
+    free(keys);
+    return bad ? -1 : 0;
+}
+
+/* Releases a tally. */
+static void tally_free(tally *t)
+{
+    for (size_t i = 0; i < t->n; i++) free(t->p[i].voters);
+    free(t->p);
+    memset(t, 0, sizeof *t);
+}
+
+/* Counts voter's vote once per (action, key). 0 or -1 on OOM. */
+static int tally_add(tally *t, const cj_vote *v, uint32_t voter)
+{
+    proposal *p = NULL;
+    for (size_t i = 0; i < t->n && !p; i++)
+        if (t->p[i].v.action == v->action && memcmp(t->p[i].v.key, v->key, 32) == 0) p = &t->p[i];
+    if (!p) {
+        if (t->n == t->cap) {
+            size_t cap = t->cap ? t->cap * 2 : 8;
+            proposal *np = realloc(t->p, cap * sizeof *np);
+            if (!np) return -1;
+            t->p = np;
+            t->cap = cap;
+        }
+        p = &t->p[t->n++];
+        memset(p, 0, sizeof *p);
+        p->v = *v;
+    }
+    for (size_t j = 0; j < p->nv; j++)
+        if (p->voters[j] == voter) return 0;
+    if (p->nv == p->capv) {
+        size_t cap = p->capv ? p->capv * 2 : 4;
+        uint32_t *nv = realloc(p->voters, cap * sizeof *nv);
+        if (!nv) return -1;
+        p->voters = nv;
+        p->capv = cap;
+    }
+    p->voters[p->nv++] = voter;
+    return 0;
+}
+
+/* Orders proposals by key bytes (the order in which passing changes are applied). */
+static int cmp_prop_key(const void *a, const void *b)
+{
+    return memcmp((*(const proposal *const *)a)->v.key, (*(const proposal *const *)b)->v.key, 32);
+}
+
+/* The set of the next epoch: passing adds (key order, appended) then passing removes (key order; never the
+ * last validator). A proposal passes with more than half of s's validators. 0 or -1 on OOM. */
+static int tally_apply(cj_chain *c, const tally *t, const vset *s, vset *out)
+{
+    size_t cap = s->n + t->n;
+    vset r = {malloc((cap ? cap : 1) * sizeof(uint32_t)), s->n};
+    const proposal **pass = malloc((t->n ? t->n : 1) * sizeof *pass);
+    int bad = !r.id || !pass;
+    if (!bad && s->n) memcpy(r.id, s->id, s->n * sizeof *r.id);
+    for (int action = CJ_VOTE_ADD; !bad && action <= CJ_VOTE_REMOVE; action++) {
+        size_t np = 0;
+        for (size_t i = 0; i < t->n; i++)
+            if ((int)t->p[i].v.action == action && 2 * t->p[i].nv > s->n) pass[np++] = &t->p[i];
+        qsort(pass, np, sizeof *pass, cmp_prop_key);
+        for (size_t i = 0; i < np && !bad; i++) {
+            long id = reg_id(c, pass[i]->v.key);
+            if (id < 0) {
+                bad = 1;
+                break;
+            }
+            long at = vset_index(&r, (uint32_t)id);
+            if (action == CJ_VOTE_ADD && at < 0 && r.n < CJ_GENESIS_MAX_VALIDATORS) {
+                r.id[r.n++] = (uint32_t)id;
+            } else if (action == CJ_VOTE_REMOVE && at >= 0 && r.n > 1) {
+                memmove(r.id + at, r.id + at + 1, (r.n - (size_t)at - 1) * sizeof *r.id);
+                r.n--;
+            }
+        }
+    }
+    free(pass);
+    if (bad) {
+        free(r.id);
+        return -1;
+    }
+    vset_free(out);
+    *out = r;
+    return 0;
+}
+
+/* Whether vote v may be cast under set s: 0, or -1 with the reason in why. */
+static int vote_check(const cj_chain *c, const vset *s, const cj_vote *v, char *why, size_t whylen)
+{
+    long at = vset_find(c, s, v->key);
+    if (v->action == CJ_VOTE_ADD) {
+        if (at >= 0) return fail(CJ_CHAIN_BAD_VOTE, why, whylen, "add: the key is already a validator"), -1;
+        if (!crypto_core_ed25519_is_valid_point(v->key))
+            return fail(CJ_CHAIN_BAD_VOTE, why, whylen, "add: the key is not a valid Ed25519 public key"), -1;
+        return 0;
+    }
+    if (v->action == CJ_VOTE_REMOVE) {
+        if (at < 0) return fail(CJ_CHAIN_BAD_VOTE, why, whylen, "remove: the key is not a validator"), -1;
+        if (s->n == 1) return fail(CJ_CHAIN_BAD_VOTE, why, whylen, "remove: cannot remove the last validator"), -1;
+        return 0;
+    }
+    return fail(CJ_CHAIN_BAD_VOTE, why, whylen, "unknown vote action 0x%02x", (unsigned)v->action), -1;
+}
+
+/* extra_data layout (public: P2P and tools parse it too). */
+int cj_chain_header_vote(const coinjecture_header *h, cj_vote *out)
+{
+    if (!h || !out) return -1;
+    memset(out, 0, sizeof *out);
+    if (h->extra_data_len == CJ_CHAIN_EXTRA_PLAIN) return 0;
+    if (h->extra_data_len != CJ_CHAIN_EXTRA_VOTE) return -1;
+    out->action = (cj_vote_action)h->extra_data[32];
+    memcpy(out->key, h->extra_data + 33, 32);
+    return 1;
+}
+
+/* Parses the config / CLI form of a vote. */
+int cj_chain_vote_parse(const char *text, cj_vote *out)
+{
+    if (!text || !out) return -1;
+    memset(out, 0, sizeof *out);
+    const char *hex;
+    if (strncmp(text, "add:", 4) == 0) {
+        out->action = CJ_VOTE_ADD;
+        hex = text + 4;
+    } else if (strncmp(text, "remove:", 7) == 0) {
+        out->action = CJ_VOTE_REMOVE;
+        hex = text + 7;
+    } else {
+        return -1;
+    }
+    if (hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X')) hex += 2;
+    if (strlen(hex) != 64 || coinjecture_hex_decode(hex, out->key, 32) != COINJ_OK) {
+        memset(out, 0, sizeof *out);
+        return -1;
+    }
+    return 0;
+}
+
+/* Names for logs and JSON. */
+const char *cj_chain_vote_action_name(cj_vote_action a)
+{
+    return a == CJ_VOTE_ADD ? "add" : a == CJ_VOTE_REMOVE ? "remove" : "none";
+}
+
+/* Whether block info b is on the canonical chain (1), not (0), or the store failed (-1). */
+static int is_canonical(cj_chain *c, const cj_store_block_info *b)
+{
+    int64_t cid = 0;
+    int r = cj_store_canon_get(c->st, b->height, &cid);
+    if (r < 0) return -1;
+    return r == 1 && cid == b->id;
+}
+
+/* The ancestor at height h (<= from->height) of a stored block: parent links while off the canonical
+ * chain, then the canonical index. 0 or -1. */
+static int ancestor(cj_chain *c, const cj_store_block_info *from, uint64_t h, cj_store_block_info *out)
+{
+    cj_store_block_info cur = *from;
+    while (cur.height > h) {
+        int canon = is_canonical(c, &cur);
+        if (canon < 0) return -1;
+        if (canon) {
+            int64_t id = 0;
+            if (cj_store_canon_get(c->st, h, &id) != 1) return -1;
+            return cj_store_block_info_by_id(c->st, id, out) == 1 ? 0 : -1;
+        }
+        if (cj_store_block_info_by_hash(c->st, cur.parent, &cur) != 1) return -1;
+    }
+    *out = cur;
+    return 0;
+}
+
+/* Adds stored votes to a tally (the voter is registered: it sealed a block, so it was a validator). */
+typedef struct {
+    cj_chain *c;
+    tally *t;
+} tally_ctx;
+
+/* Adds one stored vote (canonical-range callback and side-block path of branch_tally). */
+static int tally_row(void *vctx, uint64_t height, uint8_t action, const uint8_t key[32], const uint8_t voter[32])
+{
+    tally_ctx *x = vctx;
+    cj_vote v;
+    (void)height;
+    v.action = (cj_vote_action)action;
+    memcpy(v.key, key, 32);
+    long id = reg_id(x->c, voter);
+    return id < 0 || tally_add(x->t, &v, (uint32_t)id) != 0 ? -1 : 0;
+}
+
+/* The tally of the blocks at heights [lo, top->height] on the branch ending at top, in height order:
+ * off-canonical blocks one by one, the canonical part with one range query. 0 or -1. */
+static int branch_tally(cj_chain *c, const cj_store_block_info *top, uint64_t lo, tally *out)
+{
+    tally t;
+    memset(&t, 0, sizeof t);
+    tally_ctx x = {c, &t};
+    int64_t *side = NULL;
+    size_t ns = 0, caps = 0;
+    int bad = 0, have_canon = 0;
+    cj_store_block_info cur = *top;
+    while (!bad && cur.height >= lo) {
+        int canon = is_canonical(c, &cur);
+        if (canon != 0) {
+            bad = canon < 0;
+            have_canon = canon > 0;
+            break;
+        }
+        if (ns == caps) {
+            caps = caps ? caps * 2 : 16;
+            int64_t *n2 = realloc(side, caps * sizeof *n2);
+            if (!n2) {
+                bad = 1;
+                break;
+            }
+            side = n2;
+        }
+        side[ns++] = cur.id;
+        if (cur.height == lo) break;
+        if (cj_store_block_info_by_hash(c->st, cur.parent, &cur) != 1) bad = 1;
+    }
+    if (!bad && have_canon && cj_store_votes_canon(c->st, lo, cur.height, tally_row, &x) != 0) bad = 1;
+    for (size_t i = ns; !bad && i-- > 0;) {
+        uint8_t action, key[32], voter[32];
+        int r = cj_store_vote_get(c->st, side[i], &action, key, voter);
+        if (r < 0 || (r == 1 && tally_row(&x, 0, action, key, voter) != 0)) bad = 1;
+    }
+    free(side);
+    if (bad) {
+        tally_free(&t);
+        return -1;
+    }
+    tally_free(out);
+    *out = t;
+    return 0;
+}
+
+/* The set of the epoch that follows anchor a (the last block of the previous epoch, height k*L - 1) on a's
+ * branch: from the cache (vsets), else computed forward from the newest cached anchor below it (or
+ * genesis) and cached. Iterative, so an old data dir without cache rows is fine. 0 or -1. */
+static int anchor_set(cj_chain *c, const cj_store_block_info *a, vset *out)
+{
+    const uint64_t L = c->epoch_length;
+    cj_store_block_info *todo = NULL, cur = *a;
+    size_t n = 0, cap = 0;
+    vset base = {NULL, 0}, next = {NULL, 0};
+    int bad = 0;
+    for (;;) {
+        uint8_t *keys = NULL;
+        size_t nk = 0;
+        int r = cj_store_vset_get(c->st, cur.hash, &keys, &nk);
+        if (r != 0) {
+            bad = r < 0 || vset_from_keys(c, keys, nk, &base) != 0;
+            free(keys);
+            break;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 8;
+            cj_store_block_info *t2 = realloc(todo, cap * sizeof *t2);
+            if (!t2) {
+                bad = 1;
+                break;
+            }
+            todo = t2;
+        }
+        todo[n++] = cur;
+        if (cur.height + 1 <= L) { /* the first epoch's last block: the set before it is genesis's */
+            bad = vset_copy(&base, &c->gset) != 0;
+            break;
+        }
+        if (ancestor(c, &cur, cur.height - L, &cur) != 0) {
+            bad = 1;
+            break;
+        }
+    }
+    tally t;
+    memset(&t, 0, sizeof t);
+    for (size_t i = n; !bad && i-- > 0;) {
+        const cj_store_block_info *p = &todo[i];
+        bad = branch_tally(c, p, p->height + 1 - L, &t) != 0 || tally_apply(c, &t, &base, &next) != 0;
+        if (!bad) {
+            bad = cj_store_begin(c->st) != 0;
+            if (!bad && vset_store(c, p->hash, p->height, &next) != 0) {
+                cj_store_rollback(c->st);
+                bad = 1;
+            } else if (!bad) {
+                bad = cj_store_commit(c->st) != 0;
+            }
+        }
+        vset tmp = base;
+        base = next;
+        next = tmp;
+    }
+    tally_free(&t);
+    vset_free(&next);
+    free(todo);
+    if (bad) {
+        vset_free(&base);
+        return -1;
+    }
+    vset_free(out);
+    *out = base;
+    return 0;
+}
+
+/* The set in force at height h on the branch through top (a stored block at height >= h - 1). 0 or -1. */
+static int set_for_height(cj_chain *c, const cj_store_block_info *top, uint64_t h, vset *out)
+{
+    const uint64_t L = c->epoch_length;
+    if (h < L) return vset_copy(out, &c->gset);
+    cj_store_block_info a;
+    uint64_t ah = (h / L) * L - 1;
+    if (top->height < ah || ancestor(c, top, ah, &a) != 0) return -1;
+    return anchor_set(c, &a, out);
+}
+
+/* Called at every tip change: an intention the set in force satisfies is dropped once it has been satisfied
+ * for max_reorg_depth blocks (a reorg can no longer undo the change); a reorg that undoes it re-arms it. */
+static void prune_intents(cj_chain *c)
+{
+    size_t w = 0;
+    uint64_t next = c->tip.height + 1;
+    for (size_t i = 0; i < c->n_intents; i++) {
+        long at = vset_find(c, &c->vs, c->intents[i].key);
+        int done = c->intents[i].action == CJ_VOTE_ADD ? at >= 0 : at < 0;
+        uint64_t since = c->intent_since[i];
+        if (!done) {
+            since = 0;
+        } else if (since == 0 || since > next) {
+            since = next;
+        } else if (next - since >= c->opt.max_reorg_depth) {
+            char hx[65];
+            (void)coinjecture_hex_encode(c->intents[i].key, 32, hx, sizeof hx);
+            cj_log_info("vote intention %s %s is satisfied and final: dropped",
+                        cj_chain_vote_action_name(c->intents[i].action), hx);
+            continue;
+        }
+        c->intents[w] = c->intents[i];
+        c->intent_since[w++] = since;
+    }
+    c->n_intents = w;
+    if (c->intent_next >= w) c->intent_next = 0;
+}
+
+/* Recomputes the set for tip+1, the current epoch's tally and my index from the store (at open, after an
+ * undo, after a failed commit or reorg). 0 or -1. */
+static int load_epoch_state(cj_chain *c)
+{
+    uint64_t h = c->tip.height + 1;
+    vset s = {NULL, 0};
+    tally t;
+    memset(&t, 0, sizeof t);
+    if (set_for_height(c, &c->tip, h, &s) != 0 || branch_tally(c, &c->tip, (h / c->epoch_length) * c->epoch_length,
+                                                                  &t) != 0) {
+        vset_free(&s);
+        cj_log_critical("chain: cannot derive the validator set at height %llu: %s", (unsigned long long)h,
+                        cj_store_error(c->st));
+        return -1;
+    }
+    vset_free(&c->vs);
+    c->vs = s;
+    tally_free(&c->tl);
+    c->tl = t;
+    c->my_index = c->sk ? vset_find(c, &c->vs, c->my_pk) : -1;
+    prune_intents(c);
+    return 0;
+}
+
+/* Logs a new validator set at an epoch boundary. */
+static void log_new_set(const cj_chain *c, const vset *old, uint64_t height)
+{
+    char hx[65];
+    for (size_t i = 0; i < c->vs.n; i++)
+        if (vset_index(old, c->vs.id[i]) < 0) {
+            (void)coinjecture_hex_encode(c->reg.pk[c->vs.id[i]], 32, hx, sizeof hx);
+            cj_log_info("validator set: %s added from height %llu", hx, (unsigned long long)height);
+        }
+    for (size_t i = 0; i < old->n; i++)
+        if (vset_index(&c->vs, old->id[i]) < 0) {
+            (void)coinjecture_hex_encode(c->reg.pk[old->id[i]], 32, hx, sizeof hx);
+            cj_log_info("validator set: %s removed from height %llu", hx, (unsigned long long)height);
+        }
+}
+
+/* The producer's vote: the first intention (round robin) valid under the set and not yet cast by me in this
+ * epoch. 1 with *out, or 0. */
+static int choose_vote(cj_chain *c, cj_vote *out)
+{
+    for (size_t k = 0; k < c->n_intents; k++) {
+        size_t i = (c->intent_next + k) % c->n_intents;
+        const cj_vote *v = &c->intents[i];
+        if (vote_check(c, &c->vs, v, NULL, 0) != 0 || cj_chain_vote_cast(c, v)) continue;
+        *out = *v;
+        c->intent_next = (i + 1) % c->n_intents;
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- public views of sets, proposals and intentions ---- */
+
+uint64_t cj_chain_epoch_length(const cj_chain *c) { return c ? c->epoch_length : 0; }
+size_t cj_chain_votes_needed(const cj_chain *c) { return c ? c->vs.n / 2 + 1 : 0; }
+size_t cj_chain_proposal_count(const cj_chain *c) { return c ? c->tl.n : 0; }
+
+/* First height of the epoch after tip+1's epoch. */
+uint64_t cj_chain_epoch_end(const cj_chain *c)
+{
+    if (!c) return 0;
+    return ((c->tip.height + 1) / c->epoch_length + 1) * c->epoch_length;
+}
+
+/* Proposal i of the current tally. */
+int cj_chain_proposal(const cj_chain *c, size_t i, cj_vote *vote, size_t *votes)
+{
+    if (!c || i >= c->tl.n) return -1;
+    if (vote) *vote = c->tl.p[i].v;
+    if (votes) *votes = c->tl.p[i].nv;
+    return 0;
+}
+
+/* Voter j of proposal i. */
+const uint8_t *cj_chain_proposal_voter(const cj_chain *c, size_t i, size_t j)
+{
+    if (!c || i >= c->tl.n || j >= c->tl.p[i].nv) return NULL;
+    return c->reg.pk[c->tl.p[i].voters[j]];
+}
+
+/* Whether my key's vote for v is in the current tally. */
+int cj_chain_vote_cast(const cj_chain *c, const cj_vote *v)
+{
+    if (!c || !v || !c->sk) return 0;
+    void *mine = cj_hmap_get(&c->reg.map, c->my_pk);
+    if (!mine) return 0;
+    uint32_t me = (uint32_t)((uintptr_t)mine - 1);
+    for (size_t i = 0; i < c->tl.n; i++) {
+        const proposal *p = &c->tl.p[i];
+        if (p->v.action != v->action || memcmp(p->v.key, v->key, 32) != 0) continue;
+        for (size_t j = 0; j < p->nv; j++)
+            if (p->voters[j] == me) return 1;
+    }
+    return 0;
+}
+
+/* The set in force at canonical height h. */
+size_t cj_chain_validators_at(cj_chain *c, uint64_t h, uint8_t (*out)[32], size_t max)
+{
+    if (!c || h > c->tip.height + 1 || (max && !out)) return 0;
+    vset s = {NULL, 0};
+    if (h == c->tip.height + 1) {
+        if (vset_copy(&s, &c->vs) != 0) return 0;
+    } else if (h == 0) {
+        if (vset_copy(&s, &c->gset) != 0) return 0;
+    } else {
+        int64_t id = 0;
+        cj_store_block_info top;
+        if (cj_store_canon_get(c->st, h - 1, &id) != 1 || cj_store_block_info_by_id(c->st, id, &top) != 1 ||
+            set_for_height(c, &top, h, &s) != 0)
+            return 0;
+    }
+    for (size_t i = 0; i < s.n && i < max; i++) memcpy(out[i], c->reg.pk[s.id[i]], 32);
+    size_t n = s.n;
+    vset_free(&s);
+    return n;
+}
+
+/* Canonical rows collected for cj_chain_validator_activity. */
+typedef struct {
+    uint64_t *h;
+    int32_t *p;
+    int64_t *ts;
+    size_t n, cap;
+} act_rows;
+
+/* Collects one canonical row. */
+static int act_row(void *vctx, uint64_t height, int32_t proposer, int64_t timestamp)
+{
+    act_rows *r = vctx;
+    if (r->n == r->cap) return -1;
+    r->h[r->n] = height;
+    r->p[r->n] = proposer;
+    r->ts[r->n] = timestamp;
+    r->n++;
+    return 0;
+}
+
+/* Per-validator activity over the last window canonical blocks, using the set in force at each height. */
+size_t cj_chain_validator_activity(cj_chain *c, uint64_t window, cj_validator_activity *out, size_t max)
+{
+    if (!c || !out || max == 0 || window == 0 || window > 100000) return 0;
+    size_t n = max < c->vs.n ? max : c->vs.n;
+    memset(out, 0, n * sizeof *out);
+    if (c->tip.height == 0) return n;
+    uint64_t lo = c->tip.height >= window ? c->tip.height - window + 1 : 1;
+    act_rows r = {malloc(window * sizeof(uint64_t)), malloc(window * sizeof(int32_t)), malloc(window * sizeof(int64_t)),
+                  0, (size_t)window};
+    vset s = {NULL, 0};
+    uint64_t s_epoch = UINT64_MAX;
+    size_t ret = n;
+    if (!r.h || !r.p || !r.ts || cj_store_canon_each(c->st, lo, c->tip.height, act_row, &r) != 0) ret = 0;
+    for (size_t k = 0; ret && k < r.n; k++) {
+        uint64_t h = r.h[k], e = h / c->epoch_length;
+        if (e != s_epoch) {
+            int64_t id = 0;
+            cj_store_block_info top;
+            if (cj_store_canon_get(c->st, h - 1, &id) != 1 || cj_store_block_info_by_id(c->st, id, &top) != 1 ||
+                set_for_height(c, &top, h, &s) != 0) {
+                ret = 0;
+                break;
+            }
+            s_epoch = e;
+        }
+        uint32_t in_turn = s.n ? s.id[h % s.n] : UINT32_MAX;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t id = c->vs.id[i];
+            if (r.p[k] >= 0 && (uint32_t)r.p[k] == id) {
+                out[i].blocks++;
+                out[i].last_height = h;
+                out[i].last_ms = r.ts[k];
+            }
+            if (in_turn == id) {
+                out[i].in_turn++;
+                if (r.p[k] < 0 || (uint32_t)r.p[k] != id) out[i].missed++;
+            }
+        }
+    }
+    vset_free(&s);
+    free(r.h);
+    free(r.p);
+    free(r.ts);
+    if (!ret) memset(out, 0, n * sizeof *out);
+    return ret;
+}
+
+/* Registers a local vote intention after checking it against the set in force. */
+cj_chain_status cj_chain_vote_intent_add(cj_chain *c, const cj_vote *v, char *err, size_t errlen)
+{
+    if (!c || !v) return fail(CJ_CHAIN_BAD_ARG, err, errlen, "NULL argument");
+    if (v->action != CJ_VOTE_ADD && v->action != CJ_VOTE_REMOVE)
+        return fail(CJ_CHAIN_BAD_ARG, err, errlen, "action must be add or remove");
+    if (v->action == CJ_VOTE_ADD && !crypto_core_ed25519_is_valid_point(v->key))
+        return fail(CJ_CHAIN_BAD_ARG, err, errlen, "the key is not a valid Ed25519 public key");
+    for (size_t i = 0; i < c->n_intents; i++)
+        if (c->intents[i].action == v->action && memcmp(c->intents[i].key, v->key, 32) == 0) return CJ_CHAIN_OK;
+    char why[128];
+    if (vote_check(c, &c->vs, v, why, sizeof why) != 0) return fail(CJ_CHAIN_BAD_VOTE, err, errlen, "%s", why);
+    if (c->n_intents == CJ_CHAIN_MAX_VOTE_INTENTS)
+        return fail(CJ_CHAIN_BAD_ARG, err, errlen, "at most %u vote intentions", CJ_CHAIN_MAX_VOTE_INTENTS);
+    c->intent_since[c->n_intents] = 0;
+    c->intents[c->n_intents++] = *v;
+    return CJ_CHAIN_OK;
+}
+
+/* Withdraws a local vote intention. */
+int cj_chain_vote_intent_del(cj_chain *c, const cj_vote *v)
+{
+    if (!c || !v) return 0;
+    for (size_t i = 0; i < c->n_intents; i++)
+        if (c->intents[i].action == v->action && memcmp(c->intents[i].key, v->key, 32) == 0) {
+            memmove(&c->intents[i], &c->intents[i + 1], (c->n_intents - i - 1) * sizeof c->intents[0]);
+            memmove(&c->intent_since[i], &c->intent_since[i + 1], (c->n_intents - i - 1) * sizeof c->intent_since[0]);
+            c->n_intents--;
+            if (c->intent_next >= c->n_intents) c->intent_next = 0;
+            return 1;
+        }
+    return 0;
+}
+
+/* Copies the intentions. */
+size_t cj_chain_vote_intents(const cj_chain *c, cj_vote *out, size_t max)
+{
+    if (!c) return 0;
+    for (size_t i = 0; out && i < c->n_intents && i < max; i++) out[i] = c->intents[i];
+    return c->n_intents;
 }
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -429,7 +1159,12 @@ static cj_chain_status genesis_check(const cj_genesis *g, char *err, size_t errl
         return fail(CJ_CHAIN_BAD_ARG, err, errlen, "genesis allocations malformed");
     if (g->block_time_ms == 0 || g->block_time_ms > 86400000u)
         return fail(CJ_CHAIN_BAD_ARG, err, errlen, "block_time_ms out of range");
-    if (g->epoch_length == 0) return fail(CJ_CHAIN_BAD_ARG, err, errlen, "epoch_length must be > 0");
+    if (g->epoch_length == 0 || g->epoch_length > (UINT64_C(1) << 40))
+        return fail(CJ_CHAIN_BAD_ARG, err, errlen, "epoch_length must be 1..2^40");
+    for (size_t i = 0; i < g->validator_count; i++)
+        for (size_t j = i + 1; j < g->validator_count; j++)
+            if (memcmp(g->validators[i], g->validators[j], 32) == 0)
+                return fail(CJ_CHAIN_BAD_ARG, err, errlen, "genesis validators %zu and %zu are the same key", i, j);
     if (g->genesis_time < 0 || g->genesis_time > INT64_MAX / 2000)
         return fail(CJ_CHAIN_BAD_ARG, err, errlen, "genesis_time out of range");
     size_t nl = strnlen(g->network, sizeof g->network);
@@ -480,9 +1215,13 @@ void cj_chain_close(cj_chain *c)
     cj_hmap_free(&c->ov.map);
     free(c->ov.e);
     free(c->jr);
-    free(c->val_pk);
-    free(c->val_addr);
-    free(c->val_blocks);
+    free(c->reg.pk);
+    free(c->reg.addr);
+    free(c->reg.blocks);
+    cj_hmap_free(&c->reg.map);
+    vset_free(&c->gset);
+    vset_free(&c->vs);
+    tally_free(&c->tl);
     if (c->sk) sodium_free(c->sk);
     free(c);
 }
@@ -508,19 +1247,14 @@ cj_chain_status cj_chain_open(const char *data_dir, const cj_genesis *g, const u
     c->genesis_ms = g->genesis_time * 1000;
     c->block_time_ms = g->block_time_ms;
     c->epoch_length = g->epoch_length;
-    c->nval = g->validator_count;
     c->my_index = -1;
-    c->val_pk = malloc(c->nval * 32);
-    c->val_addr = malloc(c->nval * 32);
-    c->val_blocks = calloc(c->nval, sizeof *c->val_blocks);
-    if (!c->val_pk || !c->val_addr || !c->val_blocks || cj_hmap_init(&c->ov.map, 1024) != 0) {
+    c->gset.n = g->validator_count;
+    c->gset.id = malloc(c->gset.n * sizeof *c->gset.id);
+    if (!c->gset.id || cj_hmap_init(&c->ov.map, 1024) != 0 || cj_hmap_init(&c->reg.map, 64) != 0) {
         cj_chain_close(c);
         return fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
     }
-    for (size_t i = 0; i < c->nval; i++) {
-        memcpy(c->val_pk[i], g->validators[i], 32);
-        (void)coinjecture_derive_address(c->val_pk[i], c->val_addr[i]);
-    }
+    for (size_t i = 0; i < c->gset.n; i++) c->gset.id[i] = (uint32_t)i;
     if (validator_sk64) {
         c->sk = sodium_malloc(64);
         if (!c->sk) {
@@ -535,8 +1269,7 @@ cj_chain_status cj_chain_open(const char *data_dir, const cj_genesis *g, const u
             cj_chain_close(c);
             return fail(CJ_CHAIN_BAD_ARG, err, errlen, "validator secret key is inconsistent (seed vs public key)");
         }
-        for (size_t i = 0; i < c->nval; i++)
-            if (memcmp(c->val_pk[i], pk, 32) == 0) c->my_index = (long)i;
+        memcpy(c->my_pk, pk, 32);
         (void)sodium_mprotect_readonly(c->sk);
     }
 
@@ -637,6 +1370,24 @@ cj_chain_status cj_chain_open(const char *data_dir, const cj_genesis *g, const u
                     "accounts do not match the state root of head %llu (corrupted data dir)",
                     (unsigned long long)tip_h);
     }
+    /* validator key registry: genesis keys are ids 0..N-1 (data dirs from before votes have no rows) */
+    int bad = cj_store_vkeys_each(c->st, load_vkey, c) != 0;
+    for (size_t i = 0; !bad && i < g->validator_count; i++) bad = reg_id(c, g->validators[i]) != (long)i;
+    if (!bad && cj_store_begin(c->st) == 0) {
+        for (size_t i = 0; !bad && i < g->validator_count; i++)
+            bad = cj_store_vkey_put(c->st, (uint32_t)i, g->validators[i]) != 0;
+        if (bad)
+            cj_store_rollback(c->st);
+        else
+            bad = cj_store_commit(c->st) != 0;
+    } else {
+        bad = 1;
+    }
+    if (bad || load_epoch_state(c) != 0) {
+        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "cannot load the validator sets: %s", cj_store_error(c->st));
+        cj_chain_close(c);
+        return st;
+    }
     *out = c;
     return CJ_CHAIN_OK;
 }
@@ -656,7 +1407,7 @@ cj_chain_status cj_chain_init_datadir(const char *data_dir, const cj_genesis *g,
 uint64_t cj_chain_height(const cj_chain *c) { return c ? c->tip.height : 0; }
 int64_t cj_chain_tip_timestamp(const cj_chain *c) { return c ? c->tip.timestamp : 0; }
 uint64_t cj_chain_tip_weight(const cj_chain *c) { return c ? c->tip.cum_weight : 0; }
-size_t cj_chain_validator_count(const cj_chain *c) { return c ? c->nval : 0; }
+size_t cj_chain_validator_count(const cj_chain *c) { return c ? c->vs.n : 0; }
 long cj_chain_my_index(const cj_chain *c) { return c ? c->my_index : -1; }
 uint64_t cj_chain_block_time_ms(const cj_chain *c) { return c ? c->block_time_ms : 0; }
 uint64_t cj_chain_chain_id(const cj_chain *c) { return c ? c->chain_id : 0; }
@@ -683,13 +1434,13 @@ void cj_chain_state_root(const cj_chain *c, uint8_t out[32])
 /* Validator public key i. */
 const uint8_t *cj_chain_validator(const cj_chain *c, size_t i)
 {
-    return c && i < c->nval ? c->val_pk[i] : NULL;
+    return c && i < c->vs.n ? c->reg.pk[c->vs.id[i]] : NULL;
 }
 
 /* Canonical blocks sealed by validator i since open. */
 uint64_t cj_chain_validator_blocks(const cj_chain *c, size_t i)
 {
-    return c && i < c->nval ? c->val_blocks[i] : 0;
+    return c && i < c->vs.n ? c->reg.blocks[c->vs.id[i]] : 0;
 }
 
 /* Account at the tip from the in-memory tree. */
@@ -729,6 +1480,10 @@ static cj_chain_status load_block(cj_chain *c, int64_t id, cj_chain_block *out, 
     memcpy(out->hash, info.hash, 32);
     out->height = info.height;
     out->cum_weight = info.cum_weight;
+    if (info.proposer >= 0 && (size_t)info.proposer < c->reg.n) {
+        out->has_proposer = 1;
+        memcpy(out->proposer, c->reg.pk[info.proposer], 32);
+    }
     int64_t cid = 0;
     out->canonical = cj_store_canon_get(c->st, info.height, &cid) == 1 && cid == id;
     return CJ_CHAIN_OK;
@@ -855,31 +1610,48 @@ size_t cj_chain_evidence(cj_chain *c, cj_evidence *out, size_t max)
 
 /* Header-level facts of a block established by check_static. */
 typedef struct {
-    size_t proposer;
+    size_t proposer;      /* index in the set in force at the block's height */
+    uint32_t proposer_id; /* registry id */
     uint64_t weight;
+    int has_vote;
+    cj_vote vote;
     uint8_t (*tx_hashes)[32]; /* heap, tx_count entries */
 } block_facts;
 
-/* The header hash the seal signs: the header with extra_data cut to the state root. */
+/* The header hash the seal signs: the header with extra_data without its last 64 bytes (the signature). */
 static int seal_hash(const coinjecture_header *h, uint8_t out[32])
 {
     coinjecture_header tmp = *h;
-    tmp.extra_data_len = 32;
+    if (tmp.extra_data_len < 32 + SIG_LEN) return -1;
+    tmp.extra_data_len -= SIG_LEN;
     return coinjecture_header_hash(&tmp, out) == COINJ_OK ? 0 : -1;
 }
 
+/* The one seal rule, shared by block validation and the P2P double-sign detector. */
+int cj_chain_seal_ok(const coinjecture_header *h, const uint8_t pubkey[32])
+{
+    uint8_t sh[32];
+    if (h == NULL || pubkey == NULL ||
+        (h->extra_data_len != CJ_CHAIN_EXTRA_PLAIN && h->extra_data_len != CJ_CHAIN_EXTRA_VOTE))
+        return 0;
+    return seal_hash(h, sh) == 0 &&
+           crypto_sign_ed25519_verify_detached(h->extra_data + h->extra_data_len - SIG_LEN, sh, 32, pubkey) == 0;
+}
+
 /* Every rule that needs only the block and its parent's header, cheapest first (docs/CHAIN.md
- * "Validation" steps 3-10). now_ms = INT64_MAX skips the clock rule (re-validation during a reorg). */
+ * "Validation" steps 5-15), under `set`, the validator set in force at the block's height on its branch.
+ * now_ms = INT64_MAX skips the clock rule (re-validation during a reorg). */
 static cj_chain_status check_static(cj_chain *c, const coinjecture_block *b, const cj_store_block_info *parent,
-                                    int64_t now_ms, block_facts *f, char *err, size_t errlen)
+                                    const vset *set, int64_t now_ms, block_facts *f, char *err, size_t errlen)
 {
     const coinjecture_header *h = &b->header;
     memset(f, 0, sizeof *f);
     if (h->codec_version != COINJECTURE_CODEC_VERSION)
         return fail(CJ_CHAIN_BAD_HEADER, err, errlen, "codec_version %u", h->codec_version);
-    if (h->extra_data_len != SEAL_LEN)
-        return fail(CJ_CHAIN_BAD_HEADER, err, errlen, "extra_data is %u bytes, a sealed block has %u",
-                    h->extra_data_len, SEAL_LEN);
+    if (h->extra_data_len != CJ_CHAIN_EXTRA_PLAIN && h->extra_data_len != CJ_CHAIN_EXTRA_VOTE)
+        return fail(CJ_CHAIN_BAD_HEADER, err, errlen,
+                    "extra_data is %u bytes, a sealed block has %u (%u with a validator vote)", h->extra_data_len,
+                    CJ_CHAIN_EXTRA_PLAIN, CJ_CHAIN_EXTRA_VOTE);
     if (b->cid) return fail(CJ_CHAIN_BAD_HEADER, err, errlen, "cid must be None");
     if (b->tx_count > COINJECTURE_MAX_TX_PER_BLOCK)
         return fail(CJ_CHAIN_BAD_HEADER, err, errlen, "%u transactions", b->tx_count);
@@ -892,27 +1664,32 @@ static cj_chain_status check_static(cj_chain *c, const coinjecture_block *b, con
     if (now_ms != INT64_MAX && h->timestamp > now_ms && (uint64_t)(h->timestamp - now_ms) > c->opt.max_future_ms)
         return fail(CJ_CHAIN_FUTURE, err, errlen, "timestamp %lld is %lld ms in the future", (long long)h->timestamp,
                     (long long)(h->timestamp - now_ms));
-    size_t p = c->nval;
-    for (size_t i = 0; i < c->nval; i++)
-        if (memcmp(c->val_addr[i], h->miner_address, 32) == 0) {
+    size_t p = set->n;
+    for (size_t i = 0; i < set->n; i++)
+        if (memcmp(c->reg.addr[set->id[i]], h->miner_address, 32) == 0) {
             p = i;
             break;
         }
-    if (p == c->nval) return fail(CJ_CHAIN_BAD_PROPOSER, err, errlen, "miner_address is not a validator address");
-    int64_t earliest = cj_chain_earliest_ms(c, h->block_index, p);
+    if (p == set->n)
+        return fail(CJ_CHAIN_BAD_PROPOSER, err, errlen, "miner_address is not the address of a validator at height %llu",
+                    (unsigned long long)h->block_index);
+    int64_t earliest = earliest_in(c, set->n, h->block_index, p);
     if (h->timestamp < earliest)
         return fail(CJ_CHAIN_BAD_TIMESTAMP, err, errlen,
                     "validator %zu may seal height %llu from %lld, block says %lld", p,
                     (unsigned long long)h->block_index, (long long)earliest, (long long)h->timestamp);
-    uint64_t weight = turn_offset(c, h->block_index, p) == 0 ? WEIGHT_IN_TURN : WEIGHT_OUT_OF_TURN;
+    uint64_t weight = turn_offset(set->n, h->block_index, p) == 0 ? WEIGHT_IN_TURN : WEIGHT_OUT_OF_TURN;
     if (h->difficulty_target != weight)
         return fail(CJ_CHAIN_BAD_HEADER, err, errlen, "difficulty_target %llu, expected weight %llu",
                     (unsigned long long)h->difficulty_target, (unsigned long long)weight);
     if (h->nonce != b->reveal.nonce) return fail(CJ_CHAIN_BAD_HEADER, err, errlen, "header nonce != reveal nonce");
 
-    uint8_t sh[32];
-    if (seal_hash(h, sh) != 0 || crypto_sign_ed25519_verify_detached(h->extra_data + 32, sh, 32, c->val_pk[p]) != 0)
+    if (!cj_chain_seal_ok(h, c->reg.pk[set->id[p]]))
         return fail(CJ_CHAIN_BAD_SEAL, err, errlen, "seal does not verify under validator %zu", p);
+    f->has_vote = cj_chain_header_vote(h, &f->vote) == 1;
+    char why[128];
+    if (f->has_vote && vote_check(c, set, &f->vote, why, sizeof why) != 0)
+        return fail(CJ_CHAIN_BAD_VOTE, err, errlen, "%s", why);
 
     f->tx_hashes = malloc((b->tx_count ? b->tx_count : 1) * sizeof *f->tx_hashes);
     if (!f->tx_hashes) return fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
@@ -947,6 +1724,7 @@ static cj_chain_status check_static(cj_chain *c, const coinjecture_block *b, con
         return fail(CJ_CHAIN_BAD_POW, err, errlen, "header commitment does not bind the reveal");
     }
     f->proposer = p;
+    f->proposer_id = set->id[p];
     f->weight = weight;
     return CJ_CHAIN_OK;
 }
@@ -972,20 +1750,31 @@ static int tx_offsets(const coinjecture_block *b, const uint8_t *bytes, size_t l
 }
 
 /* Records double-sign evidence if this validator already has another block at this height. */
-static void check_double_sign(cj_chain *c, uint64_t height, size_t proposer, const uint8_t hash[32])
+static void check_double_sign(cj_chain *c, uint64_t height, uint32_t proposer, const uint8_t hash[32])
 {
     uint8_t other[MAX_EVIDENCE_SCAN][32];
     int n = cj_store_blocks_same_slot(c->st, height, (int32_t)proposer, hash, other, MAX_EVIDENCE_SCAN);
     for (int i = 0; i < n; i++) {
-        if (cj_store_evidence_put(c->st, height, c->val_pk[proposer], hash, other[i]) == 1) {
+        if (cj_store_evidence_put(c->st, height, c->reg.pk[proposer], hash, other[i]) == 1) {
             c->stats.double_signs++;
-            char ha[65], hb[65];
+            char ha[65], hb[65], hv[65];
             (void)coinjecture_hex_encode(hash, 32, ha, sizeof ha);
             (void)coinjecture_hex_encode(other[i], 32, hb, sizeof hb);
-            cj_log_warn("double-sign evidence: validator %zu sealed %s and %s at height %llu", proposer, ha, hb,
+            (void)coinjecture_hex_encode(c->reg.pk[proposer], 32, hv, sizeof hv);
+            cj_log_warn("double-sign evidence: validator %s sealed %s and %s at height %llu", hv, ha, hb,
                         (unsigned long long)height);
         }
     }
+}
+
+/* Stores what a newly stored block adds to the validator bookkeeping: its sealer's registry row and its
+ * vote. Inside the caller's transaction. 0 or -1. */
+static int store_block_vote(cj_chain *c, int64_t id, uint32_t proposer, const coinjecture_header *h)
+{
+    cj_vote v;
+    if (cj_store_vkey_put(c->st, proposer, c->reg.pk[proposer]) != 0) return -1;
+    if (cj_chain_header_vote(h, &v) != 1) return 0;
+    return cj_store_vote_put(c->st, id, (uint8_t)v.action, v.key, c->reg.pk[proposer]);
 }
 
 /* Writes an applied block (row if new, undo, canon entry, tx index, changed accounts) in one store
@@ -999,6 +1788,7 @@ static cj_chain_status commit_block(cj_chain *c, const coinjecture_block *b, con
     uint32_t *off = malloc((b->tx_count ? b->tx_count : 1) * sizeof *off);
     uint32_t *sz = malloc((b->tx_count ? b->tx_count : 1) * sizeof *sz);
     cj_chain_status st = CJ_CHAIN_OK;
+    vset nvs = {NULL, 0};
     if (!undo || !off || !sz) {
         st = fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
         goto out;
@@ -1028,22 +1818,43 @@ static cj_chain_status commit_block(cj_chain *c, const coinjecture_block *b, con
         if (e->cur.balance == e->orig.balance && e->cur.nonce == e->orig.nonce) continue;
         bad = cj_store_account_put(c->st, e->pk, e->cur.balance, e->cur.nonce) != 0;
     }
-    if (!bad && !existing_id) check_double_sign(c, info->height, (size_t)info->proposer, info->hash);
+    uint32_t pid = (uint32_t)info->proposer;
+    bad = bad || store_block_vote(c, id, pid, &b->header) != 0;
+    if (!bad && !existing_id) check_double_sign(c, info->height, pid, info->hash);
+    /* epoch bookkeeping: the vote joins the tally; after an epoch's last block the next set is derived and
+     * cached in this same transaction (memory is re-derived from the store if anything fails) */
+    cj_vote v;
+    int boundary = (info->height + 1) % c->epoch_length == 0;
+    if (!bad && cj_chain_header_vote(&b->header, &v) == 1) bad = tally_add(&c->tl, &v, pid) != 0;
+    if (!bad && boundary)
+        bad = tally_apply(c, &c->tl, &c->vs, &nvs) != 0 || vset_store(c, info->hash, info->height, &nvs) != 0;
     if (bad) {
         st = fail(CJ_CHAIN_INTERNAL, err, errlen, "store: %s", cj_store_error(c->st));
         cj_store_rollback(c->st);
+        (void)load_epoch_state(c);
         goto out;
     }
     if (cj_store_commit(c->st) != 0) {
         st = fail(CJ_CHAIN_INTERNAL, err, errlen, "commit: %s", cj_store_error(c->st));
         cj_store_rollback(c->st);
+        (void)load_epoch_state(c);
         goto out;
     }
     c->tip = *info;
     c->tip.id = id;
-    c->val_blocks[info->proposer]++;
+    if (pid < c->reg.n) c->reg.blocks[pid]++;
     c->stats.txs_confirmed += b->tx_count;
+    if (boundary) {
+        vset old = c->vs;
+        c->vs = nvs;
+        nvs = old;
+        tally_free(&c->tl);
+        c->my_index = c->sk ? vset_find(c, &c->vs, c->my_pk) : -1;
+        log_new_set(c, &nvs, info->height + 1);
+    }
+    prune_intents(c);
 out:
+    vset_free(&nvs);
     free(undo);
     free(off);
     free(sz);
@@ -1074,7 +1885,7 @@ static cj_chain_status connect_block(cj_chain *c, const coinjecture_block *b, co
             return fail(CJ_CHAIN_BAD_TX, err, errlen, "tx %u: %s", i, terr);
         }
     }
-    if (ov_rewards(c, b->header.block_index, f->proposer, fees) != 0 || ov_to_state(c) != 0)
+    if (ov_rewards(c, b->header.block_index, f->proposer_id, fees) != 0 || ov_to_state(c) != 0)
         return fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
     uint8_t root[32];
     cj_state_root(c->state, root);
@@ -1088,7 +1899,7 @@ static cj_chain_status connect_block(cj_chain *c, const coinjecture_block *b, co
     memcpy(info.parent, b->header.parent_hash, 32);
     info.height = b->header.block_index;
     info.cum_weight = c->tip.cum_weight + f->weight;
-    info.proposer = (int32_t)f->proposer;
+    info.proposer = (int32_t)f->proposer_id;
     info.timestamp = b->header.timestamp;
     memcpy(info.state_root, root, 32);
     cj_chain_status st =
@@ -1162,9 +1973,11 @@ static cj_chain_status undo_tip_inner(cj_chain *c, char *err, size_t errlen)
                   (unsigned long long)c->tip.height);
         goto out;
     }
-    if (c->tip.proposer >= 0 && (size_t)c->tip.proposer < c->nval && c->val_blocks[c->tip.proposer] > 0)
-        c->val_blocks[c->tip.proposer]--;
+    if (c->tip.proposer >= 0 && (size_t)c->tip.proposer < c->reg.n && c->reg.blocks[c->tip.proposer] > 0)
+        c->reg.blocks[c->tip.proposer]--;
     c->tip = parent;
+    if (load_epoch_state(c) != 0)
+        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "undo: cannot derive the validator set: %s", cj_store_error(c->st));
 out:
     coinjecture_block_free(&b);
     free(undo);
@@ -1187,8 +2000,10 @@ cj_chain_status cj_chain_undo_tip(cj_chain *c, char *err, size_t errlen)
     if (st != CJ_CHAIN_OK) {
         cj_store_rollback(c->st);
         journal_revert(c);
-        if (c->tip.height != saved.height && saved.proposer >= 0) c->val_blocks[saved.proposer]++;
+        if (c->tip.height != saved.height && saved.proposer >= 0 && (size_t)saved.proposer < c->reg.n)
+            c->reg.blocks[saved.proposer]++;
         c->tip = saved;
+        (void)load_epoch_state(c);
     }
     c->jr_on = 0;
     c->jr_n = 0;
@@ -1232,13 +2047,14 @@ static cj_chain_status reorg_to(cj_chain *c, const cj_store_block_info *newtip, 
     }
     cj_store_block_info saved_tip = c->tip;
     cj_chain_stats saved_stats = c->stats;
-    uint64_t *saved_vb = malloc(c->nval * sizeof *saved_vb);
+    size_t saved_n = c->reg.n;
+    uint64_t *saved_vb = malloc((saved_n ? saved_n : 1) * sizeof *saved_vb);
     if (!saved_vb || cj_store_begin(c->st) != 0) {
         free(branch);
         free(saved_vb);
         return fail(CJ_CHAIN_INTERNAL, err, errlen, "cannot start reorg");
     }
-    memcpy(saved_vb, c->val_blocks, c->nval * sizeof *saved_vb);
+    memcpy(saved_vb, c->reg.blocks, saved_n * sizeof *saved_vb);
     c->jr_on = 1;
     c->jr_n = 0;
     cj_chain_status st = CJ_CHAIN_OK;
@@ -1257,7 +2073,7 @@ static cj_chain_status reorg_to(cj_chain *c, const cj_store_block_info *newtip, 
             coinjecture_block_decode(data, dlen, &b) != COINJ_OK) {
             st = fail(CJ_CHAIN_INTERNAL, err, errlen, "side block unavailable");
         } else {
-            st = check_static(c, &b, &c->tip, INT64_MAX, &f, err, errlen);
+            st = check_static(c, &b, &c->tip, &c->vs, INT64_MAX, &f, err, errlen);
             if (st == CJ_CHAIN_OK)
                 st = connect_block(c, &b, bi.hash, data, dlen, &f, branch[i], mp, &res->bad_tx, err, errlen);
             if (st != CJ_CHAIN_OK && st != CJ_CHAIN_INTERNAL) failed_id = branch[i];
@@ -1273,7 +2089,9 @@ static cj_chain_status reorg_to(cj_chain *c, const cj_store_block_info *newtip, 
         journal_revert(c);
         c->tip = saved_tip;
         c->stats = saved_stats;
-        memcpy(c->val_blocks, saved_vb, c->nval * sizeof *saved_vb);
+        memcpy(c->reg.blocks, saved_vb, saved_n * sizeof *saved_vb);
+        for (size_t i = saved_n; i < c->reg.n; i++) c->reg.blocks[i] = 0;
+        if (load_epoch_state(c) != 0) cj_log_critical("chain: validator set unavailable after a failed reorg");
         if (failed_id && cj_store_begin(c->st) == 0) {
             if (cj_store_block_delete(c->st, failed_id) == 0)
                 (void)cj_store_commit(c->st);
@@ -1326,6 +2144,8 @@ cj_chain_status cj_chain_import(cj_chain *c, const uint8_t *bytes, size_t len, i
     cj_chain_status st;
     block_facts f;
     memset(&f, 0, sizeof f);
+    vset side_set = {NULL, 0};
+    const vset *set = &side_set;
     uint8_t hash[32];
     if (coinjecture_header_hash(&b.header, hash) != COINJ_OK) {
         st = fail(CJ_CHAIN_DECODE, err, errlen, "header cannot be hashed");
@@ -1346,7 +2166,14 @@ cj_chain_status cj_chain_import(cj_chain *c, const uint8_t *bytes, size_t len, i
                    : fail(CJ_CHAIN_ORPHAN, err, errlen, "parent unknown");
         goto done;
     }
-    st = check_static(c, &b, &parent, now_ms, &f, err, errlen);
+    if (memcmp(parent.hash, c->tip.hash, 32) == 0) {
+        set = &c->vs;
+    } else if (set_for_height(c, &parent, parent.height + 1, &side_set) != 0) {
+        st = fail(CJ_CHAIN_INTERNAL, err, errlen, "cannot derive the validator set of a side branch: %s",
+                  cj_store_error(c->st));
+        goto done;
+    }
+    st = check_static(c, &b, &parent, set, now_ms, &f, err, errlen);
     if (st != CJ_CHAIN_OK) goto done;
 
     if (memcmp(parent.hash, c->tip.hash, 32) == 0) {
@@ -1365,15 +2192,16 @@ cj_chain_status cj_chain_import(cj_chain *c, const uint8_t *bytes, size_t len, i
     memcpy(si.parent, parent.hash, 32);
     si.height = b.header.block_index;
     si.cum_weight = parent.cum_weight + f.weight;
-    si.proposer = (int32_t)f.proposer;
+    si.proposer = (int32_t)f.proposer_id;
     si.timestamp = b.header.timestamp;
     memcpy(si.state_root, b.header.extra_data, 32);
-    if (cj_store_begin(c->st) != 0 || cj_store_block_put(c->st, &si, bytes, len, &si.id) != 0) {
+    if (cj_store_begin(c->st) != 0 || cj_store_block_put(c->st, &si, bytes, len, &si.id) != 0 ||
+        store_block_vote(c, si.id, f.proposer_id, &b.header) != 0) {
         st = fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", cj_store_error(c->st));
         cj_store_rollback(c->st);
         goto done;
     }
-    check_double_sign(c, si.height, f.proposer, hash);
+    check_double_sign(c, si.height, f.proposer_id, hash);
     if (cj_store_commit(c->st) != 0) {
         st = fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", cj_store_error(c->st));
         cj_store_rollback(c->st);
@@ -1391,6 +2219,7 @@ done:
         st != CJ_CHAIN_INTERNAL)
         c->stats.blocks_rejected++;
     free(f.tx_hashes);
+    vset_free(&side_set);
     coinjecture_block_free(&b);
     return st;
 }
@@ -1444,7 +2273,8 @@ cj_chain_status cj_chain_produce(cj_chain *c, cj_mempool *mp, int64_t now_ms, cj
         return fail(CJ_CHAIN_NOT_VALIDATOR, err, errlen, "this node has no validator key in the set");
     uint64_t h = c->tip.height + 1;
     size_t me = (size_t)c->my_index;
-    int64_t earliest = cj_chain_earliest_ms(c, h, me);
+    uint32_t me_id = c->vs.id[me];
+    int64_t earliest = earliest_in(c, c->vs.n, h, me);
     if (now_ms < earliest) return CJ_CHAIN_OK;
     int64_t ts = now_ms;
     if (ts <= c->tip.timestamp) ts = c->tip.timestamp + 1;
@@ -1468,7 +2298,7 @@ cj_chain_status cj_chain_produce(cj_chain *c, cj_mempool *mp, int64_t now_ms, cj
     ov_reset(&c->ov);
     if (mp && cap) cj_mempool_select(mp, c, pack_pick, &p);
     cj_chain_status st = CJ_CHAIN_OK;
-    if (ov_rewards(c, h, me, p.fees) != 0 || ov_to_state(c) != 0) {
+    if (ov_rewards(c, h, me_id, p.fees) != 0 || ov_to_state(c) != 0) {
         st = fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
         goto out;
     }
@@ -1479,8 +2309,8 @@ cj_chain_status cj_chain_produce(cj_chain *c, cj_mempool *mp, int64_t now_ms, cj
     hd->block_index = h;
     hd->timestamp = ts;
     memcpy(hd->parent_hash, c->tip.hash, 32);
-    (void)coinjecture_derive_address(c->val_pk[me], hd->miner_address);
-    hd->difficulty_target = turn_offset(c, h, me) == 0 ? WEIGHT_IN_TURN : WEIGHT_OUT_OF_TURN;
+    memcpy(hd->miner_address, c->reg.addr[me_id], 32);
+    hd->difficulty_target = turn_offset(c->vs.n, h, me) == 0 ? WEIGHT_IN_TURN : WEIGHT_OUT_OF_TURN;
     b.transactions = p.txs;
     b.tx_count = p.n;
     uint8_t es[32], root[32], sh[32], hash[32];
@@ -1494,11 +2324,18 @@ cj_chain_status cj_chain_produce(cj_chain *c, cj_mempool *mp, int64_t now_ms, cj
          coinjecture_commitment_hash(&cm, hd->commitment) == COINJ_OK;
     hd->nonce = b.reveal.nonce;
     cj_state_root(c->state, root);
+    cj_vote vote;
+    int voted = choose_vote(c, &vote);
     hd->extra_data_len = 32;
     memcpy(hd->extra_data, root, 32);
+    if (voted) {
+        hd->extra_data[32] = (uint8_t)vote.action;
+        memcpy(hd->extra_data + 33, vote.key, 32);
+        hd->extra_data_len = 32 + CJ_CHAIN_VOTE_LEN;
+    }
     ok = ok && coinjecture_header_hash(hd, sh) == COINJ_OK &&
-         crypto_sign_ed25519_detached(hd->extra_data + 32, NULL, sh, 32, c->sk) == 0;
-    hd->extra_data_len = SEAL_LEN;
+         crypto_sign_ed25519_detached(hd->extra_data + hd->extra_data_len, NULL, sh, 32, c->sk) == 0;
+    hd->extra_data_len += SIG_LEN;
     ok = ok && coinjecture_header_hash(hd, hash) == COINJ_OK;
     uint8_t *bytes = NULL;
     size_t blen = 0;
@@ -1515,7 +2352,7 @@ cj_chain_status cj_chain_produce(cj_chain *c, cj_mempool *mp, int64_t now_ms, cj
     memcpy(info.parent, c->tip.hash, 32);
     info.height = h;
     info.cum_weight = c->tip.cum_weight + hd->difficulty_target;
-    info.proposer = (int32_t)me;
+    info.proposer = (int32_t)me_id;
     info.timestamp = ts;
     memcpy(info.state_root, root, 32);
     st = commit_block(c, &b, bytes, blen, &info, 0, (const uint8_t(*)[32])p.hashes, err, errlen);
@@ -1531,6 +2368,14 @@ cj_chain_status cj_chain_produce(cj_chain *c, cj_mempool *mp, int64_t now_ms, cj
     out->tx_count = p.n;
     out->dropped_txs = p.dropped;
     out->nonce = b.reveal.nonce;
+    out->voted = voted;
+    if (voted) {
+        out->vote = vote;
+        char hx[65];
+        (void)coinjecture_hex_encode(vote.key, 32, hx, sizeof hx);
+        cj_log_info("block %llu carries my vote: %s %s", (unsigned long long)h, cj_chain_vote_action_name(vote.action),
+                    hx);
+    }
     mempool_after_block(c, mp, &b); /* b.transactions point into pool entries: prune last */
 out:
     free(p.txs);

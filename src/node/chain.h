@@ -43,7 +43,9 @@ typedef enum {
     CJ_CHAIN_BAD_POW = 21,        /* reveal problem not the derived one, solution invalid, commitment */
     CJ_CHAIN_BAD_TX = 22,         /* a transaction fails (signature, type, nonce, fee, balance, overflow) */
     CJ_CHAIN_BAD_STATE_ROOT = 23, /* state root after application != the one in extra_data */
-    CJ_CHAIN_REORG_TOO_DEEP = 24  /* heavier side chain forks more than max_reorg_depth below the tip */
+    CJ_CHAIN_REORG_TOO_DEEP = 24, /* heavier side chain forks more than max_reorg_depth below the tip */
+    CJ_CHAIN_BAD_VOTE = 25        /* the block's validator vote is invalid for the set in force (checked right
+                                   * after the seal); also: a local vote intention that cannot be cast */
 } cj_chain_status;
 
 /* Short name of a status ("bad-seal"), for logs, metrics labels and API errors. Never NULL. */
@@ -95,6 +97,8 @@ typedef struct {
     int canonical;           /* 1 if on the canonical chain */
     uint8_t *bytes;          /* canonical encoding (as stored and relayed) */
     size_t len;
+    int has_proposer;        /* 1 if proposer is known (every block but genesis) */
+    uint8_t proposer[32];    /* the sealer's public key (also for validators voted out since) */
 } cj_chain_block;
 
 /* Canonical block at height h / any stored block by hash. CJ_CHAIN_NOT_FOUND if absent.
@@ -128,18 +132,21 @@ int cj_chain_account(const cj_chain *c, const uint8_t pubkey[32], coinjecture_ac
 /* Number of accounts in the state. */
 uint64_t cj_chain_account_count(const cj_chain *c);
 
-/* ---- validators and schedule (docs/CHAIN.md "Proposers") ---- */
+/* ---- validators and schedule (docs/CHAIN.md "Proposers", "Validator votes") ----
+ * "The set" below is the validator set in force at height tip+1 (the next block); it changes only at
+ * epoch boundaries (heights that are multiples of the genesis epoch_length), after votes. */
 size_t cj_chain_validator_count(const cj_chain *c);
-/* i-th validator public key at the tip (NULL if out of range). */
+/* i-th validator public key of the set (NULL if out of range). */
 const uint8_t *cj_chain_validator(const cj_chain *c, size_t i);
-/* Index of this node's key in the validator set, or -1 (observer or not a validator). */
+/* Index of this node's key in the set, or -1 (observer or not a validator). */
 long cj_chain_my_index(const cj_chain *c);
-/* Blocks by validator i on the canonical chain counted since open (0 if out of range). */
+/* Blocks by validator i of the set on the canonical chain counted since open (0 if out of range). */
 uint64_t cj_chain_validator_blocks(const cj_chain *c, size_t i);
 /* Slot of height h: genesis_time * 1000 + h * block_time_ms (Unix ms). */
 int64_t cj_chain_slot_ms(const cj_chain *c, uint64_t h);
-/* Earliest timestamp (Unix ms) at which validator i may seal height h: slot(h) + k * block_time, with
- * k = (i - h) mod N (k = 0 in turn). Returns INT64_MAX if i is out of range. */
+/* Earliest timestamp (Unix ms) at which validator i of the set may seal height h: slot(h) + k * block_time,
+ * with k = (i - h) mod N (k = 0 in turn), N = the set's size (meant for h = tip+1, where the set is in
+ * force). Returns INT64_MAX if i is out of range. */
 int64_t cj_chain_earliest_ms(const cj_chain *c, uint64_t h, size_t i);
 /* When this node may next produce (earliest_ms for tip+1), or INT64_MAX for an observer. The event loop
  * arms its timer for max(this, now) and calls cj_chain_produce then. */
@@ -147,6 +154,77 @@ int64_t cj_chain_next_production_ms(const cj_chain *c);
 /* Chain parameters. */
 uint64_t cj_chain_block_time_ms(const cj_chain *c);
 uint64_t cj_chain_chain_id(const cj_chain *c);
+
+/* ---- validator votes (docs/CHAIN.md "Validator votes") ---- */
+typedef enum { CJ_VOTE_NONE = 0, CJ_VOTE_ADD = 1, CJ_VOTE_REMOVE = 2 } cj_vote_action;
+
+typedef struct {
+    cj_vote_action action; /* CJ_VOTE_ADD or CJ_VOTE_REMOVE */
+    uint8_t key[32];       /* the Ed25519 public key to add or remove */
+} cj_vote;
+
+#define CJ_CHAIN_VOTE_LEN 33u         /* action byte || key */
+#define CJ_CHAIN_EXTRA_PLAIN 96u      /* extra_data without a vote: state_root || seal */
+#define CJ_CHAIN_EXTRA_VOTE 129u      /* with a vote: state_root || vote || seal */
+#define CJ_CHAIN_MAX_VOTE_INTENTS 64u /* local intentions a node keeps */
+
+/* Layout of a sealed header's extra_data: returns 1 and *out if it carries a vote (action byte copied as
+ * is, even if invalid), 0 if it carries none (96 bytes), -1 if its length is neither 96 nor 129 or an
+ * argument is NULL. Pure: no chain needed. */
+int cj_chain_header_vote(const coinjecture_header *h, cj_vote *out);
+/* 1 if h carries a valid seal by pubkey (extra_data of 96 or 129 bytes, the signature over the header hash
+ * with extra_data minus its last 64 bytes), else 0. Pure: no chain needed. */
+int cj_chain_seal_ok(const coinjecture_header *h, const uint8_t pubkey[32]);
+/* "add:<64 hex>" / "remove:<64 hex>" (hex may carry 0x) -> vote. 0 or -1. */
+int cj_chain_vote_parse(const char *text, cj_vote *out);
+/* "add" / "remove" / "none". Never NULL. */
+const char *cj_chain_vote_action_name(cj_vote_action a);
+
+uint64_t cj_chain_epoch_length(const cj_chain *c);
+/* First height of the epoch after the one height tip+1 belongs to: where the pending proposals apply. */
+uint64_t cj_chain_epoch_end(const cj_chain *c);
+/* Votes a proposal needs to pass: floor(N/2) + 1 with N = the set's size. */
+size_t cj_chain_votes_needed(const cj_chain *c);
+
+/* Pending proposals: the tally of the canonical blocks of the current epoch (from its first height to the
+ * tip), in the order they were first voted. Views stay valid until the tip changes. */
+size_t cj_chain_proposal_count(const cj_chain *c);
+/* Proposal i: its vote and how many distinct validators voted for it. -1 if i is out of range. */
+int cj_chain_proposal(const cj_chain *c, size_t i, cj_vote *vote, size_t *votes);
+/* Public key of the j-th voter of proposal i (in the order their votes were sealed), or NULL. */
+const uint8_t *cj_chain_proposal_voter(const cj_chain *c, size_t i, size_t j);
+
+/* The set in force at canonical height h (h <= tip + 1): copies up to max keys into out (may be NULL with
+ * max 0) and returns the set's size, or 0 if h is above tip + 1 or the store fails. */
+size_t cj_chain_validators_at(cj_chain *c, uint64_t h, uint8_t (*out)[32], size_t max);
+
+/* Recent activity of each validator of the set over the last `window` canonical blocks (1..100000). */
+typedef struct {
+    uint64_t last_height;  /* height of its most recent block in the window, 0 if none */
+    int64_t last_ms;       /* that block's timestamp (Unix ms), 0 if none */
+    uint64_t blocks;       /* blocks it sealed in the window */
+    uint64_t in_turn;      /* heights in the window where it was the in-turn proposer */
+    uint64_t missed;       /* ... of which another validator sealed the block */
+} cj_validator_activity;
+/* Fills out[0..min(max, N)) in set order; returns how many, or 0 for NULL, max 0, a window outside
+ * 1..100000 or a store error. */
+size_t cj_chain_validator_activity(cj_chain *c, uint64_t window, cj_validator_activity *out, size_t max);
+
+/* Local vote intentions (not consensus, not persisted): what this validator puts into the blocks it seals.
+ * At each block it seals, the producer casts the first intention (round robin) that is valid for the set
+ * in force and that it has not already cast in the current epoch. An intention the set satisfies (the key
+ * was added / removed) is skipped, and dropped once that has held for max_reorg_depth blocks (a reorg
+ * can no longer undo it; a reorg that does undo it earlier makes it active again).
+ * add: CJ_CHAIN_OK if added or already present; CJ_CHAIN_BAD_ARG for NULL, an unknown action, a key that
+ * is not a valid Ed25519 point (add) or a full list; CJ_CHAIN_BAD_VOTE if it is already satisfied (adding a
+ * member, removing a non-member) or would remove the last validator. */
+cj_chain_status cj_chain_vote_intent_add(cj_chain *c, const cj_vote *v, char *err, size_t errlen);
+/* Withdraws an intention (a vote already sealed in this epoch keeps counting). 1 removed, 0 absent. */
+int cj_chain_vote_intent_del(cj_chain *c, const cj_vote *v);
+/* Copies up to max intentions in order; returns how many there are. */
+size_t cj_chain_vote_intents(const cj_chain *c, cj_vote *out, size_t max);
+/* 1 if this node's key sealed a vote for v in the current epoch (it counts in the tally), else 0. */
+int cj_chain_vote_cast(const cj_chain *c, const cj_vote *v);
 
 /* ---- producing and importing ---- */
 typedef struct {
@@ -156,12 +234,14 @@ typedef struct {
     uint32_t tx_count;
     uint32_t dropped_txs;/* mempool txs that failed against running state and were removed */
     uint64_t nonce;      /* subset-sum search: the reveal nonce found */
+    int voted;           /* 1 if the block carries a validator vote (then vote says which) */
+    cj_vote vote;
 } cj_produce_result;
 
 /* Produces the next block if this node may seal height tip+1 at now_ms (in turn at its slot, out of turn
  * k * block_time later): takes transactions from mp (may be NULL: empty block) by fee then nonce, drops
  * the ones failing against running state (also from mp), credits rewards and fees, solves the subset-sum
- * problem, seals, and commits atomically. Included txs leave mp.
+ * problem, casts at most one vote intention, seals, and commits atomically. Included txs leave mp.
  * Returns CJ_CHAIN_OK (out->produced says whether a block was made; 0 = not our time yet),
  * CJ_CHAIN_NOT_VALIDATOR, or CJ_CHAIN_INTERNAL. */
 cj_chain_status cj_chain_produce(cj_chain *c, cj_mempool *mp, int64_t now_ms, cj_produce_result *out,

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
+#include "chain.h"
+
 #define F(field) offsetof(cj_config, field)
 #define MS_MIN 60000ull
 #define KIB 1024ull
@@ -38,6 +40,26 @@ static const cj_config_key TABLE[] = {
     {"consensus.validator_key", CJ_CFG_STRING, F(validator_key), "", 0, 0, 0, 0, NULL, NULL, NULL,
      "Key of the original node: this node's public key (64 hex). Optional; if set it must match the key "
      "file."},
+    {"consensus.votes", CJ_CFG_LIST, F(consensus_votes), "", 0, 0, 0, 0, NULL, NULL, NULL,
+     "Validator-set votes this validator casts in the blocks it seals (docs/CHAIN.md \"Validator votes\"): "
+     "entries \"add:<64 hex public key>\" or \"remove:<64 hex public key>\". A change applies at the next epoch "
+     "boundary once more than half of the validators voted for it. Also POST /v1/validators/votes (loopback)."},
+    {"consensus.shadow_mode.enabled", CJ_CFG_BOOL, F(shadow_enabled), "false", 0, 0, 0, 0, NULL, NULL, NULL,
+     "Shadow mode (docs/SHADOW.md): re-hash every block with the other crypto backend and compare our block hashes "
+     "with those of compare_with_validator; divergences are logged at critical level, counted in "
+     "coinjecture_parity_drifts_total and listed by GET /v1/parity."},
+    {"consensus.shadow_mode.compare_with_validator", CJ_CFG_STRING, F(shadow_compare_with), "", 0, 0, 0, 0, NULL,
+     NULL, NULL,
+     "Validator whose block hashes are compared with ours: its public key (64 hex) or its index in the genesis "
+     "validator list. Empty: backend parity only."},
+    {"consensus.shadow_mode.alert_on_divergence", CJ_CFG_BOOL, F(shadow_alert_on_divergence), "true", 0, 0, 0, 0,
+     NULL, NULL, NULL, "Run alert_command when a divergence is detected."},
+    {"consensus.shadow_mode.log_all_comparisons", CJ_CFG_BOOL, F(shadow_log_all), "false", 0, 0, 0, 0, NULL, NULL,
+     NULL, "Log every matching comparison at info level, not only divergences."},
+    {"consensus.shadow_mode.alert_command", CJ_CFG_STRING, F(shadow_alert_command), "", 0, 0, 0, 0, NULL, NULL, NULL,
+     "Shell command run with /bin/sh -c in the background (at most once per height, killed after 60 s) on a "
+     "divergence; its environment has COINJECTURE_DIVERGENCE_HEIGHT, _OURS, _THEIRS, _KIND (backend|peer) and "
+     "_WHAT."},
     {"api.enabled", CJ_CFG_BOOL, F(api_enabled), "true", 0, 0, 0, 0, NULL, NULL, NULL,
      "Serve the HTTP API (JSON, /metrics, status page)."},
     {"api.host", CJ_CFG_STRING, F(api_host), "127.0.0.1", 0, 0, 0, 0, NULL, NULL, NULL,
@@ -70,6 +92,9 @@ static const cj_config_key TABLE[] = {
      "Most peer connections kept at once."},
     {"p2p.ban_time", CJ_CFG_DURATION, F(p2p_ban_time_ms), "10m", 0, 24 * 60 * MS_MIN, 0, 0, NULL, NULL, NULL,
      "How long a misbehaving peer's address stays banned."},
+    {"p2p.node_key", CJ_CFG_STRING, F(p2p_node_key), "", 0, 0, 0, 0, NULL, NULL, NULL,
+     "P2P identity key file (coinjecture-keygen format); empty: <data_dir>/p2p_node.key, generated on first "
+     "start."},
     {"mempool.max_size", CJ_CFG_U64, F(mempool_max_size), "10000", 1, 10000000, 0, 0, NULL, NULL, NULL,
      "Most pending transactions kept (lowest fee evicted first)."},
     {"mempool.max_per_account", CJ_CFG_U64, F(mempool_max_per_account), "100", 1, 1000000, 0, 0, NULL, NULL,
@@ -91,7 +116,6 @@ static const struct {
     {"consensus.validators", "the validator set comes from the genesis file"},
     {"consensus.block_time", "the block time comes from the genesis file"},
     {"consensus.genesis_timestamp", "the genesis time comes from the genesis file"},
-    {"consensus.shadow_mode", "shadow mode is not available in this version"},
     {"consensus.max_block_size", "block limits are consensus constants of the core library"},
     {"consensus.gas_limit_per_block", "block limits are consensus constants of the core library"},
     {"consensus.gas_limit_per_tx", "transaction limits are consensus constants of the core library"},
@@ -758,12 +782,52 @@ static int walk_map(yaml_walk *w, yaml_node_t *map, const char *prefix)
     return 0;
 }
 
+/* Deepest nesting of flow collections ('[' / '{' outside quotes and comments). libyaml's scanner is
+ * quadratic in it (stale simple-key checks on every token), so a corrupt file of brackets would stall the
+ * start for minutes; no configuration needs more than a few levels. A guard, not a parser: odd quoting only
+ * makes it count fewer levels. */
+static size_t yaml_flow_depth(const char *s, size_t len)
+{
+    size_t depth = 0, max = 0;
+    char quote = 0;
+    int comment = 0;
+    for (size_t i = 0; i < len; i++) {
+        char ch = s[i];
+        if (comment) {
+            comment = ch != '\n';
+        } else if (quote) {
+            if (ch == quote)
+                quote = 0;
+            else if (ch == '\\' && quote == '"')
+                i++;
+        } else if (ch == '"' || ch == '\'') {
+            quote = ch;
+        } else if (ch == '#') {
+            comment = 1;
+        } else if (ch == '[' || ch == '{') {
+            if (++depth > max)
+                max = depth;
+        } else if ((ch == ']' || ch == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return max;
+}
+
+#define MAX_FLOW_DEPTH 64
+
 /* Parses YAML text and applies it. */
 int cj_config_load_yaml(cj_config *c, const char *yaml, size_t len, const char *name, char *err, size_t errlen)
 {
     yaml_parser_t parser;
     yaml_document_t doc;
     int rc = -1;
+    size_t depth = yaml != NULL ? yaml_flow_depth(yaml, len) : 0;
+    if (depth > MAX_FLOW_DEPTH) {
+        snprintf(err, errlen, "%s: '[' / '{' collections nested %zu deep (at most %d): not a configuration file?",
+                 name, depth, MAX_FLOW_DEPTH);
+        return -1;
+    }
     if (!yaml_parser_initialize(&parser)) {
         snprintf(err, errlen, "%s: cannot initialise the YAML parser", name);
         return -1;
@@ -921,6 +985,20 @@ int cj_config_finish(cj_config *c, char *err, size_t errlen)
     }
     if (c->validator_key[0] != '\0' && !is_hex64(c->validator_key)) {
         snprintf(err, errlen, "consensus.validator_key: expected 64 hex digits (the node's public key)");
+        return -1;
+    }
+    for (size_t i = 0; i < c->consensus_votes.count; i++) {
+        cj_vote v;
+        if (cj_chain_vote_parse(c->consensus_votes.items[i], &v) != 0) {
+            snprintf(err, errlen, "consensus.votes[%zu]: expected \"add:<64 hex>\" or \"remove:<64 hex>\", got '%.80s'",
+                     i, c->consensus_votes.items[i]);
+            return -1;
+        }
+    }
+    if (c->shadow_compare_with[0] != '\0' && !is_hex64(c->shadow_compare_with) &&
+        (strlen(c->shadow_compare_with) > 7 || strspn(c->shadow_compare_with, "0123456789") != strlen(c->shadow_compare_with))) {
+        snprintf(err, errlen, "consensus.shadow_mode.compare_with_validator: expected a public key (64 hex digits) or a "
+                              "validator index");
         return -1;
     }
     if (c->data_dir[0] == '\0') {

@@ -39,6 +39,13 @@ typedef struct cj_config {
     char *crypto_backend;
     int use_rust_bindings;
     char *validator_key;
+    cj_strlist consensus_votes; /* validator-set vote intentions "add:<hex>" / "remove:<hex>" (docs/CHAIN.md) */
+    /* consensus.shadow_mode (docs/SHADOW.md) */
+    int shadow_enabled;
+    char *shadow_compare_with;
+    int shadow_alert_on_divergence;
+    int shadow_log_all;
+    char *shadow_alert_command;
     /* api */
     int api_enabled;
     char *api_host;
@@ -59,6 +66,7 @@ typedef struct cj_config {
     cj_strlist p2p_bootstrap_peers;
     uint64_t p2p_max_peers;
     uint64_t p2p_ban_time_ms;
+    char *p2p_node_key;
     /* mempool */
     uint64_t mempool_max_size;
     uint64_t mempool_max_per_account;

@@ -11,7 +11,6 @@
 #include "log.h"
 #include "metrics.h"
 
-#define SEAL_LEN 96 /* extra_data = state root (32) || Ed25519 signature (64) */
 
 typedef struct {
     uint8_t key[32]; /* SHA-256(le64 height || validator): the map key */
@@ -63,10 +62,10 @@ void cj_evidence_free(cj_evidence_pool *p)
     free(p);
 }
 
-/* Same seal rule as the chain's validation (docs/CHAIN.md), against the current validator set. */
+/* Which current validator sealed h (the chain's seal rule, cj_chain_seal_ok), or -1. */
 long cj_evidence_sealer(const cj_chain *c, const coinjecture_header *h)
 {
-    if (c == NULL || h == NULL || h->extra_data_len != SEAL_LEN)
+    if (c == NULL || h == NULL)
         return -1;
     size_t n = cj_chain_validator_count(c);
     for (size_t i = 0; i < n; i++) {
@@ -74,12 +73,7 @@ long cj_evidence_sealer(const cj_chain *c, const coinjecture_header *h)
         uint8_t addr[32];
         if (pk == NULL || coinjecture_derive_address(pk, addr) != COINJ_OK || memcmp(addr, h->miner_address, 32) != 0)
             continue;
-        coinjecture_header tmp = *h;
-        uint8_t sh[32];
-        tmp.extra_data_len = 32;
-        if (coinjecture_header_hash(&tmp, sh) != COINJ_OK)
-            return -1;
-        return crypto_sign_ed25519_verify_detached(h->extra_data + 32, sh, 32, pk) == 0 ? (long)i : -1;
+        return cj_chain_seal_ok(h, pk) ? (long)i : -1;
     }
     return -1;
 }

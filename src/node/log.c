@@ -104,27 +104,32 @@ static size_t utf8_seq_len(const unsigned char *s)
     return n;
 }
 
-/* Escapes for human-readable lines so a message cannot contain a newline or terminal escape. */
+/* Escapes for human-readable lines so a message cannot contain a newline or terminal escape: C0 and C1
+ * controls (a UTF-8 U+0080..U+009F includes CSI, 0x9b) and bytes that are not valid UTF-8 become \xNN, so
+ * the log stays valid UTF-8 whatever a peer sends. */
 size_t cj_log_escape_human(const char *src, char *dst, size_t cap)
 {
     static const char hexd[] = "0123456789abcdef";
     size_t o = 0;
     if (cap == 0)
         return 0;
-    for (const unsigned char *p = (const unsigned char *)src; p != NULL && *p; p++) {
+    const unsigned char *p = (const unsigned char *)src;
+    while (p != NULL && *p) {
         char tmp[4];
-        size_t tl;
-        if (*p < 0x20 || *p == 0x7f) {
+        size_t tl, adv = 1;
+        size_t n = *p >= 0x80 ? utf8_seq_len(p) : 1;
+        if (*p < 0x20 || *p == 0x7f || n == 0 || (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)) {
             tmp[0] = '\\', tmp[1] = 'x', tmp[2] = hexd[*p >> 4], tmp[3] = hexd[*p & 15], tl = 4;
         } else if (*p == '\\') {
             tmp[0] = '\\', tmp[1] = '\\', tl = 2;
         } else {
-            tmp[0] = (char)*p, tl = 1;
+            memcpy(tmp, p, n), tl = n, adv = n;
         }
         if (o + tl >= cap)
             break;
         memcpy(dst + o, tmp, tl);
         o += tl;
+        p += adv;
     }
     dst[o] = '\0';
     return o;

@@ -45,8 +45,9 @@ void cj_log(cj_log_level level, const char *fmt, ...) CJ_LOG_PRINTF(2, 3);
 #define cj_log_error(...) cj_log(CJ_LOG_ERROR, __VA_ARGS__)
 #define cj_log_critical(...) cj_log(CJ_LOG_CRITICAL, __VA_ARGS__)
 
-/* Escapes src for a human log line into dst (always NUL-terminated when cap > 0): control bytes and
- * DEL become \xNN, backslash becomes \\. Returns the length written. Exposed for tests. */
+/* Escapes src for a human log line into dst (always NUL-terminated when cap > 0): control bytes, DEL,
+ * C1 controls (U+0080..U+009F) and bytes that are not valid UTF-8 become \xNN, backslash becomes \\;
+ * valid UTF-8 is kept. Returns the length written. Exposed for tests. */
 size_t cj_log_escape_human(const char *src, char *dst, size_t cap);
 /* Escapes src as the inside of a JSON string (no quotes): ", \, control bytes as \u00NN, invalid
  * UTF-8 bytes as \ufffd. Returns the length written; output truncated at a character boundary. */

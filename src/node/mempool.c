@@ -32,7 +32,14 @@ struct cj_mempool {
     mp_entry **heap; /* min-heap: the eviction candidate (lowest fee) on top */
     size_t heap_n, heap_cap;
     cj_mempool_stats stats;
+    cj_hmap recent;           /* hashes of txs that left the pool confirmed (signature verified) */
+    uint8_t (*recent_ring)[32]; /* insertion order, for eviction; RECENT_CAP entries */
+    size_t recent_next;
 };
+
+/* Confirmed txs whose verified signature is remembered: a reorg re-applies the same transactions in
+ * the other branch's blocks within seconds, so this covers several blocks at full load. */
+#define RECENT_CAP 32768
 
 /* Defaults sized for the 5,000 tx/s target (several blocks of backlog). */
 void cj_mempool_options_default(cj_mempool_options *o)
@@ -83,12 +90,38 @@ cj_mempool *cj_mempool_new(const cj_mempool_options *opt)
         cj_mempool_options_default(&mp->opt);
     if (mp->opt.max_txs == 0) mp->opt.max_txs = 1;
     if (mp->opt.max_per_sender == 0) mp->opt.max_per_sender = 1;
-    if (cj_hmap_init(&mp->by_hash, 1024) != 0 || cj_hmap_init(&mp->senders, 1024) != 0) {
+    mp->recent_ring = calloc(RECENT_CAP, sizeof *mp->recent_ring);
+    if (!mp->recent_ring || cj_hmap_init(&mp->by_hash, 1024) != 0 || cj_hmap_init(&mp->senders, 1024) != 0 ||
+        cj_hmap_init(&mp->recent, RECENT_CAP) != 0) {
         cj_hmap_free(&mp->by_hash);
+        cj_hmap_free(&mp->senders);
+        free(mp->recent_ring);
         free(mp);
         return NULL;
     }
     return mp;
+}
+
+/* Remembers that a tx with this hash (hence these signed bytes) had a valid signature; the oldest of
+ * RECENT_CAP remembered hashes is forgotten. Best effort: on OOM the tx is just not remembered. */
+static void recent_add(cj_mempool *mp, const uint8_t hash[32])
+{
+    if (cj_hmap_get(&mp->recent, hash)) return;
+    uint8_t *slot = mp->recent_ring[mp->recent_next];
+    (void)cj_hmap_del(&mp->recent, slot);
+    memcpy(slot, hash, 32);
+    if (cj_hmap_put(&mp->recent, slot, slot) != 0) return;
+    mp->recent_next = (mp->recent_next + 1) % RECENT_CAP;
+}
+
+/* Whether the signature of the tx with this hash was verified by this pool: pending (verified on
+ * admission) or recently confirmed. */
+int cj_mempool_sig_verified(const cj_mempool *mp, const uint8_t hash[32])
+{
+    if (!mp || !hash) return 0;
+    const mp_entry *e = cj_hmap_get(&mp->by_hash, hash);
+    if (e) return e->pub.sig_ok;
+    return cj_hmap_get(&mp->recent, hash) != NULL;
 }
 
 /* Frees every entry and sender. */
@@ -107,6 +140,8 @@ void cj_mempool_free(cj_mempool *mp)
     }
     cj_hmap_free(&mp->by_hash);
     cj_hmap_free(&mp->senders);
+    cj_hmap_free(&mp->recent);
+    free(mp->recent_ring);
     free(mp->heap);
     free(mp);
 }
@@ -192,9 +227,12 @@ static cj_mempool_status map_rule(coinjecture_tx_status st)
     }
 }
 
-/* Admission: cheap checks first, the signature (the expensive one) last, then eviction if full. */
-cj_mempool_status cj_mempool_add(cj_mempool *mp, const cj_chain *chain, const coinjecture_tx *tx, int64_t now_ms,
-                                 uint8_t out_hash[32], char *err, size_t errlen)
+/* Admission: cheap checks first, the signature (the expensive one) last, then eviction if full. A re-added
+ * transaction (readd = 1: taken from a block a reorg undid) skips the signature, the per-sender limit and
+ * the capacity limit: refusing it would strand the sender's later nonces, and the overshoot is bounded by
+ * the undone blocks. */
+static cj_mempool_status mp_add(cj_mempool *mp, const cj_chain *chain, const coinjecture_tx *tx, int64_t now_ms,
+                                uint8_t out_hash[32], char *err, size_t errlen, int readd)
 {
     uint8_t hash[32];
     if (out_hash) memset(out_hash, 0, 32);
@@ -226,7 +264,7 @@ cj_mempool_status cj_mempool_add(cj_mempool *mp, const cj_chain *chain, const co
     if (tx->nonce - acct.nonce > (uint64_t)pending + mp->opt.max_future_gap)
         return mp_reject(mp, CJ_MEMPOOL_NONCE_TOO_HIGH, err, errlen, "nonce %llu too far ahead of account nonce %llu",
                          (unsigned long long)tx->nonce, (unsigned long long)acct.nonce);
-    if (pending >= mp->opt.max_per_sender)
+    if (!readd && pending >= mp->opt.max_per_sender)
         return mp_reject(mp, CJ_MEMPOOL_SENDER_LIMIT, err, errlen, "sender has %zu pending txs", pending);
 
     uint64_t committed = s ? s->pending_cost : 0;
@@ -239,10 +277,10 @@ cj_mempool_status cj_mempool_add(cj_mempool *mp, const cj_chain *chain, const co
     if (tx->gas_price < mp->opt.min_gas_price)
         return mp_reject(mp, CJ_MEMPOOL_FEE_TOO_LOW, err, errlen, "gas_price %llu below node minimum %llu",
                          (unsigned long long)tx->gas_price, (unsigned long long)mp->opt.min_gas_price);
-    if (coinjecture_tx_verify_signature(tx) != COINJ_OK)
+    if (!readd && coinjecture_tx_verify_signature(tx) != COINJ_OK)
         return mp_reject(mp, CJ_MEMPOOL_BAD_SIGNATURE, err, errlen, "signature does not verify under tx.from");
 
-    if (mp->heap_n >= mp->opt.max_txs) {
+    if (!readd && mp->heap_n >= mp->opt.max_txs) {
         mp_entry *low = mp->heap[0];
         if (res.fee <= low->pub.fee)
             return mp_reject(mp, CJ_MEMPOOL_FULL, err, errlen, "pool full; fee %llu not above lowest %llu",
@@ -319,6 +357,21 @@ oom:
     free(data);
     free(e);
     return mp_reject(mp, CJ_MEMPOOL_INTERNAL, err, errlen, "out of memory");
+}
+
+/* Admission of a transaction from outside (API, peers): every rule, signature included. */
+cj_mempool_status cj_mempool_add(cj_mempool *mp, const cj_chain *chain, const coinjecture_tx *tx, int64_t now_ms,
+                                 uint8_t out_hash[32], char *err, size_t errlen)
+{
+    return mp_add(mp, chain, tx, now_ms, out_hash, err, errlen, 0);
+}
+
+/* Re-admission of a transaction of a block a reorg undid: its signature was verified when the block was
+ * applied, so only the state rules run again (no per-sender or capacity limit either). */
+cj_mempool_status cj_mempool_readd(cj_mempool *mp, const cj_chain *chain, const coinjecture_tx *tx, int64_t now_ms,
+                                   char *err, size_t errlen)
+{
+    return mp_add(mp, chain, tx, now_ms, NULL, err, errlen, 1);
 }
 
 /* Number of pending txs. */
@@ -404,6 +457,7 @@ static size_t prune_sender(cj_mempool *mp, const cj_chain *chain, const uint8_t 
     size_t n = 0;
     while (s && s->n > 0 && s->txs[0]->pub.tx.nonce < acct.nonce) {
         int last = s->n == 1;
+        recent_add(mp, s->txs[0]->pub.hash);
         entry_remove(mp, s->txs[0]);
         n++;
         if (last) s = NULL;
@@ -502,7 +556,10 @@ size_t cj_mempool_select(cj_mempool *mp, const cj_chain *chain, cj_mempool_pick_
         if (!keep) h[0] = h[--n];
         pick_down(h, n, 0);
     }
-    for (size_t i = 0; i < ndrop; i++) entry_remove(mp, drop[i]);
+    for (size_t i = 0; i < ndrop; i++) {
+        if (i < stale) recent_add(mp, drop[i]->pub.hash);
+        entry_remove(mp, drop[i]);
+    }
     mp->stats.confirmed += stale;
     mp->stats.dropped_invalid += ndrop - stale;
     free(h);

@@ -62,6 +62,19 @@ void cj_mempool_free(cj_mempool *mp);
 cj_mempool_status cj_mempool_add(cj_mempool *mp, const cj_chain *chain, const coinjecture_tx *tx,
                                  int64_t now_ms, uint8_t out_hash[32], char *err, size_t errlen);
 
+/* Puts back a transaction of a block that a reorg undid (the chain applied that block, so its signature
+ * was verified then): the rules of cj_mempool_add except the signature check, max_per_sender and max_txs
+ * (refusing it would strand the sender's later nonces; the pool may exceed max_txs by the undone blocks'
+ * transactions until the next blocks take them). Transactions the new branch already holds are refused as
+ * nonce-too-low. Only for transactions taken from blocks this node validated; never for outside input. */
+cj_mempool_status cj_mempool_readd(cj_mempool *mp, const cj_chain *chain, const coinjecture_tx *tx, int64_t now_ms,
+                                   char *err, size_t errlen);
+
+/* 1 if this pool verified the signature of the tx with this hash (the hash covers the signature): it is
+ * pending, or it left the pool confirmed recently (the last 32,768 such txs). Block import uses it so a
+ * reorg re-applying the same transactions in other blocks does not verify them again. */
+int cj_mempool_sig_verified(const cj_mempool *mp, const uint8_t hash[32]);
+
 size_t cj_mempool_size(const cj_mempool *mp);
 /* Pending tx by hash or NULL. */
 const cj_mempool_entry *cj_mempool_get(const cj_mempool *mp, const uint8_t hash[32]);

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "p2p.h"
+#include "shadow.h"
 
 #ifndef COINJECTURE_NODE_VERSION
 #define COINJECTURE_NODE_VERSION CJ_NODE_VERSION_FALLBACK
@@ -432,6 +433,8 @@ void cj_node_on_tx_accepted(cj_node *n, const coinjecture_tx *tx, const uint8_t 
 void cj_node_on_new_tip(cj_node *n)
 {
     cj_p2p_on_new_tip(n->p2p);
+    if (n->shadow != NULL)
+        cj_shadow_catch_up(n->shadow, n->chain, cj_node_now_ms());
     cj_node_refresh_metrics(n);
     arm_producer(n, 0);
 }
@@ -476,7 +479,41 @@ static void on_housekeeping(evutil_socket_t fd, short what, void *arg)
         if (dropped)
             cj_log_info("mempool: %zu transactions expired", dropped);
     }
+    cj_shadow_tick(n->shadow, cj_node_now_ms());
     cj_node_refresh_metrics(n);
+}
+
+/* A peer's status: shadow mode's peer parity (it ignores keys other than the watched validator's). */
+void cj_node_on_peer_status(cj_node *n, uint64_t height, const uint8_t best[32], const uint8_t node_key[32])
+{
+    if (n->shadow != NULL)
+        cj_shadow_on_peer_hash(n->shadow, height, best, node_key, cj_node_now_ms());
+}
+
+/* Creates the shadow-mode checker from consensus.shadow_mode (validator by key or genesis index). */
+static int setup_shadow(cj_node *n, char *err, size_t errlen)
+{
+    cj_shadow_options o;
+    cj_shadow_options_default(&o);
+    if (n->cfg.shadow_compare_with[0] != '\0') {
+        if (cj_shadow_parse_validator(n->cfg.shadow_compare_with, (const uint8_t(*)[32])n->genesis.validators,
+                                      n->genesis.validator_count, o.validator, &o.validator_index, err, errlen) != 0)
+            return -1;
+        o.has_validator = 1;
+        if (n->has_key && memcmp(o.validator, n->pubkey, 32) == 0)
+            cj_log_warn("consensus.shadow_mode.compare_with_validator is this node's own key: peer parity compares "
+                        "nothing");
+    }
+    o.alert_on_divergence = n->cfg.shadow_alert_on_divergence;
+    o.log_all_comparisons = n->cfg.shadow_log_all;
+    o.alert_command = n->cfg.shadow_alert_command;
+    if ((n->shadow = cj_shadow_new(&o, err, errlen)) == NULL)
+        return -1;
+    cj_shadow_catch_up(n->shadow, n->chain, cj_node_now_ms()); /* checks the tip now */
+    cj_log_info("shadow mode: backend parity %s against %s; peer parity %s%s", cj_shadow_backend_mode(n->shadow),
+                cj_shadow_backend_other(n->shadow), o.has_validator ? "with validator " : "off",
+                o.has_validator ? n->cfg.shadow_compare_with : "");
+    return 0;
 }
 
 /* SIGINT/SIGTERM: leave the loop; cleanup happens in cj_node_main. */
@@ -571,6 +608,30 @@ static int load_key(cj_node *n, uint8_t sk[64], char *err, size_t errlen)
     return 0;
 }
 
+/* Registers consensus.votes as the chain's vote intentions; entries the set already satisfies only warn. */
+static int setup_votes(cj_node *n, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < n->cfg.consensus_votes.count; i++) {
+        const char *text = n->cfg.consensus_votes.items[i];
+        cj_vote v;
+        char why[256];
+        if (cj_chain_vote_parse(text, &v) != 0) {
+            snprintf(err, errlen, "consensus.votes[%zu]: malformed entry '%.80s'", i, text);
+            return -1;
+        }
+        cj_chain_status st = cj_chain_vote_intent_add(n->chain, &v, why, sizeof why);
+        if (st == CJ_CHAIN_BAD_VOTE) {
+            cj_log_warn("consensus.votes[%zu] %.80s: not cast: %s", i, text, why);
+        } else if (st != CJ_CHAIN_OK) {
+            snprintf(err, errlen, "consensus.votes[%zu] %.80s: %s", i, text, why);
+            return -1;
+        } else {
+            cj_log_info("vote intention: %.80s", text);
+        }
+    }
+    return 0;
+}
+
 /* Opens everything, runs the loop until a signal, and tears down in reverse order. */
 static int cmd_run(cj_node *n)
 {
@@ -603,6 +664,14 @@ static int cmd_run(cj_node *n)
         cj_log_error("cannot open the chain in %s: %s: %s", n->cfg.data_dir, cj_chain_status_name(st), err);
         goto out;
     }
+    if (n->cfg.shadow_enabled && setup_shadow(n, err, sizeof err) != 0) {
+        cj_log_error("%s", err);
+        goto out;
+    }
+    if (setup_votes(n, err, sizeof err) != 0) {
+        cj_log_error("%s", err);
+        goto out;
+    }
     cj_mempool_options_default(&mopt);
     mopt.max_txs = (uint32_t)n->cfg.mempool_max_size;
     mopt.max_per_sender = (uint32_t)n->cfg.mempool_max_per_account;
@@ -610,7 +679,7 @@ static int cmd_run(cj_node *n)
         cj_log_error("cannot create the mempool: out of memory");
         goto out;
     }
-    if ((n->base = event_base_new()) == NULL) {
+    if ((n->base = event_base_new()) == NULL || event_base_priority_init(n->base, CJ_PRIO_LEVELS) != 0) {
         cj_log_error("cannot create the event loop");
         goto out;
     }
@@ -637,7 +706,7 @@ static int cmd_run(cj_node *n)
     long me = cj_chain_my_index(n->chain);
     if (n->has_key && n->cfg.consensus_enabled) {
         n->produce_timer = evtimer_new(n->base, on_produce, n);
-        if (n->produce_timer == NULL) {
+        if (n->produce_timer == NULL || event_priority_set(n->produce_timer, CJ_PRIO_CONSENSUS) != 0) {
             cj_log_error("cannot create the production timer");
             goto out;
         }
@@ -675,6 +744,8 @@ out:
     n->api = NULL;
     cj_p2p_free(n->p2p); /* after the loop has exited: closes every peer connection */
     n->p2p = NULL;
+    cj_shadow_free(n->shadow);
+    n->shadow = NULL;
     if (n->produce_timer)
         event_free(n->produce_timer);
     if (n->housekeeping_timer)

@@ -15,6 +15,7 @@ struct event_base;
 struct event;
 struct cj_api;
 struct cj_p2p;
+struct cj_shadow;
 
 #define CJ_NODE_VERSION_FALLBACK "1.0.0"
 
@@ -27,6 +28,7 @@ typedef struct cj_node {
     struct event_base *base;
     struct cj_api *api;
     struct cj_p2p *p2p;          /* peer-to-peer layer (p2p.c) */
+    struct cj_shadow *shadow;    /* shadow mode (shadow.c), NULL when consensus.shadow_mode.enabled is false */
     struct event *sig_int, *sig_term;
     struct event *produce_timer, *housekeeping_timer;
     int has_key;
@@ -54,5 +56,16 @@ void cj_node_refresh_metrics(cj_node *n);
  * imported and became the tip. They re-arm the production timer and (with P2P) relay. */
 void cj_node_on_tx_accepted(cj_node *n, const coinjecture_tx *tx, const uint8_t hash[32]);
 void cj_node_on_new_tip(cj_node *n);
+
+/* A peer (authenticated as node_key) reported its tip: shadow mode compares it when the key is the
+ * validator it watches. */
+void cj_node_on_peer_status(cj_node *n, uint64_t height, const uint8_t best[32], const uint8_t node_key[32]);
+
+/* Event priorities of the node's loop (libevent runs only the most urgent non-empty level per turn):
+ * peer connections (blocks, votes of the chain) and block production first, then the HTTP API and
+ * timers (libevent's default, the middle level), then the admission of relayed transactions. Under
+ * overload, clients and the transaction backlog wait, blocks do not. Bases with fewer levels (tests)
+ * simply use what exists. */
+enum { CJ_PRIO_CONSENSUS = 0, CJ_PRIO_DEFAULT = 1, CJ_PRIO_BACKGROUND = 2, CJ_PRIO_LEVELS = 3 };
 
 #endif /* CJ_NODE_NODE_H */

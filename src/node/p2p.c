@@ -37,6 +37,9 @@
 #define MAX_ORPHAN_BACK 256         /* deepest a sync looks back for a common ancestor */
 #define SCORE_RECOVER_MS 10000      /* +1 score per this interval, up to the start score */
 #define SERVE_BUSY (CJ_P2P_MAX_OUTPUT / 4)
+#define SOCKET_CHUNK (4u << 20)     /* bytes read / written per connection per loop turn */
+#define TXQ_CAP 50000               /* relayed transactions waiting for admission (beyond: dropped) */
+#define TXQ_SLICE_MS 10             /* admission work per loop turn, so blocks and the API are not held up */
 
 typedef enum { PS_CONNECTING, PS_HELLO, PS_AUTH, PS_READY, PS_CLOSING } peer_state;
 
@@ -79,6 +82,15 @@ typedef struct {
     int64_t until_ms;
 } ban_entry;
 
+/* A relayed transaction waiting for mempool admission (wire bytes follow the struct). */
+typedef struct txq_item {
+    struct txq_item *next;
+    peer *from; /* NULL once that connection is gone */
+    uint8_t hash[32];
+    size_t len;
+    uint8_t bytes[];
+} txq_item;
+
 struct cj_p2p {
     struct event_base *base;
     cj_chain *chain;
@@ -92,14 +104,17 @@ struct cj_p2p {
     struct event *accept_backoff;
     int backoff_ms;
     peer *peers;
-    size_t nready, ntotal;
+    size_t nready, ntotal, ninbound; /* ninbound: accepted connections, limited by max_peers */
     static_peer *statics;
     size_t nstatic;
     size_t max_peers;
     uint64_t ban_time_ms;
     ban_entry *bans;
     size_t nbans;
-    struct event *tick, *reaper, *import_ev;
+    struct event *tick, *reaper, *import_ev, *txq_ev;
+    txq_item *txq_head, *txq_tail;
+    size_t txq_n;
+    uint64_t txq_dropped;
     cj_hmap seen;
     uint8_t (*seen_ring)[32];
     size_t seen_next;
@@ -415,8 +430,12 @@ static void peer_destroy(cj_p2p *p, peer *pe)
         p->sync.peer = NULL;
     if (p->sync.cont_peer == pe)
         p->sync.cont_peer = NULL;
+    for (txq_item *it = p->txq_head; it != NULL; it = it->next)
+        if (it->from == pe)
+            it->from = NULL;
     bufferevent_free(pe->bev);
     p->ntotal--;
+    p->ninbound -= !pe->outbound;
     sodium_memzero(&pe->hs, sizeof pe->hs);
     sodium_memzero(&pe->rx, sizeof pe->rx);
     sodium_memzero(&pe->tx, sizeof pe->tx);
@@ -484,10 +503,16 @@ static peer *peer_new(cj_p2p *p, struct bufferevent *bev, int outbound, static_p
     }
     bufferevent_setcb(bev, on_read, NULL, on_event, pe);
     bufferevent_setwatermark(bev, EV_READ, 4, READ_HIGH);
+    /* libevent moves at most 16 KiB per socket per loop turn by default: a 2 MB block would then take
+     * ~130 turns, each behind API requests and admission slices, i.e. seconds under load */
+    bufferevent_set_max_single_read(bev, SOCKET_CHUNK);
+    bufferevent_set_max_single_write(bev, SOCKET_CHUNK);
+    (void)bufferevent_priority_set(bev, CJ_PRIO_CONSENSUS);
     bufferevent_enable(bev, EV_READ | EV_WRITE);
     pe->next = p->peers;
     p->peers = pe;
     p->ntotal++;
+    p->ninbound += !outbound;
     return pe;
 }
 
@@ -571,33 +596,104 @@ static void on_ready(peer *pe)
 
 /* ---- handlers for established peers ---- */
 
-/* A relayed transaction: dedup, mempool admission, relay to the others. */
+/* Zero-delay timer: runs after the loop has polled sockets again (event_active would run it in the same
+ * turn, ahead of pending reads). */
+static void soon(struct event *ev)
+{
+    static const struct timeval zero = {0, 0};
+    if (!evtimer_pending(ev, NULL))
+        evtimer_add(ev, &zero);
+}
+
+/* A relayed transaction: decode and dedup now (cheap), admission later in time slices. Blocks are
+ * handled as they arrive, so a backlog of transactions (each costing a signature check) never delays a
+ * block behind it on the same connection; a transaction that a block confirms meanwhile is refused
+ * cheaply (nonce too low) before its signature is checked. */
 static void on_tx_msg(peer *pe, const uint8_t *bytes, size_t len)
 {
     cj_p2p *p = pe->p2p;
     coinjecture_tx tx;
     uint8_t h[32];
-    char err[256];
     if (coinjecture_tx_decode(bytes, len, &tx) != COINJ_OK) {
         penalize(pe, CJ_P2P_PENALTY_INVALID_TX, "undecodable transaction");
         return;
     }
-    if (coinjecture_tx_hash(&tx, h) != COINJ_OK || !seen_add(p, h) || p->mp == NULL) {
-        coinjecture_tx_free(&tx);
+    int fresh = coinjecture_tx_hash(&tx, h) == COINJ_OK && seen_add(p, h) && p->mp != NULL;
+    coinjecture_tx_free(&tx);
+    if (!fresh)
+        return;
+    txq_item *it = p->txq_n < TXQ_CAP ? malloc(sizeof *it + len) : NULL;
+    if (it == NULL) {
+        p->txq_dropped++; /* overloaded: the block that confirms it will carry it */
         return;
     }
+    it->next = NULL;
+    it->from = pe;
+    memcpy(it->hash, h, 32);
+    it->len = len;
+    memcpy(it->bytes, bytes, len);
+    if (p->txq_tail != NULL)
+        p->txq_tail->next = it;
+    else
+        p->txq_head = it;
+    p->txq_tail = it;
+    p->txq_n++;
+    soon(p->txq_ev);
+}
+
+/* Admits one queued transaction: mempool, relay to the others, penalty for an invalid one. */
+static void admit_queued(cj_p2p *p, const txq_item *it)
+{
+    coinjecture_tx tx;
+    char err[256];
+    if (coinjecture_tx_decode(it->bytes, it->len, &tx) != COINJ_OK)
+        return; /* decoded once already */
     err[0] = '\0';
     cj_mempool_status st = cj_mempool_add(p->mp, p->chain, &tx, wall_ms(), NULL, err, sizeof err);
     if (st == CJ_MEMPOOL_OK) {
-        relay_tx_bytes(p, bytes, len, pe);
+        relay_tx_bytes(p, it->bytes, it->len, it->from);
         if (p->on_tx)
-            p->on_tx(p->ctx, &tx, h);
-    } else if (st == CJ_MEMPOOL_BAD_SIGNATURE || st == CJ_MEMPOOL_MALFORMED || st == CJ_MEMPOOL_OVERFLOW) {
+            p->on_tx(p->ctx, &tx, it->hash);
+    } else if (it->from != NULL &&
+               (st == CJ_MEMPOOL_BAD_SIGNATURE || st == CJ_MEMPOOL_MALFORMED || st == CJ_MEMPOOL_OVERFLOW)) {
         char why[320];
         snprintf(why, sizeof why, "invalid transaction: %s %s", cj_mempool_status_name(st), err);
-        penalize(pe, CJ_P2P_PENALTY_INVALID_TX, why);
+        penalize(it->from, CJ_P2P_PENALTY_INVALID_TX, why);
     }
     coinjecture_tx_free(&tx);
+}
+
+/* Works through the admission queue for up to TXQ_SLICE_MS, then yields to the loop. */
+static void on_txq(evutil_socket_t fd, short what, void *arg)
+{
+    cj_p2p *p = arg;
+    (void)fd, (void)what;
+    int64_t t0 = mono_ms();
+    for (unsigned k = 1; p->txq_head != NULL; k++) {
+        txq_item *it = p->txq_head;
+        p->txq_head = it->next;
+        if (p->txq_head == NULL)
+            p->txq_tail = NULL;
+        p->txq_n--;
+        admit_queued(p, it);
+        free(it);
+        if (k % 32 == 0 && p->txq_head != NULL && mono_ms() - t0 >= TXQ_SLICE_MS) {
+            soon(p->txq_ev);
+            return;
+        }
+    }
+}
+
+/* Drops everything still queued (shutdown). */
+static void txq_clear(cj_p2p *p)
+{
+    while (p->txq_head != NULL) {
+        txq_item *it = p->txq_head;
+        p->txq_head = it->next;
+        free(it);
+    }
+    p->txq_tail = NULL;
+    p->txq_n = 0;
 }
 
 /* The tip moved because of an import: the node re-arms production and (through cj_p2p_on_new_tip)
@@ -611,6 +707,59 @@ static void tip_moved(cj_p2p *p)
         p->on_new_tip(p->ctx);
     else
         cj_p2p_on_new_tip(p);
+}
+
+/* After a reorg: puts the transactions of the undone blocks (old tip and depth - 1 ancestors) back into
+ * the pool, lowest block first so each sender's nonces come in order. The chain applied those blocks, so
+ * their signatures were verified then; the ones the new branch holds are refused as nonce-too-low. */
+static void readd_undone(cj_p2p *p, const uint8_t old_tip[32], uint32_t depth)
+{
+    uint8_t(*hashes)[32] = malloc((depth ? depth : 1) * sizeof *hashes);
+    uint32_t n = 0, back = 0;
+    if (hashes == NULL)
+        return;
+    memcpy(hashes[0], old_tip, 32);
+    for (n = 1; n < depth; n++) { /* walk the parent links of the old branch */
+        cj_chain_block b;
+        if (cj_chain_block_by_hash(p->chain, hashes[n - 1], &b) != CJ_CHAIN_OK)
+            break;
+        memcpy(hashes[n], b.block.header.parent_hash, 32);
+        cj_chain_block_free(&b);
+    }
+    int64_t now = wall_ms();
+    uint32_t lost = 0;
+    char err[200], first[240] = "";
+    for (uint32_t i = n; i-- > 0;) {
+        cj_chain_block b;
+        if (cj_chain_block_by_hash(p->chain, hashes[i], &b) != CJ_CHAIN_OK)
+            continue;
+        for (uint32_t t = 0; t < b.block.tx_count; t++) {
+            err[0] = '\0';
+            cj_mempool_status st = cj_mempool_readd(p->mp, p->chain, &b.block.transactions[t], now, err, sizeof err);
+            back += st == CJ_MEMPOOL_OK;
+            if (st != CJ_MEMPOOL_OK && st != CJ_MEMPOOL_NONCE_TOO_LOW && st != CJ_MEMPOOL_DUPLICATE && lost++ == 0)
+                snprintf(first, sizeof first, "%.30s: %.199s", cj_mempool_status_name(st), err);
+        }
+        cj_chain_block_free(&b);
+    }
+    free(hashes);
+    if (back > 0)
+        cj_log_info("p2p: reorg: %u transactions of %u undone block(s) are pending again", back, n);
+    if (lost > 0)
+        cj_log_warn("p2p: reorg: %u transactions of the undone blocks cannot be pending again (first: %s)", lost,
+                    first);
+}
+
+/* cj_chain_import plus the reorg follow-up (undone transactions back into the pool). */
+static cj_chain_status import_block(cj_p2p *p, const uint8_t *bytes, size_t len, cj_import_result *res, char *err,
+                                    size_t errlen)
+{
+    uint8_t old_tip[32];
+    cj_chain_tip_hash(p->chain, old_tip);
+    cj_chain_status st = cj_chain_import(p->chain, bytes, len, wall_ms(), p->mp, res, err, errlen);
+    if (st == CJ_CHAIN_OK && res->reorged && res->reorg_depth > 0 && p->mp != NULL)
+        readd_undone(p, old_tip, res->reorg_depth);
+    return st;
 }
 
 /* Feeds a relayed block's header to the double-sign detector when its seal verifies. */
@@ -642,7 +791,7 @@ static void on_block_msg(peer *pe, const uint8_t *bytes, size_t len)
     char err[256], hex[65], why[400];
     memset(&res, 0, sizeof res);
     err[0] = '\0';
-    cj_chain_status st = cj_chain_import(p->chain, bytes, len, wall_ms(), p->mp, &res, err, sizeof err);
+    cj_chain_status st = import_block(p, bytes, len, &res, err, sizeof err);
     if (st != CJ_CHAIN_KNOWN)
         observe_header(p, bytes, len);
     coinjecture_hex_encode(res.hash, 32, hex, sizeof hex);
@@ -763,8 +912,7 @@ static void on_import(evutil_socket_t fd, short what, void *arg)
         cj_import_result res;
         memset(&res, 0, sizeof res);
         err[0] = '\0';
-        cj_chain_status st =
-            cj_chain_import(p->chain, m->u.blocks.items[i], m->u.blocks.lens[i], wall_ms(), p->mp, &res, err, sizeof err);
+        cj_chain_status st = import_block(p, m->u.blocks.items[i], m->u.blocks.lens[i], &res, err, sizeof err);
         if (st == CJ_CHAIN_OK || st == CJ_CHAIN_KNOWN) {
             (void)seen_add(p, res.hash);
             if (st == CJ_CHAIN_OK) {
@@ -805,7 +953,7 @@ static void on_import(evutil_socket_t fd, short what, void *arg)
             break;
         }
         if (p->sync.next < m->u.blocks.count && mono_ms() - t0 >= IMPORT_SLICE_MS) {
-            event_active(p->import_ev, EV_TIMEOUT, 0);
+            soon(p->import_ev);
             return;
         }
     }
@@ -837,13 +985,11 @@ static void on_blocks_msg(peer *pe, uint8_t *buf, cj_p2p_msg *m)
     }
     p->sync.deadline = 0;
     if (m->u.blocks.count == 0) {
-        uint64_t from = m->u.blocks.from;
+        /* nothing there (its chain moved, or our hint from an orphan was wrong): ask elsewhere for a while */
         free(m);
         free(buf);
         p->sync.peer = NULL;
         cooldown(pe, 3000);
-        if (from <= pe->height)
-            penalize(pe, CJ_P2P_PENALTY_TIMEOUT, "announced blocks it does not serve");
         sync_kick(p);
         return;
     }
@@ -851,7 +997,7 @@ static void on_blocks_msg(peer *pe, uint8_t *buf, cj_p2p_msg *m)
     p->sync.buf = buf;
     p->sync.next = 0;
     p->sync.tip_changed = p->sync.progress = 0;
-    event_active(p->import_ev, EV_TIMEOUT, 0);
+    soon(p->import_ev);
 }
 
 /* Picks the heaviest peer that is better than our tip (fork choice: weight, then lower hash). */
@@ -1105,8 +1251,8 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct soc
     (void)lis, (void)socklen;
     p->backoff_ms = 0;
     sa_text(sa, ip, sizeof ip, addr, sizeof addr);
-    if (p->ntotal >= p->max_peers) {
-        cj_log_debug("p2p: refusing %s: %zu connections (p2p.max_peers)", addr, p->ntotal);
+    if (p->ninbound >= p->max_peers) {
+        cj_log_debug("p2p: refusing %s: %zu inbound connections (p2p.max_peers)", addr, p->ninbound);
         evutil_closesocket(fd);
         return;
     }
@@ -1236,10 +1382,8 @@ static void dial(cj_p2p *p, static_peer *sp, int64_t now)
         sp->next_try_ms = until ? until : now + (int64_t)p->ban_time_ms;
         return;
     }
-    if (p->ntotal >= p->max_peers) {
-        sp->next_try_ms = now + jitter(sp->backoff_ms);
-        return;
-    }
+    /* static peers are not limited by p2p.max_peers (their number is configured): inbound connections,
+     * which anybody can open with fresh keys, must never lock a node out of its validators (eclipse) */
     struct bufferevent *bev = bufferevent_socket_new(p->base, -1, BEV_OPT_CLOSE_ON_FREE);
     if (bev == NULL)
         return;
@@ -1349,9 +1493,13 @@ cj_p2p *cj_p2p_new(const cj_p2p_config *cfg, char *err, size_t errlen)
     p->tick = event_new(p->base, -1, EV_PERSIST, on_tick, p);
     p->reaper = event_new(p->base, -1, 0, on_reap, p);
     p->import_ev = event_new(p->base, -1, 0, on_import, p);
+    p->txq_ev = event_new(p->base, -1, 0, on_txq, p);
+    if (p->txq_ev != NULL && event_base_get_npriorities(p->base) > CJ_PRIO_BACKGROUND)
+        (void)event_priority_set(p->txq_ev, CJ_PRIO_BACKGROUND);
     p->accept_backoff = evtimer_new(p->base, on_accept_backoff, p);
     if (p->sk == NULL || p->bans == NULL || p->seen_ring == NULL || p->evidence == NULL || p->tick == NULL ||
-        p->reaper == NULL || p->import_ev == NULL || p->accept_backoff == NULL || cj_hmap_init(&p->seen, SEEN_CAP) != 0) {
+        p->reaper == NULL || p->import_ev == NULL || p->txq_ev == NULL || p->accept_backoff == NULL ||
+        cj_hmap_init(&p->seen, SEEN_CAP) != 0) {
         snprintf(err, errlen, "out of memory");
         cj_p2p_free(p);
         return NULL;
@@ -1416,6 +1564,9 @@ void cj_p2p_free(cj_p2p *p)
         event_free(p->reaper);
     if (p->import_ev)
         event_free(p->import_ev);
+    if (p->txq_ev)
+        event_free(p->txq_ev);
+    txq_clear(p);
     if (p->accept_backoff)
         event_free(p->accept_backoff);
     free(p->sync.msg);
@@ -1430,12 +1581,13 @@ void cj_p2p_free(cj_p2p *p)
     free(p);
 }
 
-/* Validators reuse their key file; observers get a persistent key in the data directory. */
+/* The P2P identity is its own key (never the validator key): p2p.node_key, or one kept in the data
+ * directory, so every node, observers included, keeps its identity across restarts. */
 int cj_p2p_load_node_key(const cj_config *cfg, uint8_t sk[64], uint8_t pk[32], char *err, size_t errlen)
 {
     char path[4096];
-    if (cfg->key_file != NULL && cfg->key_file[0] != '\0')
-        return cj_keys_load(cfg->key_file, sk, pk, err, errlen);
+    if (cfg->p2p_node_key != NULL && cfg->p2p_node_key[0] != '\0')
+        return cj_keys_load(cfg->p2p_node_key, sk, pk, err, errlen);
     int n = snprintf(path, sizeof path, "%s/p2p_node.key", cfg->data_dir);
     if (n < 0 || (size_t)n >= sizeof path) {
         snprintf(err, errlen, "node.data_dir is too long");
@@ -1503,13 +1655,23 @@ size_t cj_p2p_peer_count(const cj_p2p *p)
     return p ? p->nready : 0;
 }
 
+/* Size of the relayed-transaction admission queue. */
+size_t cj_p2p_tx_backlog(const cj_p2p *p)
+{
+    return p ? p->txq_n : 0;
+}
+
 /* Production gate: do not seal on a tip we are about to replace. */
 int cj_p2p_syncing(const cj_p2p *p, int64_t now_ms)
 {
     (void)now_ms;
     if (p == NULL)
         return 0;
-    if (p->sync.msg != NULL || p->sync.deadline != 0)
+    if (p->sync.msg != NULL)
+        return 1;
+    /* a request only holds production for a short while: a peer that announces a heavier chain and never
+     * answers must not stall the validator for the whole 10 s timeout (again and again) */
+    if (p->sync.deadline != 0 && mono_ms() < p->sync.deadline - CJ_P2P_SYNC_TIMEOUT_MS + CJ_P2P_SYNC_GATE_MS)
         return 1;
     return p->nstatic > 0 && !p->got_status && mono_ms() - p->started_ms < CJ_P2P_STARTUP_GRACE_MS;
 }

@@ -25,6 +25,7 @@ typedef struct cj_p2p cj_p2p;
 #define CJ_P2P_PING_INTERVAL_MS 5000       /* a peer silent for 3 intervals is dropped */
 #define CJ_P2P_HANDSHAKE_TIMEOUT_MS 10000
 #define CJ_P2P_SYNC_TIMEOUT_MS 10000       /* a get_blocks unanswered this long costs score */
+#define CJ_P2P_SYNC_GATE_MS 1000           /* a validator waits at most this long for a get_blocks answer */
 #define CJ_P2P_STARTUP_GRACE_MS 3000       /* validators wait this long for a first peer status */
 #define CJ_P2P_BACKOFF_MIN_MS 1000
 #define CJ_P2P_BACKOFF_MAX_MS 60000
@@ -63,8 +64,8 @@ cj_p2p *cj_p2p_new(const cj_p2p_config *cfg, char *err, size_t errlen);
 /* Closes every connection and frees everything. NULL is a no-op. */
 void cj_p2p_free(cj_p2p *p);
 
-/* The node's identity key for P2P: node.key_file when set (validators sign with their validator key),
- * else <data_dir>/p2p_node.key, generated (mode 0600) on first start so observers keep one identity.
+/* The node's P2P identity key: p2p.node_key when set, else <data_dir>/p2p_node.key, generated (mode 0600)
+ * on first start. Never the validator key (a separate identity; two nodes must not share one).
  * Returns 0 or -1 with err. */
 int cj_p2p_load_node_key(const struct cj_config *cfg, uint8_t sk[64], uint8_t pk[32], char *err, size_t errlen);
 
@@ -77,9 +78,15 @@ uint16_t cj_p2p_port(const cj_p2p *p);
 
 /* Established (authenticated) connections. */
 size_t cj_p2p_peer_count(const cj_p2p *p);
+/* Relayed transactions received but not yet admitted (each costs a signature check). The API refuses new
+ * transactions with 503 while this is above CJ_P2P_TX_BACKLOG_BUSY, so a node that cannot keep up does
+ * not take more work from clients than it can relay, and blocks keep flowing. NULL-safe (0). */
+#define CJ_P2P_TX_BACKLOG_BUSY 4096u
+size_t cj_p2p_tx_backlog(const cj_p2p *p);
 
-/* 1 while the node should not produce: a range request or import is in progress, or (with static
- * peers configured) during the first CJ_P2P_STARTUP_GRACE_MS before any peer reported its status. */
+/* 1 while the node should not produce: a range import is in progress, a range request was sent less than
+ * CJ_P2P_SYNC_GATE_MS ago (a peer that never answers cannot hold production for the whole timeout), or
+ * (with static peers configured) during the first CJ_P2P_STARTUP_GRACE_MS before any peer reported its status. */
 int cj_p2p_syncing(const cj_p2p *p, int64_t now_ms);
 
 /* Relays a transaction admitted to the mempool (from the API or a peer) once to every peer. */

@@ -906,7 +906,8 @@ json_t *cj_shadow_to_json(const cj_shadow *s)
                put(val, "address", cj_json_hex(s->validator_addr, 32)) ||
                put(val, "index", s->o.validator_index >= 0 ? json_integer(s->o.validator_index) : json_null());
     }
-    bad |= bad || put(o, "compare_with_validator", val != NULL ? json_incref(val) : json_null());
+    bad |= bad || put(o, "enabled", json_boolean(s != NULL)) ||
+           put(o, "compare_with_validator", val != NULL ? json_incref(val) : json_null());
     for (size_t i = 0; !bad && i < nd; i++) {
         json_t *d = json_object();
         bad |= d == NULL || put(d, "height", cj_json_from_u64(ring[i].height)) ||
@@ -939,8 +940,7 @@ json_t *cj_shadow_to_json(const cj_shadow *s)
                put(al, "skipped", cj_json_from_u64(st.alerts_skipped)) ||
                put(al, "killed", cj_json_from_u64(st.alerts_killed)) ||
                put(al, "running", json_integer(st.alerts_running));
-        bad |= put(o, "enabled", json_boolean(s != NULL)) ||
-               put(o, "log_all_comparisons", json_boolean(s != NULL && s->o.log_all_comparisons)) ||
+        bad |= put(o, "log_all_comparisons", json_boolean(s != NULL && s->o.log_all_comparisons)) ||
                put(o, "matches", cj_json_from_u64(st.backend_matches + st.peer_matches)) ||
                put(o, "drifts", cj_json_from_u64(st.backend_drifts + st.peer_drifts)) ||
                json_object_set(o, "backend", be) != 0 || json_object_set(o, "peer", peer) != 0 ||

@@ -21,6 +21,8 @@ enum {
     Q_TX_PUT, Q_TX_DEL, Q_TX_GET,
     Q_ACC_PUT, Q_ACC_DEL, Q_ACC_ALL,
     Q_EV_PUT, Q_EV_LIST,
+    Q_VKEY_PUT, Q_VKEY_ALL, Q_VOTE_PUT, Q_VOTE_GET, Q_VOTE_DEL, Q_VOTES_CANON, Q_VSET_PUT, Q_VSET_GET, Q_VSET_DEL,
+    Q_CANON_RANGE,
     Q_BEGIN, Q_COMMIT, Q_ROLLBACK_TO,
     Q_COUNT
 };
@@ -51,6 +53,18 @@ static const char *const SQL[Q_COUNT] = {
     [Q_ACC_ALL] = "SELECT pubkey, balance, nonce FROM accounts",
     [Q_EV_PUT] = "INSERT OR IGNORE INTO evidence(height, validator, hash_a, hash_b) VALUES (?1, ?2, ?3, ?4)",
     [Q_EV_LIST] = "SELECT height, validator, hash_a, hash_b FROM evidence ORDER BY id DESC LIMIT ?1",
+    [Q_VKEY_PUT] = "INSERT OR IGNORE INTO validator_keys(id, pubkey) VALUES (?1, ?2)",
+    [Q_VKEY_ALL] = "SELECT id, pubkey FROM validator_keys ORDER BY id",
+    [Q_VOTE_PUT] = "INSERT OR REPLACE INTO votes(block_id, action, pubkey, voter) VALUES (?1, ?2, ?3, ?4)",
+    [Q_VOTE_GET] = "SELECT action, pubkey, voter FROM votes WHERE block_id = ?1",
+    [Q_VOTE_DEL] = "DELETE FROM votes WHERE block_id = ?1",
+    [Q_VOTES_CANON] = "SELECT c.height, v.action, v.pubkey, v.voter FROM canon c JOIN votes v ON v.block_id = c.block_id "
+                      "WHERE c.height BETWEEN ?1 AND ?2 ORDER BY c.height",
+    [Q_VSET_PUT] = "INSERT OR REPLACE INTO vsets(anchor, height, validators) VALUES (?1, ?2, ?3)",
+    [Q_VSET_GET] = "SELECT validators FROM vsets WHERE anchor = ?1",
+    [Q_VSET_DEL] = "DELETE FROM vsets WHERE anchor = (SELECT hash FROM blocks WHERE id = ?1)",
+    [Q_CANON_RANGE] = "SELECT c.height, b.proposer, b.timestamp FROM canon c JOIN blocks b ON b.id = c.block_id "
+                      "WHERE c.height BETWEEN ?1 AND ?2 ORDER BY c.height",
     [Q_BEGIN] = "SAVEPOINT cj",
     [Q_COMMIT] = "RELEASE cj",
     [Q_ROLLBACK_TO] = "ROLLBACK TO cj",
@@ -68,7 +82,11 @@ static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS accounts(pubkey BLOB PRIMARY KEY, balance INTEGER NOT NULL,"
     " nonce INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS evidence(id INTEGER PRIMARY KEY, height INTEGER NOT NULL, validator BLOB NOT NULL,"
-    " hash_a BLOB NOT NULL, hash_b BLOB NOT NULL, UNIQUE(height, validator, hash_a, hash_b));";
+    " hash_a BLOB NOT NULL, hash_b BLOB NOT NULL, UNIQUE(height, validator, hash_a, hash_b));"
+    "CREATE TABLE IF NOT EXISTS validator_keys(id INTEGER PRIMARY KEY, pubkey BLOB NOT NULL UNIQUE);"
+    "CREATE TABLE IF NOT EXISTS votes(block_id INTEGER PRIMARY KEY, action INTEGER NOT NULL, pubkey BLOB NOT NULL,"
+    " voter BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS vsets(anchor BLOB PRIMARY KEY, height INTEGER NOT NULL, validators BLOB NOT NULL);";
 
 struct cj_store {
     sqlite3 *db;
@@ -365,10 +383,16 @@ int cj_store_block_slice(cj_store *s, int64_t id, uint32_t off, uint32_t len, ui
     return rc == SQLITE_OK ? 0 : st_fail(s, "block slice read");
 }
 
-/* Removes a block row (an invalid side block). */
+/* Removes a block row (an invalid side block) with its vote and the validator set cached for it. */
 int cj_store_block_delete(cj_store *s, int64_t id)
 {
-    sqlite3_stmt *q = st_q(s, Q_BLOCK_DEL);
+    sqlite3_stmt *q = st_q(s, Q_VSET_DEL);
+    sqlite3_bind_int64(q, 1, id);
+    if (st_exec(s, q, "vset delete") != 0) return -1;
+    q = st_q(s, Q_VOTE_DEL);
+    sqlite3_bind_int64(q, 1, id);
+    if (st_exec(s, q, "vote delete") != 0) return -1;
+    q = st_q(s, Q_BLOCK_DEL);
     sqlite3_bind_int64(q, 1, id);
     return st_exec(s, q, "block delete");
 }
@@ -554,4 +578,147 @@ int cj_store_evidence_list(cj_store *s, int max, uint64_t *heights, uint8_t (*va
     sqlite3_reset(q);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return st_fail(s, "evidence list");
     return n;
+}
+
+/* Registers a validator key under a local id (no-op if the id or the key is already there). */
+int cj_store_vkey_put(cj_store *s, uint32_t id, const uint8_t pk[32])
+{
+    sqlite3_stmt *q = st_q(s, Q_VKEY_PUT);
+    sqlite3_bind_int64(q, 1, id);
+    sqlite3_bind_blob(q, 2, pk, 32, SQLITE_STATIC);
+    return st_exec(s, q, "validator key put");
+}
+
+/* Streams the key registry in id order (rebuilt in memory at open). */
+int cj_store_vkeys_each(cj_store *s, int (*fn)(void *ctx, uint32_t id, const uint8_t pk[32]), void *ctx)
+{
+    sqlite3_stmt *q = st_q(s, Q_VKEY_ALL);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(q, 0);
+        if (sqlite3_column_bytes(q, 1) != 32 || id < 0 || id > UINT32_MAX) {
+            sqlite3_reset(q);
+            snprintf(s->err, sizeof s->err, "validator_keys: malformed row");
+            return -1;
+        }
+        int r = fn(ctx, (uint32_t)id, sqlite3_column_blob(q, 1));
+        if (r != 0) {
+            sqlite3_reset(q);
+            return r;
+        }
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? 0 : st_fail(s, "validator keys scan");
+}
+
+/* Records the validator vote a stored block carries. */
+int cj_store_vote_put(cj_store *s, int64_t block_id, uint8_t action, const uint8_t key[32], const uint8_t voter[32])
+{
+    sqlite3_stmt *q = st_q(s, Q_VOTE_PUT);
+    sqlite3_bind_int64(q, 1, block_id);
+    sqlite3_bind_int(q, 2, action);
+    sqlite3_bind_blob(q, 3, key, 32, SQLITE_STATIC);
+    sqlite3_bind_blob(q, 4, voter, 32, SQLITE_STATIC);
+    return st_exec(s, q, "vote put");
+}
+
+/* The vote of one stored block (0: it carries none). */
+int cj_store_vote_get(cj_store *s, int64_t block_id, uint8_t *action, uint8_t key[32], uint8_t voter[32])
+{
+    sqlite3_stmt *q = st_q(s, Q_VOTE_GET);
+    sqlite3_bind_int64(q, 1, block_id);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        *action = (uint8_t)sqlite3_column_int(q, 0);
+        col32(q, 1, key);
+        col32(q, 2, voter);
+    }
+    sqlite3_reset(q);
+    if (rc == SQLITE_ROW) return 1;
+    return rc == SQLITE_DONE ? 0 : st_fail(s, "vote get");
+}
+
+/* Votes of the canonical blocks at heights lo..hi, in height order (rebuilds an epoch's tally). */
+int cj_store_votes_canon(cj_store *s, uint64_t lo, uint64_t hi,
+                         int (*fn)(void *ctx, uint64_t height, uint8_t action, const uint8_t key[32],
+                                   const uint8_t voter[32]),
+                         void *ctx)
+{
+    sqlite3_stmt *q = st_q(s, Q_VOTES_CANON);
+    sqlite3_bind_int64(q, 1, (int64_t)lo);
+    sqlite3_bind_int64(q, 2, (int64_t)hi);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        uint8_t key[32], voter[32];
+        col32(q, 2, key);
+        col32(q, 3, voter);
+        int r = fn(ctx, (uint64_t)sqlite3_column_int64(q, 0), (uint8_t)sqlite3_column_int(q, 1), key, voter);
+        if (r != 0) {
+            sqlite3_reset(q);
+            return r;
+        }
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? 0 : st_fail(s, "votes scan");
+}
+
+/* Caches the validator set that follows the epoch whose last block is anchor (n keys of 32 bytes). */
+int cj_store_vset_put(cj_store *s, const uint8_t anchor[32], uint64_t height, const uint8_t *keys, size_t n)
+{
+    sqlite3_stmt *q = st_q(s, Q_VSET_PUT);
+    sqlite3_bind_blob(q, 1, anchor, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, (int64_t)height);
+    sqlite3_bind_blob64(q, 3, keys, (sqlite3_uint64)(n * 32), SQLITE_STATIC);
+    return st_exec(s, q, "vset put");
+}
+
+/* The cached set for anchor (malloc'ed keys, caller frees); 0 if not cached. */
+int cj_store_vset_get(cj_store *s, const uint8_t anchor[32], uint8_t **keys, size_t *n)
+{
+    *keys = NULL;
+    *n = 0;
+    sqlite3_stmt *q = st_q(s, Q_VSET_GET);
+    sqlite3_bind_blob(q, 1, anchor, 32, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(q);
+        return 0;
+    }
+    if (rc != SQLITE_ROW) return st_fail(s, "vset get");
+    size_t len = (size_t)sqlite3_column_bytes(q, 0);
+    if (len == 0 || len % 32 != 0) {
+        sqlite3_reset(q);
+        snprintf(s->err, sizeof s->err, "vsets: malformed row");
+        return -1;
+    }
+    uint8_t *buf = malloc(len);
+    if (!buf) {
+        sqlite3_reset(q);
+        snprintf(s->err, sizeof s->err, "vset get: out of memory");
+        return -1;
+    }
+    memcpy(buf, sqlite3_column_blob(q, 0), len);
+    sqlite3_reset(q);
+    *keys = buf;
+    *n = len / 32;
+    return 1;
+}
+
+/* Proposer id and timestamp of every canonical block at heights lo..hi, in height order. */
+int cj_store_canon_each(cj_store *s, uint64_t lo, uint64_t hi,
+                        int (*fn)(void *ctx, uint64_t height, int32_t proposer, int64_t timestamp), void *ctx)
+{
+    sqlite3_stmt *q = st_q(s, Q_CANON_RANGE);
+    sqlite3_bind_int64(q, 1, (int64_t)lo);
+    sqlite3_bind_int64(q, 2, (int64_t)hi);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        int r = fn(ctx, (uint64_t)sqlite3_column_int64(q, 0), sqlite3_column_int(q, 1), sqlite3_column_int64(q, 2));
+        if (r != 0) {
+            sqlite3_reset(q);
+            return r;
+        }
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? 0 : st_fail(s, "canon scan");
 }

@@ -8,6 +8,11 @@
  *   txs(hash, height, idx, off, len)           canonical transactions: position of the tx bytes in data
  *   accounts(pubkey, balance, nonce)           state at the head (u64 stored as the same 64-bit pattern)
  *   evidence(id, height, validator, hash_a, hash_b)
+ *   validator_keys(id, pubkey)                 local ids of every key that was ever a validator (genesis
+ *                                              keys are 0..N-1); blocks.proposer holds these ids
+ *   votes(block_id, action, pubkey, voter)     the validator vote a stored block carries (if any)
+ *   vsets(anchor, height, validators)          cache: the validator set of the epoch that follows the block
+ *                                              `anchor` (the last block of the previous epoch) on its branch
  * Writes happen inside cj_store_begin/commit (SQLite savepoints, so they nest: a reorg wraps several
  * block commits in one outer transaction). Every statement is prepared once and cached.
  * Functions return 0 on success and -1 on error (message in cj_store_error); lookups return 1 found /
@@ -26,7 +31,7 @@ typedef struct {
     uint8_t parent[32];
     uint64_t height;
     uint64_t cum_weight;
-    int32_t proposer; /* validator index, -1 for genesis */
+    int32_t proposer; /* sealer's id in validator_keys (= genesis index for genesis keys), -1 for genesis */
     int64_t timestamp;
     uint8_t state_root[32];
 } cj_store_block_info;
@@ -84,5 +89,19 @@ int cj_store_evidence_put(cj_store *s, uint64_t height, const uint8_t validator[
 /* Most recent first; rows: height, validator, a, b. Returns the count or -1. */
 int cj_store_evidence_list(cj_store *s, int max, uint64_t *heights, uint8_t (*validators)[32], uint8_t (*a)[32],
                            uint8_t (*b)[32]);
+
+/* ---- validator sets (docs/CHAIN.md "Validator votes") ---- */
+int cj_store_vkey_put(cj_store *s, uint32_t id, const uint8_t pk[32]);
+int cj_store_vkeys_each(cj_store *s, int (*fn)(void *ctx, uint32_t id, const uint8_t pk[32]), void *ctx);
+int cj_store_vote_put(cj_store *s, int64_t block_id, uint8_t action, const uint8_t key[32], const uint8_t voter[32]);
+int cj_store_vote_get(cj_store *s, int64_t block_id, uint8_t *action, uint8_t key[32], uint8_t voter[32]);
+int cj_store_votes_canon(cj_store *s, uint64_t lo, uint64_t hi,
+                         int (*fn)(void *ctx, uint64_t height, uint8_t action, const uint8_t key[32],
+                                   const uint8_t voter[32]),
+                         void *ctx);
+int cj_store_vset_put(cj_store *s, const uint8_t anchor[32], uint64_t height, const uint8_t *keys, size_t n);
+int cj_store_vset_get(cj_store *s, const uint8_t anchor[32], uint8_t **keys, size_t *n);
+int cj_store_canon_each(cj_store *s, uint64_t lo, uint64_t hi,
+                        int (*fn)(void *ctx, uint64_t height, int32_t proposer, int64_t timestamp), void *ctx);
 
 #endif /* CJ_NODE_STORE_H */

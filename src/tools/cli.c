@@ -1,5 +1,6 @@
 /* coinjecture-cli: query a coinjectured node, send signed transfers, build genesis files, and generate
  * load. HTTP goes through libevent's evhttp client; JSON through jansson. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <event2/buffer.h>
@@ -573,6 +574,75 @@ static int cmd_validators(cli *c)
     return 0;
 }
 
+/* `vote list | add KEY | remove KEY | withdraw add|remove KEY`: this validator's vote intentions and the
+ * epoch's pending proposals (docs/CHAIN.md "Validator votes"; changes need a loopback --node). */
+static int cmd_vote(cli *c, int argc, char **argv)
+{
+    char b1[80], b2[80], b3[32], err[512], path[256], body[256], hex[65];
+    const char *sub = argc > 0 ? argv[0] : "list";
+    if (strcmp(sub, "list") == 0) {
+        json_t *v = api_json(c, EVHTTP_REQ_GET, "/v1/validators", NULL, NULL);
+        if (v == NULL)
+            return 1;
+        if (c->json) {
+            print_json(v);
+            json_decref(v);
+            return 0;
+        }
+        printf("height %s  epoch %s  next epoch at %s  validators %s  votes needed %s\n", jtext(v, "height", b1, sizeof b1),
+               jtext(v, "epoch", b2, sizeof b2), jtext(v, "next_epoch_height", b3, sizeof b3),
+               jtext(v, "count", hex, sizeof hex), jtext(v, "votes_needed", err, sizeof err));
+        json_t *props = json_object_get(v, "proposals");
+        if (json_array_size(props) == 0)
+            printf("no pending proposals in this epoch\n");
+        for (size_t i = 0; i < json_array_size(props); i++) {
+            json_t *p = json_array_get(props, i);
+            printf("proposal %-6s %s  votes %s/%s%s\n", jtext(p, "action", b3, sizeof b3), jtext(p, "pubkey", b1, sizeof b1),
+                   jtext(p, "votes", b2, sizeof b2), jtext(p, "needed", hex, sizeof hex),
+                   json_is_true(json_object_get(p, "passes")) ? "  (passes at the next epoch)" : "");
+            json_t *voters = json_object_get(p, "voters");
+            for (size_t j = 0; j < json_array_size(voters); j++)
+                printf("  voter %s\n", json_string_value(json_array_get(voters, j)));
+        }
+        json_t *mine = json_object_get(v, "my_votes");
+        for (size_t i = 0; i < json_array_size(mine); i++) {
+            json_t *m = json_array_get(mine, i);
+            printf("my vote  %-6s %s%s%s\n", jtext(m, "action", b3, sizeof b3), jtext(m, "pubkey", b1, sizeof b1),
+                   json_is_true(json_object_get(m, "cast_this_epoch")) ? "  (cast this epoch)" : "",
+                   json_is_true(json_object_get(m, "satisfied")) ? "  (satisfied)" : "");
+        }
+        json_decref(v);
+        return 0;
+    }
+    int withdraw = strcmp(sub, "withdraw") == 0;
+    const char *action = withdraw ? (argc > 1 ? argv[1] : NULL) : sub;
+    const char *key = withdraw ? (argc > 2 ? argv[2] : NULL) : (argc > 1 ? argv[1] : NULL);
+    if (action == NULL || key == NULL || (strcmp(action, "add") != 0 && strcmp(action, "remove") != 0))
+        return fail("usage: vote list | vote add|remove PUBKEY|KEYFILE | vote withdraw add|remove PUBKEY|KEYFILE");
+    uint8_t pk[32];
+    if (pubkey_arg(key, pk, err, sizeof err) != 0)
+        return fail("%s", err);
+    coinjecture_hex_encode(pk, 32, hex, sizeof hex);
+    json_t *v;
+    if (withdraw) {
+        snprintf(path, sizeof path, "/v1/validators/votes?action=%s&pubkey=%s", action, hex);
+        v = api_json(c, EVHTTP_REQ_DELETE, path, NULL, NULL);
+    } else {
+        snprintf(body, sizeof body, "{\"action\":\"%s\",\"pubkey\":\"%s\"}", action, hex);
+        v = api_json(c, EVHTTP_REQ_POST, "/v1/validators/votes", body, NULL);
+    }
+    if (v == NULL)
+        return 1;
+    if (c->json)
+        print_json(v);
+    else
+        printf("%s: %s %s%s\n", jtext(v, "status", b1, sizeof b1), action, hex,
+               json_is_true(json_object_get(v, "is_validator")) ? ""
+                                                                 : " (this node is not a validator now: not cast until it is)");
+    json_decref(v);
+    return 0;
+}
+
 /* `genesis --out FILE --validator KEY ... [--alloc KEY=BALANCE ...]`: writes a genesis file. */
 static int cmd_genesis(int argc, char **argv)
 {
@@ -689,6 +759,8 @@ typedef struct load_key {
     uint64_t start_nonce, next_nonce;
     int in_flight;
     int64_t retry_at_ms;
+    char **pre;    /* --presign: request bodies for nonces start_nonce .. start_nonce + npre - 1 */
+    size_t npre;
 } load_key;
 
 typedef struct {
@@ -703,11 +775,18 @@ typedef struct {
     struct event *tick;
     size_t cursor;
     char first_error[256];
+    uint64_t batch, chunk; /* --batch: transfers per request (1 = POST /v1/transactions), per key */
+    uint64_t rate;         /* --rate: offered transfers per second (0 = as fast as accepted) */
+    double credit;         /* token bucket for --rate */
+    int64_t credit_ms;
 } load_ctx;
 
 typedef struct {
     load_ctx *L;
     size_t k;
+    size_t nk;       /* batch requests: keys in it, each with cnt[i] consecutive nonces */
+    size_t *keys;
+    uint32_t *cnt;
 } load_req;
 
 static void load_issue(load_ctx *L);
@@ -752,21 +831,219 @@ static void on_load_done(struct evhttp_request *req, void *arg)
         load_issue(L);
 }
 
+/* Records the first error text of a run. */
+static void load_note_error(load_ctx *L, const char *what, const char *text)
+{
+    if (L->first_error[0] == '\0')
+        snprintf(L->first_error, sizeof L->first_error, "%s: %.200s", what, text);
+}
+
+/* One result of a batch answer for the next nonce of key k: returns 1 if the nonce is taken care of
+ * (accepted now, or already pending / confirmed), 0 if it must be sent again later. */
+static int load_batch_result(load_ctx *L, load_key *k, json_t *res)
+{
+    const char *status = json_string_value(json_object_get(res, "status"));
+    const char *details = json_string_value(json_object_get(res, "details"));
+    json_int_t code = json_integer_value(json_object_get(res, "code"));
+    if (status != NULL && strcmp(status, "accepted") == 0) {
+        L->accepted++;
+        return 1;
+    }
+    if (details == NULL)
+        details = "";
+    if (strncmp(details, "duplicate", 9) == 0 || strncmp(details, "nonce-exists", 12) == 0 ||
+        strncmp(details, "nonce-too-low", 13) == 0)
+        return 1; /* a resend of something already admitted (or confirmed meanwhile) */
+    if (code == 503 || code == 429 || strstr(details, "sender-limit") || strstr(details, "nonce-too-high")) {
+        L->limited++;
+        k->retry_at_ms = now_ms() + 50;
+    } else {
+        L->rejected++;
+        k->retry_at_ms = now_ms() + 200;
+        load_note_error(L, "rejected", details);
+    }
+    return 0;
+}
+
+/* Answer to a batch: walk the results in request order, advancing each key past its leading nonces that
+ * are taken care of. */
+static void on_load_batch_done(struct evhttp_request *req, void *arg)
+{
+    load_req *lr = arg;
+    load_ctx *L = lr->L;
+    int status = req ? evhttp_request_get_response_code(req) : 0;
+    json_t *v = NULL, *results = NULL;
+    if (status == 200) {
+        struct evbuffer *b = evhttp_request_get_input_buffer(req);
+        size_t n = evbuffer_get_length(b);
+        v = json_loadb((const char *)evbuffer_pullup(b, -1), n, 0, NULL);
+        results = json_object_get(v, "results");
+    }
+    size_t at = 0;
+    for (size_t i = 0; i < lr->nk; i++) {
+        load_key *k = &L->keys[lr->keys[i]];
+        int ok = results != NULL;
+        for (uint32_t j = 0; j < lr->cnt[i]; j++, at++) {
+            if (!ok)
+                continue; /* after the first nonce that must be resent, the rest follow it */
+            ok = load_batch_result(L, k, json_array_get(results, at));
+            if (ok)
+                k->next_nonce++;
+        }
+        k->in_flight = 0;
+    }
+    if (results == NULL) {
+        int later = status == 429 || status == 503;
+        if (later)
+            L->limited++;
+        else
+            L->errors++;
+        if (!later)
+            load_note_error(L, "batch", status ? "unexpected answer" : "no answer");
+        for (size_t i = 0; i < lr->nk; i++)
+            L->keys[lr->keys[i]].retry_at_ms = now_ms() + (later ? 50 : 200);
+    }
+    json_decref(v);
+    L->in_flight--;
+    free(lr->keys);
+    free(lr->cnt);
+    free(lr);
+    if (!L->stopping)
+        load_issue(L);
+}
+
+/* The body text for key k's transfer with nonce start_nonce + idx (presigned or signed now); *owned says
+ * whether the caller frees it. */
+static char *load_body(load_ctx *L, size_t i, uint64_t idx, int *owned)
+{
+    load_key *k = &L->keys[i];
+    uint8_t hash[32];
+    *owned = idx >= k->npre;
+    if (!*owned)
+        return k->pre[idx];
+    return signed_transfer(k->sk, L->keys[(i + 1) % L->nkeys].sk + 32, L->amount, k->start_nonce + idx,
+                           L->gas_limit, L->gas_price, NULL, 0, hash);
+}
+
+/* --rate: refills the token bucket (at most 100 ms of credit) and returns how many transfers may go now
+ * (UINT64_MAX without a rate). */
+static uint64_t load_credit(load_ctx *L, int64_t now)
+{
+    if (L->rate == 0)
+        return UINT64_MAX;
+    if (L->credit_ms == 0)
+        L->credit_ms = now;
+    L->credit += (double)(now - L->credit_ms) * (double)L->rate / 1000.0;
+    L->credit_ms = now;
+    double cap = (double)L->rate / 10.0 > 1.0 ? (double)L->rate / 10.0 : 1.0;
+    if (L->credit > cap)
+        L->credit = cap;
+    return L->credit >= 1.0 ? (uint64_t)L->credit : 0;
+}
+
+/* --batch: fills requests of up to `batch` transfers, `chunk` consecutive nonces per idle key. */
+static void load_issue_batch(load_ctx *L)
+{
+    int64_t now = now_ms();
+    while (L->in_flight < L->nconns * 2) {
+        uint64_t allowed = load_credit(L, now);
+        if (allowed == 0)
+            return;
+        load_req *lr = calloc(1, sizeof *lr);
+        size_t maxk = (size_t)((L->batch + L->chunk - 1) / L->chunk);
+        struct evbuffer *body = evbuffer_new();
+        if (lr == NULL || body == NULL || (lr->keys = calloc(maxk, sizeof *lr->keys)) == NULL ||
+            (lr->cnt = calloc(maxk, sizeof *lr->cnt)) == NULL) {
+            if (lr)
+                free(lr->keys);
+            free(lr);
+            if (body)
+                evbuffer_free(body);
+            L->errors++;
+            return;
+        }
+        lr->L = L;
+        uint64_t total = 0;
+        evbuffer_add(body, "[", 1);
+        for (size_t scanned = 0; scanned < L->nkeys && total < L->batch && total < allowed && lr->nk < maxk;
+             scanned++) {
+            size_t i = L->cursor++ % L->nkeys;
+            load_key *k = &L->keys[i];
+            if (k->in_flight || k->retry_at_ms > now)
+                continue;
+            uint32_t c = 0;
+            for (; c < L->chunk && total < L->batch && total < allowed; c++, total++) {
+                int owned;
+                char *t = load_body(L, i, k->next_nonce - k->start_nonce + c, &owned);
+                if (t == NULL)
+                    break;
+                if (total > 0)
+                    evbuffer_add(body, ",", 1);
+                evbuffer_add(body, t, strlen(t));
+                if (owned)
+                    free(t);
+            }
+            if (c == 0)
+                continue;
+            k->in_flight = 1;
+            lr->keys[lr->nk] = i;
+            lr->cnt[lr->nk++] = c;
+        }
+        if (total == 0) {
+            evbuffer_free(body);
+            free(lr->keys);
+            free(lr->cnt);
+            free(lr);
+            return;
+        }
+        evbuffer_add(body, "]", 1);
+        if (L->rate)
+            L->credit -= (double)total;
+        struct evhttp_request *req = evhttp_request_new(on_load_batch_done, lr);
+        struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+        evhttp_add_header(h, "Host", L->c->host);
+        evhttp_add_header(h, "Content-Type", "application/json");
+        evbuffer_add_buffer(evhttp_request_get_output_buffer(req), body);
+        evbuffer_free(body);
+        if (evhttp_make_request(L->conns[L->cursor % L->nconns], req, EVHTTP_REQ_POST, "/v1/transactions/batch") !=
+            0) {
+            for (size_t i = 0; i < lr->nk; i++)
+                L->keys[lr->keys[i]].in_flight = 0;
+            free(lr->keys);
+            free(lr->cnt);
+            free(lr);
+            L->errors++;
+            return;
+        }
+        L->in_flight++;
+    }
+}
+
 /* Sends the next transfer for every idle key (bounded by the number of connections x 4 in flight). */
 static void load_issue(load_ctx *L)
 {
+    if (L->batch > 1) {
+        load_issue_batch(L);
+        return;
+    }
     int64_t now = now_ms();
-    for (size_t scanned = 0; scanned < L->nkeys && L->in_flight < L->nconns * 4; scanned++) {
+    for (size_t scanned = 0; scanned < L->nkeys && L->in_flight < L->nconns * 4 && load_credit(L, now) > 0;
+         scanned++) {
         size_t i = L->cursor++ % L->nkeys;
         load_key *k = &L->keys[i];
         if (k->in_flight || k->retry_at_ms > now)
             continue;
         uint8_t hash[32];
         const uint8_t *to = L->keys[(i + 1) % L->nkeys].sk + 32;
-        char *body = signed_transfer(k->sk, to, L->amount, k->next_nonce, L->gas_limit, L->gas_price, NULL, 0, hash);
+        uint64_t idx = k->next_nonce - k->start_nonce;
+        int presigned = idx < k->npre;
+        char *body = presigned ? k->pre[idx]
+                               : signed_transfer(k->sk, to, L->amount, k->next_nonce, L->gas_limit, L->gas_price,
+                                                 NULL, 0, hash);
         load_req *lr = malloc(sizeof *lr);
         if (body == NULL || lr == NULL) {
-            free(body);
+            if (!presigned)
+                free(body);
             free(lr);
             L->errors++;
             continue;
@@ -778,7 +1055,8 @@ static void load_issue(load_ctx *L)
         evhttp_add_header(h, "Host", L->c->host);
         evhttp_add_header(h, "Content-Type", "application/json");
         evbuffer_add(evhttp_request_get_output_buffer(req), body, strlen(body));
-        free(body);
+        if (!presigned)
+            free(body);
         if (evhttp_make_request(L->conns[i % L->nconns], req, EVHTTP_REQ_POST, "/v1/transactions") != 0) {
             free(lr);
             L->errors++;
@@ -786,6 +1064,8 @@ static void load_issue(load_ctx *L)
         }
         k->in_flight = 1;
         L->in_flight++;
+        if (L->rate)
+            L->credit -= 1.0;
     }
 }
 
@@ -848,21 +1128,91 @@ static int confirmed_nonces(cli *c, load_ctx *L, uint64_t *sum, int *all_done)
     return 0;
 }
 
-/* `load --funder FILE [--keys N] [--duration D] ...`: funds N keys, then sends transfers between them as
- * fast as the node accepts them for D, and reports accepted and confirmed transactions per second. */
+/* Orders key file names (strcmp) so a key directory always yields the same sender order. */
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Loads every *.key file of dir (sorted by name) as an already funded sender. Returns the count or -1. */
+static long load_key_dir(const char *dir, load_key **out)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        fail("--key-dir %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    char **names = NULL, err[512];
+    size_t n = 0, cap = 0;
+    long rc = -1;
+    struct dirent *e;
+    *out = NULL;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".key") != 0)
+            continue;
+        if (n == cap) {
+            char **t = realloc(names, (cap ? cap * 2 : 64) * sizeof *t);
+            if (t == NULL)
+                goto oom;
+            names = t;
+            cap = cap ? cap * 2 : 64;
+        }
+        if ((names[n] = strdup(e->d_name)) == NULL)
+            goto oom;
+        n++;
+    }
+    if (n < 2 || n > 10000) {
+        fail("--key-dir %s: found %zu key files (*.key), need 2..10000", dir, n);
+        goto out;
+    }
+    qsort(names, n, sizeof *names, cmp_names);
+    if ((*out = calloc(n, sizeof **out)) == NULL)
+        goto oom;
+    for (size_t i = 0; i < n; i++) {
+        char path[4096];
+        uint8_t pk[32];
+        snprintf(path, sizeof path, "%.2000s/%.1000s", dir, names[i]);
+        if (cj_keys_load(path, (*out)[i].sk, pk, err, sizeof err) != 0) {
+            fail("%s", err);
+            for (size_t j = 0; j < i; j++)
+                sodium_memzero((*out)[j].sk, 64);
+            free(*out);
+            *out = NULL;
+            goto out;
+        }
+    }
+    rc = (long)n;
+    goto out;
+oom:
+    fail("out of memory");
+out:
+    closedir(d);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return rc;
+}
+
+/* `load --funder FILE [--keys N] | --key-dir DIR, [--duration D] [--presign N] ...`: funds N fresh keys
+ * (or uses the funded keys of DIR), then sends transfers between them as fast as the node accepts them
+ * for D, and reports accepted and confirmed transactions per second. --presign signs N transfers per key
+ * before the timed window, so the window measures the node and not the signer. */
 static int cmd_load(cli *c, int argc, char **argv)
 {
-    const char *funder = NULL;
-    uint64_t nkeys = 16, duration_ms = 10000, fund = 1000000000ull, conns = 4, wait_ms = 120000;
+    const char *funder = NULL, *key_dir = NULL;
+    uint64_t nkeys = 16, duration_ms = 10000, fund = 1000000000ull, conns = 4, wait_ms = 120000, presign = 0;
     load_ctx L;
     memset(&L, 0, sizeof L);
     L.c = c;
-    L.amount = 1, L.gas_limit = 21000, L.gas_price = 1;
+    L.amount = 1, L.gas_limit = 21000, L.gas_price = 1, L.batch = 1, L.chunk = 8;
     for (int i = 0; i < argc; i += 2) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         int bad = 0;
         if (strcmp(argv[i], "--funder") == 0 && v)
             funder = v;
+        else if (strcmp(argv[i], "--key-dir") == 0 && v)
+            key_dir = v;
         else if (strcmp(argv[i], "--keys") == 0)
             bad = u64_arg("--keys", v, &nkeys) || nkeys < 2 || nkeys > 10000;
         else if (strcmp(argv[i], "--duration") == 0)
@@ -877,6 +1227,14 @@ static int cmd_load(cli *c, int argc, char **argv)
             bad = u64_arg("--gas-price", v, &L.gas_price);
         else if (strcmp(argv[i], "--connections") == 0)
             bad = u64_arg("--connections", v, &conns) || conns < 1 || conns > 64;
+        else if (strcmp(argv[i], "--presign") == 0)
+            bad = u64_arg("--presign", v, &presign) || presign > 1000000;
+        else if (strcmp(argv[i], "--batch") == 0)
+            bad = u64_arg("--batch", v, &L.batch) || L.batch < 1 || L.batch > 1000;
+        else if (strcmp(argv[i], "--rate") == 0)
+            bad = u64_arg("--rate", v, &L.rate);
+        else if (strcmp(argv[i], "--batch-per-key") == 0)
+            bad = u64_arg("--batch-per-key", v, &L.chunk) || L.chunk < 1 || L.chunk > 1000;
         else {
             fail("load: unknown option '%s'", argv[i]);
             return 2;
@@ -886,60 +1244,103 @@ static int cmd_load(cli *c, int argc, char **argv)
             return 2;
         }
     }
-    if (funder == NULL) {
-        fail("load needs --funder KEYFILE (an account with at least keys x (fund + fee))");
+    if ((funder == NULL) == (key_dir == NULL)) {
+        fail("load needs --funder KEYFILE (an account with at least keys x (fund + fee)) or --key-dir DIR "
+             "(funded key files), not both");
         return 2;
     }
     uint8_t fsk[64], fpk[32], hash[32];
     char err[512];
     int rc = 1;
-    if (cj_keys_load(funder, fsk, fpk, err, sizeof err) != 0)
-        return fail("%s", err);
-    L.nkeys = (size_t)nkeys;
-    L.keys = calloc(L.nkeys, sizeof *L.keys);
-    L.nconns = (size_t)conns;
-    L.conns = calloc(L.nconns, sizeof *L.conns);
-    if (L.keys == NULL || L.conns == NULL) {
-        fail("out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < L.nkeys; i++) {
-        uint8_t pk[32];
-        if (cj_keys_generate(L.keys[i].sk, pk) != 0)
-            goto out;
-    }
-    /* 1. fund the keys from the funder */
-    json_t *acct = get_account(c, fpk);
-    if (acct == NULL)
-        goto out;
-    uint64_t fnonce = ju64(acct, "nonce") + ju64(acct, "pending_txs");
-    json_decref(acct);
-    fprintf(stderr, "load: funding %zu keys with %llu each\n", L.nkeys, (unsigned long long)fund);
+    sodium_memzero(fsk, sizeof fsk);
     double deadline = mono_s() + (double)wait_ms / 1000.0;
-    for (size_t i = 0; i < L.nkeys; i++) {
-        char *body = signed_transfer(fsk, L.keys[i].sk + 32, fund, fnonce + i, 21000, 1, NULL, 0, hash);
-        if (body == NULL || submit_retry(c, body, deadline) != 0) {
-            free(body);
-            goto out;
-        }
-        free(body);
-    }
-    for (;;) {
-        int funded = 1;
-        for (size_t i = 0; i < L.nkeys && funded; i++) {
+    if (key_dir != NULL) {
+        long n = load_key_dir(key_dir, &L.keys);
+        if (n < 0)
+            return 1;
+        L.nkeys = (size_t)n;
+        /* continue after whatever each key already sent */
+        for (size_t i = 0; i < L.nkeys; i++) {
             json_t *a = get_account(c, L.keys[i].sk + 32);
             if (a == NULL)
                 goto out;
-            funded = ju64(a, "balance") >= fund;
+            L.keys[i].start_nonce = L.keys[i].next_nonce = ju64(a, "nonce") + ju64(a, "pending_txs");
             json_decref(a);
         }
-        if (funded)
-            break;
-        if (mono_s() > deadline) {
-            fail("load: funding transactions not confirmed in time");
+    } else {
+        if (cj_keys_load(funder, fsk, fpk, err, sizeof err) != 0)
+            return fail("%s", err);
+        L.nkeys = (size_t)nkeys;
+        L.keys = calloc(L.nkeys, sizeof *L.keys);
+        if (L.keys == NULL) {
+            fail("out of memory");
             goto out;
         }
-        sleep_ms(250);
+        for (size_t i = 0; i < L.nkeys; i++) {
+            uint8_t pk[32];
+            if (cj_keys_generate(L.keys[i].sk, pk) != 0)
+                goto out;
+        }
+        /* 1. fund the keys from the funder */
+        json_t *acct = get_account(c, fpk);
+        if (acct == NULL)
+            goto out;
+        uint64_t fnonce = ju64(acct, "nonce") + ju64(acct, "pending_txs");
+        json_decref(acct);
+        fprintf(stderr, "load: funding %zu keys with %llu each\n", L.nkeys, (unsigned long long)fund);
+        for (size_t i = 0; i < L.nkeys; i++) {
+            char *body = signed_transfer(fsk, L.keys[i].sk + 32, fund, fnonce + i, 21000, 1, NULL, 0, hash);
+            if (body == NULL || submit_retry(c, body, deadline) != 0) {
+                free(body);
+                goto out;
+            }
+            free(body);
+        }
+        for (;;) {
+            int funded = 1;
+            for (size_t i = 0; i < L.nkeys && funded; i++) {
+                json_t *a = get_account(c, L.keys[i].sk + 32);
+                if (a == NULL)
+                    goto out;
+                funded = ju64(a, "balance") >= fund;
+                json_decref(a);
+            }
+            if (funded)
+                break;
+            if (mono_s() > deadline) {
+                fail("load: funding transactions not confirmed in time");
+                goto out;
+            }
+            sleep_ms(250);
+        }
+    }
+    L.nconns = (size_t)conns;
+    L.conns = calloc(L.nconns, sizeof *L.conns);
+    if (L.conns == NULL) {
+        fail("out of memory");
+        goto out;
+    }
+    /* 1b. sign ahead of the window */
+    if (presign > 0) {
+        double tp = mono_s();
+        for (size_t i = 0; i < L.nkeys; i++) {
+            load_key *k = &L.keys[i];
+            const uint8_t *to = L.keys[(i + 1) % L.nkeys].sk + 32;
+            if ((k->pre = calloc((size_t)presign, sizeof *k->pre)) == NULL) {
+                fail("out of memory");
+                goto out;
+            }
+            for (k->npre = 0; k->npre < presign; k->npre++) {
+                k->pre[k->npre] = signed_transfer(k->sk, to, L.amount, k->start_nonce + k->npre, L.gas_limit,
+                                                  L.gas_price, NULL, 0, hash);
+                if (k->pre[k->npre] == NULL) {
+                    fail("cannot sign: %s", coinjecture_last_error_message());
+                    goto out;
+                }
+            }
+        }
+        fprintf(stderr, "load: presigned %llu transfers in %.2f s\n", (unsigned long long)(presign * L.nkeys),
+                mono_s() - tp);
     }
     /* 2. send as fast as accepted */
     for (size_t i = 0; i < L.nconns; i++) {
@@ -949,8 +1350,10 @@ static int cmd_load(cli *c, int argc, char **argv)
         struct timeval tv = {10, 0};
         evhttp_connection_set_timeout_tv(L.conns[i], &tv);
     }
-    fprintf(stderr, "load: sending for %.1f s over %zu connections\n", (double)duration_ms / 1000.0, L.nconns);
+    fprintf(stderr, "load: sending for %.1f s over %zu connections with %zu keys\n", (double)duration_ms / 1000.0,
+            L.nconns, L.nkeys);
     double t0 = mono_s();
+    int64_t start_ms = now_ms();
     struct event *end = evtimer_new(c->base, on_load_end, &L);
     L.tick = event_new(c->base, -1, EV_PERSIST, on_load_tick, &L);
     struct timeval dur = {(time_t)(duration_ms / 1000), (suseconds_t)((duration_ms % 1000) * 1000)};
@@ -960,6 +1363,7 @@ static int cmd_load(cli *c, int argc, char **argv)
     load_issue(&L);
     event_base_dispatch(c->base);
     double sent_s = mono_s() - t0;
+    int64_t end_ms = now_ms();
     event_free(L.tick);
     event_free(end);
     /* drain replies still in flight */
@@ -981,12 +1385,13 @@ static int cmd_load(cli *c, int argc, char **argv)
     }
     double conf_s = t_conf - t0;
     if (c->json) {
-        json_t *o = json_pack("{s:I,s:f,s:I,s:f,s:I,s:f,s:f,s:I,s:I,s:I,s:b}", "keys", (json_int_t)L.nkeys,
+        json_t *o = json_pack("{s:I,s:f,s:I,s:f,s:I,s:f,s:f,s:I,s:I,s:I,s:b,s:I,s:I}", "keys", (json_int_t)L.nkeys,
                               "duration_s", sent_s, "accepted", (json_int_t)L.accepted, "accepted_tps",
                               (double)L.accepted / sent_s, "confirmed", (json_int_t)confirmed, "confirmed_tps",
                               conf_s > 0 ? (double)confirmed / conf_s : 0.0, "confirm_time_s", conf_s, "rejected",
                               (json_int_t)L.rejected, "throttled", (json_int_t)L.limited, "errors",
-                              (json_int_t)L.errors, "all_confirmed", all);
+                              (json_int_t)L.errors, "all_confirmed", all, "start_ms", (json_int_t)start_ms, "end_ms",
+                              (json_int_t)end_ms);
         print_json(o);
         json_decref(o);
     } else {
@@ -1003,8 +1408,12 @@ static int cmd_load(cli *c, int argc, char **argv)
     rc = all ? 0 : 1;
 out:
     sodium_memzero(fsk, sizeof fsk);
-    for (size_t i = 0; L.keys != NULL && i < L.nkeys; i++)
+    for (size_t i = 0; L.keys != NULL && i < L.nkeys; i++) {
         sodium_memzero(L.keys[i].sk, 64);
+        for (size_t j = 0; j < L.keys[i].npre; j++)
+            free(L.keys[i].pre[j]);
+        free(L.keys[i].pre);
+    }
     for (size_t i = 0; L.conns != NULL && i < L.nconns; i++)
         if (L.conns[i])
             evhttp_connection_free(L.conns[i]);
@@ -1030,11 +1439,16 @@ static void usage(FILE *out)
             "                                     sign a transfer with FILE and submit it (--wait: until confirmed)\n"
             "  mempool                            pending transactions\n"
             "  validators                         the validator set in order\n"
+            "  vote [list]                        pending validator-set proposals and this node's votes\n"
+            "  vote add|remove PUBKEY|KEYFILE     vote (in the blocks this validator seals) to add/remove a key\n"
+            "  vote withdraw add|remove PUBKEY|KEYFILE\n"
+            "                                     withdraw a vote intention (--node must be on loopback)\n"
             "  genesis --out FILE --validator KEY [--validator KEY ...] [--alloc KEY=BALANCE ...]\n"
             "       [--chain-id 1337] [--network NAME] [--block-time 2s] [--epoch-length 100]\n"
             "       [--genesis-time UNIX_SECONDS]   write a genesis file (KEY: 64 hex or a key file)\n"
-            "  load --funder KEYFILE [--keys 16] [--duration 10s] [--fund 1000000000] [--amount 1]\n"
-            "       [--connections 4] [--confirm-timeout 2m]\n"
+            "  load --funder KEYFILE [--keys 16] | --key-dir DIR, [--duration 10s] [--fund 1000000000]\n"
+            "       [--amount 1] [--connections 4] [--confirm-timeout 2m] [--presign N] [--batch 1]\n"
+            "       [--batch-per-key 8] [--rate TX_PER_S]\n"
             "                                     load generator: accepted and confirmed tx/s\n"
             "\n"
             "--node defaults to $COINJECTURE_NODE or " DEFAULT_NODE ".\n");
@@ -1111,6 +1525,8 @@ int main(int argc, char **argv)
         rc = cmd_mempool(&c);
     else if (strcmp(cmd, "validators") == 0)
         rc = cmd_validators(&c);
+    else if (strcmp(cmd, "vote") == 0)
+        rc = cmd_vote(&c, argc - i, argv + i);
     else if (strcmp(cmd, "load") == 0)
         rc = cmd_load(&c, argc - i, argv + i);
     else {

@@ -572,3 +572,121 @@ def test_late_joiner_syncs_over_1000_blocks(tmp_path):
                 n.proc.kill()
                 n.proc.wait()
                 n.log.close()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# double signing: two nodes run the same validator key apart, a third node hears both
+
+
+def test_double_sign_evidence_is_kept_counted_and_served(tmp_path):
+    key = tmp_path / "twin.key"
+    keygen(key)
+    genesis = tmp_path / "genesis.json"
+    make_genesis(genesis, [key], block_time="200ms", chain_id=4545)
+    a = Node(tmp_path, genesis, key, NO_RATE_LIMIT, name="twin-a")
+    b = Node(tmp_path, genesis, key, NO_RATE_LIMIT, name="twin-b")
+    w = Node(tmp_path, genesis, None, NO_RATE_LIMIT, name="watcher")
+    set_peers(w, [a, b])
+    try:
+        a.start()
+        b.start()  # no peers: both seal their own blocks at the same heights with one key
+        wait_for(lambda: tip(a)[0] >= 3 and tip(b)[0] >= 3, 20, "both twins produce")
+        assert block_hash(a, 2) != block_hash(b, 2)
+        w.start()
+        wait_for(lambda: metric(w, "coinjecture_double_sign_evidence_total") >= 1, 30,
+                 "double-sign evidence counted by the watcher")
+        assert "double-sign evidence" in w.read_log()
+        ev = w.get("/v1/evidence")
+        assert ev["count"] >= 1 and len(ev["evidence"]) >= 1
+        e = ev["evidence"][0]
+        assert e["hash_a"] != e["hash_b"] and int(e["height"]) >= 1
+        # both blocks of a pair can be looked up (the headers are kept)
+        for hh in (e["hash_a"], e["hash_b"]):
+            if e.get("source") != "p2p":
+                assert w.get(f"/v1/blocks/hash/{hh}")["height"] == int(e["height"])
+        # the watcher follows one of the two chains and produced nothing
+        assert status(w)["stats"]["blocks_produced"] == 0
+    finally:
+        for n in (a, b, w):
+            if n.proc is not None:
+                n.proc.kill()
+                n.proc.wait()
+                n.log.close()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# connection limits and liveness on a single validator
+
+
+def single(tmp_path, extra=(), name="solo"):
+    key = tmp_path / f"{name}.key"
+    keygen(key)
+    genesis = tmp_path / f"{name}-genesis.json"
+    make_genesis(genesis, [key], block_time="300ms", chain_id=4646)
+    return Node(tmp_path, genesis, key, NO_RATE_LIMIT + list(extra), name=name)
+
+
+def test_max_peers_and_silent_peers(tmp_path):
+    n = single(tmp_path, ["--set", "p2p.max_peers=2"])
+    try:
+        n.start()
+        n.wait_height(1)
+        quiet = PyPeer(n).handshake()  # authenticates, then never sends anything again
+        mute = socket.create_connection(("127.0.0.1", n.p2p_port), timeout=5)  # never even says hello
+        # both slots taken: a third connection is closed at once
+        third = PyPeer(n)
+        with pytest.raises((ConnectionError, OSError)):
+            third.hello()
+        third.close()
+        # the mute one goes after the 10 s handshake timeout, the quiet one after 3 missed pings (15 s)
+        mute.settimeout(20)
+        try:
+            while mute.recv(65536):  # the node's hello, then EOF
+                pass
+        except ConnectionResetError:
+            pass
+        mute.close()
+        assert quiet.closed_by_node(timeout=25), "a silent peer was not dropped"
+        quiet.close()
+        log = n.read_log()
+        assert "handshake timed out" in log and "silent for 3 ping intervals" in log
+        # the slots are free again
+        again = PyPeer(n).handshake()
+        assert again.recv_type("status")["height"] >= 1
+        again.close()
+        assert n.proc.poll() is None and n.height() >= 5
+    finally:
+        if n.proc is not None:
+            n.stop()
+
+
+def test_p2p_accept_backoff_when_out_of_descriptors(tmp_path):
+    n = single(tmp_path, ["--set", "p2p.max_peers=1000"], name="fdlimit")
+    socks = []
+    try:
+        n.start(max_fds=48)
+        n.wait_height(1)
+        for _ in range(80):
+            try:
+                socks.append(socket.create_connection(("127.0.0.1", n.p2p_port), timeout=2))
+            except OSError:
+                break
+        wait_for(lambda: "p2p: accept() failed" in n.read_log(), 10, "EMFILE on the P2P listener", interval=0.1)
+        produced = n.read_log().count("produced block")
+        wait_for(lambda: n.read_log().count("produced block") > produced + 2, 10, "production goes on",
+                 interval=0.1)
+        assert n.proc.poll() is None
+    finally:
+        for s in socks:
+            s.close()
+    # the pending connections go away; the listener accepts again and a real handshake succeeds
+    def handshake_ok():
+        p = PyPeer(n)
+        try:
+            p.handshake()
+            return p.recv_type("status")["type"] == "status"
+        finally:
+            p.close()
+
+    wait_for(handshake_ok, 20, "a handshake after the flood", interval=0.3)
+    n.stop()

@@ -49,7 +49,7 @@
 typedef int (*fz_entry)(const uint8_t *data, size_t size);
 typedef CoinjResult (*fz_decode_fn)(const uint8_t *in, size_t len, void *scratch);
 
-/* Strict decoders used directly by the prefix/trailing-byte checks; scratch is released afterwards. */
+/* Strict decoders behind one signature for the prefix/trailing-byte checks (scratch is released again). */
 static CoinjResult fz_dec_header(const uint8_t *in, size_t len, void *scratch)
 {
     return coinjecture_header_decode(in, len, scratch);
@@ -136,6 +136,7 @@ static fz_file *fz_load_dir(const char *dir, size_t *count)
     return files;
 }
 
+/* Releases what fz_load_dir returned. */
 static void fz_free_files(fz_file *files, size_t count)
 {
     for (size_t i = 0; i < count; i++) free(files[i].data);

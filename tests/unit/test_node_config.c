@@ -221,7 +221,7 @@ static void test_legacy_keys_warn(void **state)
     assert_int_equal(c.p2p_port, 9005);
     assert_int_equal(c.mempool_max_size, 500);
     assert_int_equal(c.rl_ip_limit, 7);
-    assert_int_equal(c.warning_count, 17);
+    assert_int_equal(c.warning_count, 16);
     int found_line = 0;
     for (size_t i = 0; i < c.warning_count; i++)
         found_line |= strstr(c.warnings[i], "node.yaml:26: key 'mempool.tx_expiry'") != NULL;

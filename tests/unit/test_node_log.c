@@ -55,7 +55,7 @@ static void test_escaping(void **state)
     /* a forged second line stays on one line in both formats */
     const char *evil = "a\nb\x1b[31m\\\"q\xff";
     char *out = capture(CJ_LOG_HUMAN, CJ_LOG_DEBUG, CJ_LOG_INFO, evil);
-    assert_non_null(strstr(out, "msg=a\\x0ab\\x1b[31m\\\\\"q\xff\n"));
+    assert_non_null(strstr(out, "msg=a\\x0ab\\x1b[31m\\\\\"q\\xff\n")); /* invalid UTF-8 escaped too */
     assert_int_equal(strchr(out, '\n') - out + 1, (long)strlen(out));
     free(out);
     out = capture(CJ_LOG_JSON, CJ_LOG_DEBUG, CJ_LOG_CRITICAL, evil);
@@ -70,6 +70,10 @@ static void test_escaping(void **state)
     assert_int_equal(cj_log_escape_human("\x01\x02", small, 5), 4);
     assert_string_equal(small, "\\x01");
     assert_int_equal(cj_log_escape_human("x", small, 0), 0);
+    char wide[64];
+    /* C1 CSI (U+009B, "\xc2\x9b") and a lone 0x9b are terminal escapes: escaped; valid UTF-8 is kept */
+    cj_log_escape_human("\xc2\x9b" "31m|\x9b|\xc3\xa9|\xc2\xa0|\xe2\x82", wide, sizeof wide);
+    assert_string_equal(wide, "\\xc2\\x9b31m|\\x9b|\xc3\xa9|\xc2\xa0|\\xe2\\x82");
 }
 
 int main(void)

@@ -368,6 +368,56 @@ static void test_many_senders(void **state)
     assert_true(ok >= 100);
 }
 
+/* Re-adding a reorged-out tx: no signature check, no per-sender or capacity limit, state rules still. */
+static void test_readd(void **state)
+{
+    fixture *f = *state;
+    cj_mempool *mp = pool(2, 1, 0, 0);
+    coinjecture_tx a = nt_tx(&f->u[0], f->sink.pk, 1, 0, 1), b = nt_tx(&f->u[0], f->sink.pk, 1, 1, 1),
+                   c = nt_tx(&f->u[1], f->sink.pk, 1, 0, 1);
+    coinjecture_tx forged = nt_tx(&f->u[2], f->sink.pk, 1, 0, 1);
+    forged.signature[3] ^= 1;
+    nt_add(mp, f->c, &a, CJ_MEMPOOL_OK);
+    nt_add(mp, f->c, &b, CJ_MEMPOOL_SENDER_LIMIT);
+    nt_add(mp, f->c, &forged, CJ_MEMPOOL_BAD_SIGNATURE);
+    char err[128];
+    assert_int_equal(cj_mempool_readd(mp, f->c, &b, 0, err, sizeof err), CJ_MEMPOOL_OK); /* past the sender limit */
+    assert_int_equal(cj_mempool_readd(mp, f->c, &c, 0, NULL, 0), CJ_MEMPOOL_OK);         /* past capacity (2) */
+    assert_int_equal(cj_mempool_size(mp), 3);
+    assert_int_equal(cj_mempool_readd(mp, f->c, &forged, 0, NULL, 0), CJ_MEMPOOL_OK); /* trusted: from a block */
+    assert_int_equal(cj_mempool_readd(mp, f->c, &a, 0, NULL, 0), CJ_MEMPOOL_DUPLICATE);
+    coinjecture_tx poor = nt_tx(&f->u[3], f->sink.pk, FUND, 0, 1);
+    assert_int_equal(cj_mempool_readd(mp, f->c, &poor, 0, err, sizeof err), CJ_MEMPOOL_INSUFFICIENT_BALANCE);
+    assert_true(strlen(err) > 0);
+    assert_int_equal(cj_mempool_readd(NULL, f->c, &a, 0, NULL, 0), CJ_MEMPOOL_INTERNAL);
+    cj_mempool_free(mp);
+}
+
+/* Verified signatures are remembered while pending and after the tx left the pool confirmed. */
+static void test_sig_verified(void **state)
+{
+    fixture *f = *state;
+    cj_mempool *mp = pool(0, 0, 0, 0);
+    coinjecture_tx a = nt_tx(&f->u[0], f->sink.pk, 1, 0, 1), b = nt_tx(&f->u[1], f->sink.pk, 1, 0, 1);
+    uint8_t ha[32], hb[32];
+    assert_int_equal(coinjecture_tx_hash(&a, ha), COINJ_OK);
+    assert_int_equal(coinjecture_tx_hash(&b, hb), COINJ_OK);
+    assert_int_equal(cj_mempool_sig_verified(mp, ha), 0);
+    nt_add(mp, f->c, &a, CJ_MEMPOOL_OK);
+    assert_int_equal(cj_mempool_sig_verified(mp, ha), 1);
+    assert_int_equal(cj_mempool_sig_verified(mp, hb), 0);
+    free(nt_produce(f->c, mp, NT_T0 + 1000, &(size_t){0}, NULL)); /* a is confirmed and leaves the pool */
+    assert_null(cj_mempool_get(mp, ha));
+    assert_int_equal(cj_mempool_sig_verified(mp, ha), 1);
+    assert_int_equal(cj_mempool_sig_verified(NULL, ha), 0);
+    assert_int_equal(cj_mempool_sig_verified(mp, NULL), 0);
+    /* a tx removed without being confirmed (expired) is not remembered */
+    nt_add(mp, f->c, &b, CJ_MEMPOOL_OK);
+    assert_int_equal(cj_mempool_remove(mp, hb), 1);
+    assert_int_equal(cj_mempool_sig_verified(mp, hb), 0);
+    cj_mempool_free(mp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -376,6 +426,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_limits_and_eviction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expiry_and_prune, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_senders, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_readd, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sig_verified, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -120,16 +120,19 @@ def block_from_json(doc):
     return claimed, header, txs, claimed_tx
 
 
-def recompute(doc):
+def recompute(doc, height=None):
     """Recomputes a block document's hashes on both paths.
 
     Returns a list of problems (empty when the claimed block hash, the tx hashes, the header's
-    merkle_root and both implementations all agree). Each problem is a string naming what differs."""
+    merkle_root and both implementations all agree, and, when height is given, the block is at that
+    height). Each problem is a string naming what differs."""
     try:
         claimed, header, txs, claimed_tx = block_from_json(doc)
     except BlockJSONError as e:
         return ["bad block JSON: %s" % e]
     problems = []
+    if height is not None and header["block_index"] != height:
+        problems.append("asked for height %d, got a block with block_index %d" % (height, header["block_index"]))
     paths = [("reference", reference.header_hash, reference.tx_hash, reference.merkle_root)]
     if _core is not None:
         paths.insert(0, ("_core", _core.compute_header_hash_py, _core.compute_transaction_hash_py,
@@ -156,6 +159,12 @@ def recompute(doc):
                             % (n1, n2, r1[0].hex(), r2[0].hex(), r1[2].hex(), r2[2].hex()))
     # several paths may report the same claimed value: keep each message once, in order
     return list(dict.fromkeys(problems))
+
+
+def _hash_text(doc):
+    """The claimed block hash of a document, lowercased, or None."""
+    v = doc.get("block_hash") if isinstance(doc, dict) else None
+    return v.lower() if isinstance(v, str) else None
 
 
 class NodeError(Exception):
@@ -205,6 +214,7 @@ class Monitor:
         self.down = {}        # url -> last error text while unreachable
         self.ever_up = set()
         self.unreachable_at_end = set()
+        self.stopped = None   # (height, reason) when the last poll could not finish
 
     # ---- HTTP ----
 
@@ -255,16 +265,19 @@ class Monitor:
         return got
 
     def _fetch(self, urls, h):
-        """{url: block document} for height h, or None when some node could not serve it now."""
+        """{url: block document} for height h, or None (with self.stopped set) when some node could not
+        serve it now."""
         docs = {}
         for url in urls:
             try:
                 docs[url] = self._get(url, "/v1/blocks/%d" % h)
                 self._mark(url, None)
             except NotFound:
+                self.stopped = (h, "%s has no block %d any more (reorg?)" % (url, h))
                 return None
             except NodeError as e:
                 self._mark(url, str(e))
+                self.stopped = (h, str(e))
                 return None
         return docs
 
@@ -281,7 +294,7 @@ class Monitor:
         if docs is None:
             return False
         for attempt in range(self.grace + 1):
-            hashes = {url: (d.get("block_hash") if isinstance(d, dict) else None) for url, d in docs.items()}
+            hashes = {url: _hash_text(d) for url, d in docs.items()}
             if len(set(hashes.values())) <= 1 or attempt == self.grace:
                 break
             self._say("height %d: nodes differ, re-checking in %gs (%d/%d)" % (h, self.interval, attempt + 1,
@@ -301,7 +314,7 @@ class Monitor:
             detail = " ".join("%s=%s" % (url, hashes[url]) for url in urls)
             self._say("height %d: HASH DIVERGENCE %s" % (h, detail), important=True)
         for url in urls:
-            problems = recompute(docs[url])
+            problems = recompute(docs[url], h)
             if problems:
                 ok = False
                 self.mismatched += 1
@@ -326,8 +339,10 @@ class Monitor:
             return
         top = min(tips[u] for u in urls)
         h = self.next_height
+        self.stopped = None
         while h <= top:
             if not self.check_height(urls, h):
+                self._say("height %d: not checked yet: %s" % self.stopped)
                 break
             h += 1
             self.next_height = h
@@ -343,13 +358,15 @@ class Monitor:
                   "recomputed with %s" % (span, len(self.urls), "" if len(self.urls) == 1 else "s", self.agree,
                                           self.diverged, self.mismatched,
                                           "" if self.mismatched == 1 else "es", paths), important=True)
-        for url in sorted(self.unreachable_at_end):
+        for url in sorted(set(self.unreachable_at_end) | set(self.down)):
             print("node %s was unreachable at the end: %s" % (url, self.down.get(url, "?")), file=self.err)
+        if self.stopped:
+            print("the last poll stopped at height %d: %s" % self.stopped, file=self.err)
 
     def exit_status(self):
         if self.diverged or self.mismatched:
             return EXIT_DIVERGENCE
-        if self.unreachable_at_end or len(self.ever_up) < len(self.urls):
+        if self.unreachable_at_end or self.down or self.stopped or len(self.ever_up) < len(set(self.urls)):
             return EXIT_ERROR
         return EXIT_OK
 
