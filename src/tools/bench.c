@@ -21,7 +21,7 @@ static const char *const col_names[NCOLS] = {"reference", "accelerated", "ossl-S
                                              "ossl-lowlevel"};
 static const char *const col_keys[NCOLS] = {"reference", "accelerated", "ossl_oneshot", "ossl_evp", "ossl_lowlevel"};
 
-typedef enum { K_SHA, K_MERKLE, K_MERKLE_1T, K_HEADER, K_FFI, K_SUBSET } row_kind;
+typedef enum { K_SHA, K_MERKLE, K_MERKLE_1T, K_HEADER, K_HEADER_PRE, K_FFI, K_SUBSET } row_kind;
 
 typedef struct {
     const char *name;
@@ -41,6 +41,7 @@ static bench_row rows[] = {
     {"merkle 100,000", K_MERKLE, 100000, {0}, {0}},
     {"merkle 100,000 1-thread", K_MERKLE_1T, 100000, {0}, {0}},
     {"header hash", K_HEADER, 0, {0}, {0}},
+    {"header bytes pre-encoded", K_HEADER_PRE, 0, {0}, {0}},
     {"ffi sha256_hash 64 B", K_FFI, 64, {0}, {0}},
     {"subset-sum verify (16)", K_SUBSET, 16, {0}, {0}},
 };
@@ -52,6 +53,8 @@ static uint8_t (*scratch)[32];     /* OpenSSL Merkle level buffer */
 static EVP_MD_CTX *evp;
 static EVP_MD *evp_md; /* fetched once: the fastest way to drive EVP repeatedly */
 static coinjecture_header header;
+static uint8_t header_enc[512]; /* header's canonical encoding: the issue's baseline hashes these bytes */
+static size_t header_len;
 static int64_t ss_elements[16];
 static uint32_t ss_indices[5] = {0, 2, 5, 7, 11};
 static volatile uint8_t sink;
@@ -124,6 +127,10 @@ static uint64_t run_cell(const bench_row *r, int col, uint64_t iters)
                 coinjecture_header_encode(&header, enc, sizeof enc, &len);
                 ossl_hash(col, enc, len, out);
             }
+            break;
+        case K_HEADER_PRE:
+            if (col <= COL_ACCEL) coinjecture_sha256(header_enc, header_len, out);
+            else ossl_hash(col, header_enc, header_len, out);
             break;
         case K_FFI:
             if (col <= COL_ACCEL) coinjecture_sha256_hash(data, (uint32_t)r->size, out);
@@ -307,6 +314,7 @@ static void setup(void)
     header.nonce = 42;
     header.extra_data_len = 32;
     memcpy(header.extra_data, data + 128, 32);
+    coinjecture_header_encode(&header, header_enc, sizeof header_enc, &header_len);
     for (int i = 0; i < 16; i++) ss_elements[i] = 1000 + 37 * i;
 }
 
@@ -347,15 +355,16 @@ int main(int argc, char **argv)
 
     char model[256];
     cpu_model(model, sizeof model);
-    bench_row *sha64 = &rows[0], *sha1m = &rows[3], *mk1k = &rows[4], *ffi = &rows[9];
+    bench_row *sha1m = &rows[3], *mk1k = &rows[4], *hdr = &rows[8], *hdr_pre = &rows[9], *ffi = &rows[10];
     double r_merkle = ossl_best(mk1k) / mk1k->ns[COL_ACCEL];
     double r_ffi = ossl_best(ffi) / ffi->ns[COL_ACCEL];
     double r_bulk = ossl_best(sha1m) / sha1m->ns[COL_ACCEL];
     int slower_rows = 0;
     for (size_t i = 0; i < NROWS; i++)
         if (rows[i].kind != K_SUBSET && rows[i].ns[COL_ACCEL] > rows[i].ns[COL_REF] * 1.03) slower_rows++;
-    int ok = r_merkle >= 2.2 && r_ffi >= 1.0 && r_bulk >= 0.97 && slower_rows == 0;
-    (void)sha64;
+    /* Header: encode + hash on our side against OpenSSL hashing the already-encoded bytes (<= 1.1x). */
+    double r_header = hdr->ns[COL_ACCEL] / ossl_best(hdr_pre);
+    int ok = r_merkle >= 2.2 && r_ffi >= 1.0 && r_bulk >= 0.97 && r_header <= 1.1 && slower_rows == 0;
 
     if (json) {
         printf("{\n  \"machine\": \"%s\",\n  \"accelerated_detail\": \"%s\",\n  \"runs\": %d,\n  \"sample_ms\": %g,\n",
@@ -381,8 +390,9 @@ int main(int argc, char **argv)
                    paths[i].detail, paths[i].many_ns, paths[i].oneshot_ns, paths[i].merkle_ns,
                    i + 1 < np ? "," : "");
         printf("  ],\n  \"targets\": {\"merkle1000_vs_ossl\": %.3f, \"ffi64_vs_ossl\": %.3f, "
-               "\"bulk_vs_ossl\": %.3f, \"rows_accel_slower_than_ref\": %d, \"all_met\": %s}\n}\n",
-               r_merkle, r_ffi, r_bulk, slower_rows, ok ? "true" : "false");
+               "\"bulk_vs_ossl\": %.3f, \"header_time_vs_ossl_preencoded\": %.3f, "
+               "\"rows_accel_slower_than_ref\": %d, \"all_met\": %s}\n}\n",
+               r_merkle, r_ffi, r_bulk, r_header, slower_rows, ok ? "true" : "false");
     } else {
         printf("coinjecture-bench  machine: %s  accelerated path: %s  (median of %d, ~%g ms samples)\n\n", model,
                detail, runs, ms);
@@ -411,9 +421,11 @@ int main(int argc, char **argv)
             printf("%-16s %13.1f ns %11.1f ns %16s\n", paths[i].detail, paths[i].many_ns, paths[i].oneshot_ns, m);
         }
         printf("\ntargets: merkle(1000) accel vs OpenSSL %.2fx (>= 2.2) %s; ffi 64 B %.2fx (>= 1.0) %s; "
-               "1 MiB %.2fx (>= 0.97) %s; rows where accel is >3%% slower than ref: %d %s\n",
+               "1 MiB %.2fx (>= 0.97) %s; header encode+hash / OpenSSL on pre-encoded bytes %.2fx (<= 1.1) %s; "
+               "rows where accel is >3%% slower than ref: %d %s\n",
                r_merkle, r_merkle >= 2.2 ? "ok" : "MISSED", r_ffi, r_ffi >= 1.0 ? "ok" : "MISSED", r_bulk,
-               r_bulk >= 0.97 ? "ok" : "MISSED", slower_rows, slower_rows ? "MISSED" : "ok");
+               r_bulk >= 0.97 ? "ok" : "MISSED", r_header, r_header <= 1.1 ? "ok" : "MISSED", slower_rows,
+               slower_rows ? "MISSED" : "ok");
     }
     EVP_MD_CTX_free(evp);
     EVP_MD_free(evp_md);
