@@ -6,6 +6,10 @@
  * project's golden/network_b_vectors.json and the shared ../shared/golden one, whichever exist.
  * -n N uses at most N entries per vector operation and file (fuzz/make-corpus.sh uses it to keep the
  * committed corpus small; at fuzz time every vector is used).
+ * When built with the node library (CJ_MC_NODE), it also writes the node parsers' seeds: transaction JSON
+ * bodies as coinjecture-cli sends them, genesis documents (cj_genesis_to_json and hand-written ones), config
+ * files (docs/coinjectured.sample.yaml, an effective configuration, short edge cases) and P2P messages and
+ * sealed frames (cj_p2p_encode / cj_p2p_seal) for fuzz_node_p2p_wire.
  * Output is deterministic (same files, same bytes), so rerunning it never churns fuzz/corpus/. */
 #include <errno.h>
 #include <jansson.h>
@@ -13,6 +17,13 @@
 #include <sys/stat.h>
 
 #include "fuzz_common.h"
+
+#ifdef CJ_MC_NODE
+#include "api_json.h"
+#include "config.h"
+#include "genesis.h"
+#include "p2p_wire.h"
+#endif
 
 #ifndef CJ_SOURCE_DIR
 #define CJ_SOURCE_DIR "."
@@ -537,6 +548,260 @@ static void mc_sha_batches(void)
     mc_sha_seed("merkle_512_threads4", CJ_FZ_SHA_MERKLE | CJ_FZ_SHA_LARGE_COUNT | (3u << 3), 3, cnt, 2, d, 96);
 }
 
+#ifdef CJ_MC_NODE
+/* ---- node parsers (only when cj_make_corpus links cj_node): seeds made by the node's own renderers ---- */
+
+/* Writes a NUL-terminated text seed (the terminator is not part of it). */
+static void mc_write_text(const char *target, const char *name, const char *text)
+{
+    if (!text) exit(1);
+    mc_write(target, name, (const uint8_t *)text, strlen(text));
+}
+
+/* A signed POST /v1/transactions body exactly as coinjecture-cli builds it (cj_json_tx without "fee"). */
+static char *mc_tx_body(const coinjecture_tx *tx, int keep_hash)
+{
+    json_t *o = cj_json_tx(tx);
+    if (!o) exit(1);
+    json_object_del(o, "fee");
+    if (!keep_hash) json_object_del(o, "tx_hash");
+    char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    return text;
+}
+
+/* Transaction bodies: signed transfers (cli form, with and without tx_hash), data, u64 strings above 2^63,
+ * "0x" hex, a batch array, and two refusals (unknown field, bad hash). */
+static void mc_node_tx_json(void)
+{
+    const char *t = "fuzz_node_tx_json";
+    uint8_t pk[32], sk[64], seed[32];
+    memset(seed, 0x7a, sizeof seed);
+    if (crypto_sign_seed_keypair(pk, sk, seed) != 0) exit(1);
+    coinjecture_tx tx;
+    memset(&tx, 0, sizeof tx);
+    tx.codec_version = COINJECTURE_CODEC_VERSION, tx.tx_type = COINJECTURE_TX_TRANSFER;
+    memcpy(tx.from, pk, 32), memset(tx.to, 0x42, 32);
+    tx.amount = 1000000, tx.nonce = 0, tx.gas_limit = 21000, tx.gas_price = 100, tx.timestamp = 1700000000123;
+    mc_check(coinjecture_tx_sign(&tx, sk), "tx sign");
+    char *cli = mc_tx_body(&tx, 1), *nohash = mc_tx_body(&tx, 0);
+    mc_write_text(t, "cli_signed_transfer", cli);
+    mc_write_text(t, "signed_transfer_no_hash", nohash);
+
+    static const uint8_t data[5] = {0xde, 0xad, 0xbe, 0xef, 0x01};
+    coinjecture_tx big = tx;
+    big.tx_type = COINJECTURE_TX_PROBLEM_SUBMISSION, big.codec_version = 0;
+    big.amount = UINT64_MAX, big.nonce = UINT64_C(9223372036854775808), big.gas_price = UINT64_MAX;
+    big.gas_limit = 50000, big.timestamp = INT64_MIN, big.data = data, big.data_len = sizeof data;
+    mc_check(coinjecture_tx_sign(&big, sk), "tx sign");
+    char *wide = mc_tx_body(&big, 1);
+    mc_write_text(t, "u64_strings_data_type2", wide);
+
+    char buf[4096];
+    char hex_from[65], hex_sig[129];
+    coinjecture_hex_encode(tx.from, 32, hex_from, sizeof hex_from);
+    coinjecture_hex_encode(tx.signature, 64, hex_sig, sizeof hex_sig);
+    snprintf(buf, sizeof buf,
+             "{\n  \"from\": \"0x%s\",\n  \"to\": \"0X%s\",\n  \"amount\": \"1000000\",\n  \"nonce\": 0,\n"
+             "  \"gas_limit\": 21000,\n  \"gas_price\": \"100\",\n  \"signature\": \"%s\",\n"
+             "  \"timestamp\": 1700000000123,\n  \"tx_type\": 3,\n  \"codec_version\": 255,\n  \"data\": \"0xABcd\"\n}\n",
+             hex_from, "4242424242424242424242424242424242424242424242424242424242424242", hex_sig);
+    mc_write_text(t, "hex_prefixes_optional_fields", buf);
+    snprintf(buf, sizeof buf, "[%s, %s]", cli, wide);
+    mc_write_text(t, "batch_two", buf);
+    snprintf(buf, sizeof buf, "%.*s,\"fee\":2100000}", (int)strlen(nohash) - 1, nohash);
+    mc_write_text(t, "refused_unknown_fee", buf);
+    snprintf(buf, sizeof buf, "%s", cli);
+    char *h = strstr(buf, "\"tx_hash\":\"");
+    if (h) h[11] = h[11] == '0' ? '1' : '0';
+    mc_write_text(t, "refused_wrong_hash", buf);
+    free(cli), free(nohash), free(wide);
+}
+
+/* Genesis documents: canonical text of a few structs (one validator; several with allocations up to the
+ * u64 total) and a hand-written one with "0x" keys and decimal strings, as the unit tests write them. */
+static void mc_node_genesis(void)
+{
+    const char *t = "fuzz_node_genesis";
+    uint8_t keys[4][32];
+    for (int i = 0; i < 4; i++) {
+        uint8_t sk[64], seed[32];
+        memset(seed, 0x10 + i, sizeof seed);
+        if (crypto_sign_seed_keypair(keys[i], sk, seed) != 0) exit(1);
+    }
+    cj_genesis g;
+    memset(&g, 0, sizeof g);
+    g.chain_id = 1337, g.genesis_time = 1700000000, g.block_time_ms = 1000, g.epoch_length = 100;
+    snprintf(g.network, sizeof g.network, "coinjecture-devnet");
+    g.validators = keys, g.validator_count = 1;
+    char *text = cj_genesis_to_json(&g);
+    mc_write_text(t, "one_validator", text);
+    free(text);
+
+    cj_genesis_alloc allocs[3];
+    memset(allocs, 0, sizeof allocs);
+    memcpy(allocs[0].pubkey, keys[3], 32), allocs[0].balance = 1000000000;
+    memcpy(allocs[1].pubkey, keys[0], 32), allocs[1].balance = UINT64_C(9223372036854775808);
+    memset(allocs[2].pubkey, 0, 32), allocs[2].pubkey[31] = 1, allocs[2].balance = UINT64_C(9223372035854775807);
+    g.chain_id = UINT64_MAX, g.genesis_time = 0, g.block_time_ms = 3600000, g.epoch_length = 1000000;
+    snprintf(g.network, sizeof g.network, "net.work_1-0123456789012345678901234567890123456789012345678901");
+    g.validator_count = 3, g.allocs = allocs, g.alloc_count = 3;
+    text = cj_genesis_to_json(&g);
+    mc_write_text(t, "three_validators_full_allocations", text);
+    free(text);
+
+    mc_write_text(t, "hand_written_prefixes",
+                  "{\"network\": \"coinjecture-testnet\", \"chain_id\": \"1337\", \"genesis_time\": 1700000000,"
+                  " \"block_time_ms\": 2000, \"epoch_length\": 100, \"validators\": ["
+                  "\"7eb04adf26b040b0e66abd7d5176d57b2484ef8a9f28fc479ad02e8721c206b6\","
+                  " \"0x5ed2fa2399e55a63f5c277fb4640de1281efecea850b7c8ad36b3bbd575347a5\"], \"allocations\": ["
+                  "{\"pubkey\": \"0000000000000000000000000000000000000000000000000000000000000001\", \"balance\": 1000},"
+                  " {\"balance\": \"18446744073709550615\", \"pubkey\": "
+                  "\"5ed2fa2399e55a63f5c277fb4640de1281efecea850b7c8ad36b3bbd575347a5\"}]}");
+    mc_write_text(t, "refused_duplicate_validator",
+                  "{\"chain_id\": 1, \"network\": \"n\", \"genesis_time\": 0, \"block_time_ms\": 100,"
+                  " \"epoch_length\": 1, \"validators\": ["
+                  "\"7eb04adf26b040b0e66abd7d5176d57b2484ef8a9f28fc479ad02e8721c206b6\","
+                  " \"7EB04ADF26B040B0E66ABD7D5176D57B2484EF8A9F28FC479AD02E8721C206B6\"], \"allocations\": []}");
+}
+
+/* Reads a file of the source tree into a heap string (NULL if missing). */
+static char *mc_read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    cj_fz_buf b = {0};
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) cj_fz_put(&b, chunk, n);
+    fclose(f);
+    cj_fz_put_u8(&b, 0);
+    return (char *)b.p;
+}
+
+/* Configuration files: the shipped sample, an effective configuration with every source kind a file can
+ * set, and short files for dotted keys, flow lists, legacy keys, anchors/aliases and escapes. */
+static void mc_node_config(void)
+{
+    const char *t = "fuzz_node_config";
+    char *sample = mc_read_text(CJ_SOURCE_DIR "/docs/coinjectured.sample.yaml");
+    if (sample) mc_write_text(t, "sample", sample);
+    free(sample);
+
+    cj_config c;
+    char err[512];
+    static const char edited[] =
+        "node:\n  data_dir: /var/lib/coinjecture\n  key_file: \"keys/validator.key\"\n"
+        "consensus:\n  crypto_backend: accelerated\n  votes:\n    - add:7eb04adf26b040b0e66abd7d5176d57b2484ef8a9f28fc479ad02e8721c206b6\n"
+        "  shadow_mode.enabled: yes\n  shadow_mode:\n    compare_with_validator: \"0\"\n"
+        "api:\n  port: 18081\n  read_timeout: 1m30s\n  max_request_size: 64KiB\n"
+        "rate_limiter: {ip_limit: 5, burst_multiplier: 1.5}\n"
+        "p2p:\n  bootstrap_peers: [\"127.0.0.1:9002\", 'node-b:9003']\n  ban_time: 0s\n"
+        "log:\n  level: debug\n  format: json\n";
+    if (cj_config_init(&c) != 0 || cj_config_load_yaml(&c, edited, strlen(edited), "edited.yaml", err, sizeof err) != 0) {
+        fprintf(stderr, "cj_make_corpus: config seed refused: %s\n", err);
+        exit(1);
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) exit(1);
+    cj_config_print(&c, f);
+    fclose(f);
+    cj_config_free(&c);
+    mc_write_text(t, "edited", edited);
+    mc_write_text(t, "effective_print", text);
+    free(text);
+
+    mc_write_text(t, "legacy_keys", "network:\n  chain_id: 7\nmetrics:\n  enabled: true\nrust: {lib: x}\n"
+                                    "p2p:\n  discovery: {mdns: true}\n  max_peers: 8\n");
+    mc_write_text(t, "anchors_aliases", "api: &a {host: \"::1\", port: 9000}\np2p: {host: &h 0.0.0.0, port: 9001}\n"
+                                        "node: {data_dir: *h}\n");
+    mc_write_text(t, "escapes", "consensus:\n  shadow_mode:\n    alert_command: \"echo \\t\\\"x\\\" \\u00e9 \\\\ '\"\n"
+                                "node:\n  genesis_file: 'it''s.json'\n");
+    mc_write_text(t, "empty_document", "---\n...\n");
+    mc_write_text(t, "refused_unknown_key", "api:\n  prot: 8081\n");
+    mc_write_text(t, "refused_nesting", "api: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]"
+                                        "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n");
+}
+
+/* P2P wire (fuzz_node_p2p_wire): byte 0x00 + one message of every type (encoded by cj_p2p_encode), and
+ * byte 0x01 + frames sealed with the harness's key (32 x 0x42) at counter 0. */
+static void mc_node_p2p(const coinjecture_tx *txs, const coinjecture_reveal *r)
+{
+    const char *t = "fuzz_node_p2p_wire";
+    static cj_p2p_msg m;
+    uint8_t *tx_bytes = NULL, *blk_bytes = NULL;
+    size_t tx_len = 0, blk_len = 0;
+    size_t need = 0;
+    if (coinjecture_tx_encode(&txs[5], NULL, 0, &need) != COINJ_ERROR_BUFFER_TOO_SMALL || !(tx_bytes = malloc(need)))
+        exit(1);
+    mc_check(coinjecture_tx_encode(&txs[5], tx_bytes, need, &tx_len), "p2p tx");
+    coinjecture_block b;
+    memset(&b, 0, sizeof b);
+    b.header.codec_version = 1, b.header.timestamp = 1704067200, b.header.difficulty_target = 100;
+    b.reveal = r[1];
+    mc_check(coinjecture_block_encode_alloc(&b, &blk_bytes, &blk_len), "p2p block");
+    char err[256];
+    for (int ty = 0; ty < (int)CJ_P2P_TYPE_COUNT; ty++) {
+        memset(&m, 0, sizeof m);
+        m.type = (cj_p2p_type)ty;
+        switch (m.type) {
+        case CJ_P2P_HELLO:
+            m.u.hello.version = CJ_P2P_VERSION, m.u.hello.chain_id = 1337, m.u.hello.listen_port = 9001;
+            memset(m.u.hello.genesis, 0x9e, 32), memset(m.u.hello.node_key, 0x11, 32);
+            memset(m.u.hello.eph_key, 0x22, 32), memset(m.u.hello.nonce, 0x33, 32);
+            break;
+        case CJ_P2P_AUTH: memset(m.u.auth.sig, 0x5a, 64); break;
+        case CJ_P2P_STATUS:
+            m.u.status.height = 1000, m.u.status.weight = UINT64_C(0x100000000);
+            memset(m.u.status.best, 0xab, 32);
+            break;
+        case CJ_P2P_TX: m.u.tx.bytes = tx_bytes, m.u.tx.len = tx_len; break;
+        case CJ_P2P_BLOCK: m.u.block.bytes = blk_bytes, m.u.block.len = blk_len; break;
+        case CJ_P2P_GET_BLOCKS: m.u.get_blocks.from = 1, m.u.get_blocks.count = CJ_P2P_MAX_BATCH; break;
+        case CJ_P2P_BLOCKS:
+            m.u.blocks.from = 7, m.u.blocks.count = 2;
+            m.u.blocks.items[0] = m.u.blocks.items[1] = blk_bytes;
+            m.u.blocks.lens[0] = m.u.blocks.lens[1] = blk_len;
+            break;
+        case CJ_P2P_PING:
+        case CJ_P2P_PONG: m.u.ping.nonce = UINT64_MAX - (uint64_t)ty; break;
+        default: break;
+        }
+        uint8_t *enc = NULL;
+        size_t len = 0;
+        if (cj_p2p_encode(&m, &enc, &len, err, sizeof err) != 0) {
+            fprintf(stderr, "cj_make_corpus: p2p %s: %s\n", cj_p2p_type_name(m.type), err);
+            exit(1);
+        }
+        char name[64];
+        cj_fz_buf in = {0};
+        cj_fz_put_u8(&in, 0x00);
+        cj_fz_put(&in, enc, len);
+        snprintf(name, sizeof name, "msg_%s", cj_p2p_type_name(m.type));
+        mc_write(t, name, in.p, in.n);
+        if (m.type == CJ_P2P_STATUS || m.type == CJ_P2P_TX) {
+            cj_p2p_cipher c;
+            memset(&c, 0, sizeof c);
+            memset(c.key, 0x42, 32);
+            in.n = 0;
+            cj_fz_put_u8(&in, 0x01);
+            uint8_t *frame = malloc(4 + len + CJ_P2P_TAG_LEN);
+            if (!frame || cj_p2p_seal(&c, enc, len, frame) != 0) exit(1);
+            cj_fz_put(&in, frame, 4 + len + CJ_P2P_TAG_LEN);
+            free(frame);
+            snprintf(name, sizeof name, "frame_%s", cj_p2p_type_name(m.type));
+            mc_write(t, name, in.p, in.n);
+        }
+        cj_fz_buf_free(&in);
+        free(enc);
+    }
+    free(tx_bytes);
+    free(blk_bytes);
+}
+#endif /* CJ_MC_NODE */
+
 /* Entry point: OUTDIR first, then optional vector files. */
 int main(int argc, char **argv)
 {
@@ -578,6 +843,12 @@ int main(int argc, char **argv)
     mc_headers();
     mc_subset_sum();
     mc_sha_batches();
+#ifdef CJ_MC_NODE
+    mc_node_tx_json();
+    mc_node_genesis();
+    mc_node_config();
+    mc_node_p2p(txs, reveals);
+#endif
     printf("cj_make_corpus: %u seed files in %s\n", mc_written, mc_outdir);
     return 0;
 }

@@ -56,10 +56,12 @@ for t in "${targets[@]}"; do
         -artifact_prefix="$art/")
   case $t in
     fuzz_decode_*) opts+=(-dict="$src/codec.dict") ;;
+    fuzz_node_tx_json | fuzz_node_genesis) opts+=(-dict="$src/node_json.dict") ;;
+    fuzz_node_config) opts+=(-dict="$src/node_yaml.dict") ;;
   esac
   case $t in
-    fuzz_decode_block | fuzz_decode_tx | fuzz_sha256_diff) opts+=(-max_len=16384) ;;
-    fuzz_header_hash) opts+=(-max_len=8192) ;;
+    fuzz_decode_block | fuzz_decode_tx | fuzz_sha256_diff | fuzz_node_config) opts+=(-max_len=16384) ;;
+    fuzz_header_hash | fuzz_node_tx_json | fuzz_node_genesis) opts+=(-max_len=8192) ;;
   esac
   # shellcheck disable=SC2206
   extra=(${CJ_FUZZ_EXTRA:-})

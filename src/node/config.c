@@ -816,13 +816,48 @@ static size_t yaml_flow_depth(const char *s, size_t len)
 
 #define MAX_FLOW_DEPTH 64
 
+/* Flow nesting as libyaml's own scanner sees it, counted only up to limit + 1 (so this stays linear): the
+ * exact check behind yaml_flow_depth, which a quote or '#' inside a plain scalar ("b'", "a#") fools. */
+static size_t yaml_token_depth(const char *s, size_t len, size_t limit)
+{
+    yaml_parser_t p;
+    yaml_token_t t;
+    size_t depth = 0, max = 0;
+    if (!yaml_parser_initialize(&p))
+        return 0;
+    yaml_parser_set_input_string(&p, (const unsigned char *)s, len);
+    while (max <= limit && yaml_parser_scan(&p, &t)) {
+        yaml_token_type_t type = t.type;
+        yaml_token_delete(&t);
+        if (type == YAML_STREAM_END_TOKEN || type == YAML_NO_TOKEN)
+            break;
+        if (type == YAML_FLOW_SEQUENCE_START_TOKEN || type == YAML_FLOW_MAPPING_START_TOKEN)
+            max = ++depth > max ? depth : max;
+        else if ((type == YAML_FLOW_SEQUENCE_END_TOKEN || type == YAML_FLOW_MAPPING_END_TOKEN) && depth > 0)
+            depth--;
+    }
+    yaml_parser_delete(&p);
+    return max;
+}
+
 /* Parses YAML text and applies it. */
 int cj_config_load_yaml(cj_config *c, const char *yaml, size_t len, const char *name, char *err, size_t errlen)
 {
     yaml_parser_t parser;
     yaml_document_t doc;
     int rc = -1;
-    size_t depth = yaml != NULL ? yaml_flow_depth(yaml, len) : 0;
+    if (yaml == NULL && len != 0) {
+        snprintf(err, errlen, "%s: no configuration text", name);
+        return -1;
+    }
+    if (yaml == NULL)
+        yaml = ""; /* libyaml asserts on a NULL input; no text is an empty file */
+    size_t depth = yaml_flow_depth(yaml, len);
+    if (depth <= MAX_FLOW_DEPTH && yaml_token_depth(yaml, len, MAX_FLOW_DEPTH) > MAX_FLOW_DEPTH) {
+        snprintf(err, errlen, "%s: '[' / '{' collections nested more than %d deep: not a configuration file?", name,
+                 MAX_FLOW_DEPTH);
+        return -1;
+    }
     if (depth > MAX_FLOW_DEPTH) {
         snprintf(err, errlen, "%s: '[' / '{' collections nested %zu deep (at most %d): not a configuration file?",
                  name, depth, MAX_FLOW_DEPTH);
@@ -1019,7 +1054,8 @@ int cj_config_finish(cj_config *c, char *err, size_t errlen)
 
 /* ---- output ---- */
 
-/* Writes s as a YAML double-quoted string. */
+/* Writes s as a YAML double-quoted string that libyaml reads back unchanged: ASCII controls, C1 controls
+ * (NEL included), LS/PS and U+FFFE/U+FFFF are escaped (raw, libyaml refuses them or folds the breaks). */
 static void yaml_quote(FILE *out, const char *s)
 {
     fputc('"', out);
@@ -1028,7 +1064,13 @@ static void yaml_quote(FILE *out, const char *s)
             fprintf(out, "\\%c", *p);
         else if (*p < 0x20 || *p == 0x7f)
             fprintf(out, "\\x%02x", *p);
-        else
+        else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+            fprintf(out, "\\u%04x", (unsigned)*++p);
+        else if ((p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) ||
+                 (p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))) {
+            fprintf(out, "\\u%04x", (unsigned)(((p[0] & 0x0f) << 12) | ((p[1] & 0x3f) << 6) | (p[2] & 0x3f)));
+            p += 2;
+        } else
             fputc(*p, out);
     }
     fputc('"', out);

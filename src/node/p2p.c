@@ -37,7 +37,9 @@
 #define MAX_ORPHAN_BACK 256         /* deepest a sync looks back for a common ancestor */
 #define SCORE_RECOVER_MS 10000      /* +1 score per this interval, up to the start score */
 #define SERVE_BUSY (CJ_P2P_MAX_OUTPUT / 4)
+#define SERVE_PER_SEC 32            /* get_blocks answered per peer per second (32 x 256 blocks: ample for sync) */
 #define SOCKET_CHUNK (4u << 20)     /* bytes read / written per connection per loop turn */
+#define READ_SLICE_MS 20            /* frame handling per peer per turn at top priority */
 #define TXQ_CAP 50000               /* relayed transactions waiting for admission (beyond: dropped) */
 #define TXQ_SLICE_MS 10             /* admission work per loop turn, so blocks and the API are not held up */
 
@@ -70,7 +72,10 @@ struct peer {
     int score;
     int64_t opened_ms, ready_ms, last_recv_ms, last_ping_ms, last_recover_ms, cooldown_until;
     int64_t ready_wall_ms;
+    struct event *resume; /* read budget spent: continues the buffered frames at normal priority */
     int have_status;
+    int64_t serve_window_ms;  /* start of the current one-second get_blocks window */
+    uint32_t served;          /* get_blocks answered in that window */
     uint64_t height, weight;
     uint8_t best[32];
 };
@@ -141,6 +146,8 @@ struct cj_p2p {
 
 static void peer_close(peer *pe, const char *why);
 static void sync_kick(cj_p2p *p);
+static void on_resume(evutil_socket_t fd, short what, void *arg);
+static void soon(struct event *ev);
 
 /* Monotonic milliseconds for timeouts and backoff (immune to clock steps). */
 static int64_t mono_ms(void)
@@ -434,6 +441,7 @@ static void peer_destroy(cj_p2p *p, peer *pe)
         if (it->from == pe)
             it->from = NULL;
     bufferevent_free(pe->bev);
+    event_free(pe->resume);
     p->ntotal--;
     p->ninbound -= !pe->outbound;
     sodium_memzero(&pe->hs, sizeof pe->hs);
@@ -498,6 +506,11 @@ static peer *peer_new(cj_p2p *p, struct bufferevent *bev, int outbound, static_p
     pe->opened_ms = pe->last_recv_ms = pe->last_recover_ms = mono_ms();
     pe->st = outbound ? PS_CONNECTING : PS_HELLO;
     if (cj_p2p_hs_init(&pe->hs, p->chain_id, p->genesis, p->pk, p->port) != 0) {
+        free(pe);
+        return NULL;
+    }
+    pe->resume = event_new(p->base, -1, 0, on_resume, pe);
+    if (pe->resume == NULL) {
         free(pe);
         return NULL;
     }
@@ -836,6 +849,17 @@ static void serve_blocks(peer *pe, uint64_t from, uint64_t count)
     cj_p2p *p = pe->p2p;
     if (evbuffer_get_length(bufferevent_get_output(pe->bev)) > SERVE_BUSY)
         return; /* still sending earlier answers: the peer will time out and retry */
+    /* A flood of requests must not turn into block reads that starve the loop (and the API). */
+    int64_t now = mono_ms();
+    if (now - pe->serve_window_ms >= 1000) {
+        pe->serve_window_ms = now;
+        pe->served = 0;
+    }
+    if (++pe->served > SERVE_PER_SEC) {
+        if (pe->served == SERVE_PER_SEC + 1)
+            penalize(pe, 1, "get_blocks flood");
+        return;
+    }
     cj_p2p_msg *m = calloc(1, sizeof *m);
     if (m == NULL)
         return;
@@ -1177,13 +1201,22 @@ static void handle_frame(peer *pe, const uint8_t hdr[4], uint8_t *body, uint32_t
 }
 
 /* Reads whole frames; the length is checked before the body is buffered, and the read watermark is
- * raised to the frame size so the callback fires once per frame. */
+ * raised to the frame size so the callback fires once per frame. Peer traffic runs at the loop's top
+ * priority (blocks must not wait behind API requests), but only for READ_SLICE_MS per turn: after that
+ * the socket stops being read and the buffered frames continue from a normal-priority event, so a peer
+ * that floods cannot starve the API or the other peers. */
 static void on_read(struct bufferevent *bev, void *arg)
 {
     peer *pe = arg;
     struct evbuffer *in = bufferevent_get_input(bev);
     char err[160], why[200];
+    int64_t t0 = mono_ms();
     while (pe->st != PS_CLOSING && pe->st != PS_CONNECTING) {
+        if (mono_ms() - t0 >= READ_SLICE_MS && evbuffer_get_length(in) >= 4) {
+            bufferevent_disable(bev, EV_READ);
+            soon(pe->resume);
+            return;
+        }
         size_t avail = evbuffer_get_length(in);
         uint8_t hdr[4];
         uint32_t len = 0;
@@ -1213,6 +1246,17 @@ static void on_read(struct bufferevent *bev, void *arg)
         pe->last_recv_ms = mono_ms();
         handle_frame(pe, hdr, body, len);
     }
+}
+
+/* Continues a peer's buffered frames after its read budget ran out, then reads its socket again. */
+static void on_resume(evutil_socket_t fd, short what, void *arg)
+{
+    peer *pe = arg;
+    (void)fd, (void)what;
+    if (pe->st == PS_CLOSING)
+        return;
+    bufferevent_enable(pe->bev, EV_READ);
+    on_read(pe->bev, pe);
 }
 
 /* Connection events: connected (outbound), EOF, errors. */
