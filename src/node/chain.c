@@ -14,6 +14,7 @@
 #include "mempool.h"
 #include "pow.h"
 #include "rewards.h"
+#include "sigverify.h"
 #include "state.h"
 #include "store.h"
 
@@ -76,6 +77,7 @@ typedef struct {
 
 struct cj_chain {
     cj_store *st;
+    int bulk; /* cj_chain_set_bulk_import: commits without fsync */
     cj_state *state;
     cj_chain_options opt;
     uint64_t chain_id;
@@ -1872,10 +1874,16 @@ static cj_chain_status connect_block(cj_chain *c, const coinjecture_block *b, co
     ov_reset(&c->ov);
     uint64_t fees = 0;
     char terr[256];
+    /* signatures first, in parallel, skipping the ones the pool verified (pending or recently confirmed:
+     * a reorg re-applies the same transactions); the verdict is still the first failure in block order */
+    uint8_t *need = b->tx_count ? malloc(b->tx_count) : NULL;
+    if (b->tx_count && !need) return fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
+    for (uint32_t i = 0; i < b->tx_count; i++) need[i] = !cj_mempool_sig_verified(mp, f->tx_hashes[i]);
+    size_t first_bad = cj_sigverify_first_bad(b->transactions, b->tx_count, need, 0);
+    free(need);
     for (uint32_t i = 0; i < b->tx_count; i++) {
         const coinjecture_tx *tx = &b->transactions[i];
-        const cj_mempool_entry *pe = mp ? cj_mempool_get(mp, f->tx_hashes[i]) : NULL;
-        if (!(pe && pe->sig_ok) && coinjecture_tx_verify_signature(tx) != COINJ_OK) {
+        if (i == first_bad) {
             *bad_tx = i;
             return fail(CJ_CHAIN_BAD_TX, err, errlen, "tx %u: bad signature", i);
         }
@@ -2116,6 +2124,21 @@ static cj_chain_status reorg_to(cj_chain *c, const cj_store_block_info *newtip, 
     return st;
 }
 
+/* Toggles fsync-per-commit for bulk import; failures only cost speed, so they are logged, not returned. */
+void cj_chain_set_bulk_import(cj_chain *c, int on)
+{
+    if (!c || c->bulk == !!on) return;
+    if (!c->opt.sync_full) { /* already NORMAL: nothing to switch */
+        c->bulk = !!on;
+        return;
+    }
+    if (cj_store_set_sync(c->st, !on) != 0) {
+        cj_log_warn("chain: cannot switch the commit durability: %s", cj_store_error(c->st));
+        return;
+    }
+    c->bulk = !!on;
+}
+
 /* Fork choice: greater cumulative weight, then the lower hash. */
 static int better_than_tip(const cj_chain *c, uint64_t weight, const uint8_t hash[32])
 {
@@ -2271,6 +2294,7 @@ cj_chain_status cj_chain_produce(cj_chain *c, cj_mempool *mp, int64_t now_ms, cj
     if (!c) return fail(CJ_CHAIN_BAD_ARG, err, errlen, "NULL chain");
     if (!c->sk || c->my_index < 0)
         return fail(CJ_CHAIN_NOT_VALIDATOR, err, errlen, "this node has no validator key in the set");
+    if (c->bulk) cj_chain_set_bulk_import(c, 0); /* a sealed block is committed as configured */
     uint64_t h = c->tip.height + 1;
     size_t me = (size_t)c->my_index;
     uint32_t me_id = c->vs.id[me];

@@ -265,6 +265,12 @@ typedef struct {
 cj_chain_status cj_chain_import(cj_chain *c, const uint8_t *bytes, size_t len, int64_t now_ms,
                                 cj_mempool *mp, cj_import_result *out, char *err, size_t errlen);
 
+/* Bulk import (range sync): on = 1 commits imported blocks without an fsync each (SQLite WAL NORMAL: a
+ * power loss may lose the last ones, never corrupts; peers send them again), 2x faster on small blocks;
+ * 0 restores the configured durability (cj_chain_options.sync_full). cj_chain_produce always commits
+ * its block with the configured durability (it leaves bulk mode first). No-op on NULL. */
+void cj_chain_set_bulk_import(cj_chain *c, int on);
+
 /* Undoes the tip block (it stays stored as a side block) using its undo data. For reorgs and tests;
  * refuses to undo genesis. */
 cj_chain_status cj_chain_undo_tip(cj_chain *c, char *err, size_t errlen);

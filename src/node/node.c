@@ -400,6 +400,17 @@ static void on_produce(evutil_socket_t fd, short what, void *arg)
         arm_producer(n, 100);
         return;
     }
+    uint64_t h = cj_chain_height(n->chain) + 1;
+    long me = cj_chain_my_index(n->chain);
+    int64_t offset = me < 0 ? 0 : cj_chain_earliest_ms(n->chain, h, (size_t)me) - cj_chain_slot_ms(n->chain, h);
+    if (offset > 0 && now - n->tip_changed_ms < offset) {
+        /* local policy, not consensus: out of turn (offset = k block times), wait k block times after the
+         * parent arrived, not only after the absolute slot. When the chain is behind the clock every slot is
+         * already past, and without this every validator sealed every height at once (bursts, then a fork at
+         * each height: the main source of reorgs under load). The in-turn validator is not delayed. */
+        arm_producer(n, n->tip_changed_ms + offset - now);
+        return;
+    }
     memset(&res, 0, sizeof res);
     err[0] = '\0';
     cj_chain_status st = cj_chain_produce(n->chain, n->mempool, now, &res, err, sizeof err);
@@ -432,6 +443,7 @@ void cj_node_on_tx_accepted(cj_node *n, const coinjecture_tx *tx, const uint8_t 
 /* The tip changed (produced or imported): relay it, update gauges, re-arm production for the next height. */
 void cj_node_on_new_tip(cj_node *n)
 {
+    n->tip_changed_ms = cj_node_now_ms();
     cj_p2p_on_new_tip(n->p2p);
     if (n->shadow != NULL)
         cj_shadow_catch_up(n->shadow, n->chain, cj_node_now_ms());
@@ -642,6 +654,7 @@ static int cmd_run(cj_node *n)
     cj_mempool_options mopt;
 
     n->started_ms = cj_node_now_ms();
+    n->tip_changed_ms = n->started_ms;
     cj_metrics_set("start_time_seconds", (double)(n->started_ms / 1000));
     if (load_genesis(n, err, sizeof err) != 0) {
         cj_log_error("%s", err);

@@ -34,6 +34,7 @@ typedef struct cj_node {
     int has_key;
     uint8_t pubkey[32];
     int64_t started_ms;          /* Unix ms */
+    int64_t tip_changed_ms;      /* Unix ms when the tip last changed (out-of-turn grace) */
     cj_chain_stats last_stats;   /* chain counters already mirrored into metrics */
     cj_mempool_stats last_mp_stats;
     int stopping;

@@ -76,6 +76,8 @@ struct peer {
     int have_status;
     int64_t serve_window_ms;  /* start of the current one-second get_blocks window */
     uint32_t served;          /* get_blocks answered in that window */
+    int deferred;             /* a get_blocks over the cap or while busy, answered by on_tick */
+    uint64_t deferred_from, deferred_count;
     uint64_t height, weight;
     uint8_t best[32];
 };
@@ -843,23 +845,37 @@ static void on_block_msg(peer *pe, const uint8_t *bytes, size_t len)
     cj_log_warn("p2p: block from %s not imported: %s: %s", pe->addr, cj_chain_status_name(st), err);
 }
 
+/* Parks a get_blocks to answer later: an honest syncer has one request outstanding, so it waits a little instead of
+ * timing out, while a flood keeps only the newest request (and a second one while parked costs score). */
+static void serve_defer(peer *pe, uint64_t from, uint64_t count, int flood)
+{
+    if (flood && pe->deferred)
+        penalize(pe, 1, "get_blocks flood");
+    pe->deferred = 1;
+    pe->deferred_from = from;
+    pe->deferred_count = count;
+}
+
 /* Serves get_blocks from our canonical chain, capped by count and by the batch byte budget. */
 static void serve_blocks(peer *pe, uint64_t from, uint64_t count)
 {
     cj_p2p *p = pe->p2p;
-    if (evbuffer_get_length(bufferevent_get_output(pe->bev)) > SERVE_BUSY)
-        return; /* still sending earlier answers: the peer will time out and retry */
+    if (evbuffer_get_length(bufferevent_get_output(pe->bev)) > SERVE_BUSY) {
+        serve_defer(pe, from, count, 0); /* still sending earlier answers */
+        return;
+    }
     /* A flood of requests must not turn into block reads that starve the loop (and the API). */
     int64_t now = mono_ms();
     if (now - pe->serve_window_ms >= 1000) {
         pe->serve_window_ms = now;
         pe->served = 0;
     }
-    if (++pe->served > SERVE_PER_SEC) {
-        if (pe->served == SERVE_PER_SEC + 1)
-            penalize(pe, 1, "get_blocks flood");
+    if (pe->served >= SERVE_PER_SEC) {
+        serve_defer(pe, from, count, 1);
         return;
     }
+    pe->served++;
+    pe->deferred = 0;
     cj_p2p_msg *m = calloc(1, sizeof *m);
     if (m == NULL)
         return;
@@ -994,6 +1010,8 @@ static void on_import(evutil_socket_t fd, short what, void *arg)
         cj_log_info("p2p: synced to height %llu", (unsigned long long)cj_chain_height(p->chain));
     sync_batch_done(p);
     sync_kick(p);
+    if (p->sync.msg == NULL && p->sync.deadline == 0)
+        cj_chain_set_bulk_import(p->chain, 0); /* nothing more to fetch: durable commits again */
 }
 
 /* A blocks answer: must match our outstanding request to this peer. */
@@ -1021,6 +1039,7 @@ static void on_blocks_msg(peer *pe, uint8_t *buf, cj_p2p_msg *m)
     p->sync.buf = buf;
     p->sync.next = 0;
     p->sync.tip_changed = p->sync.progress = 0;
+    cj_chain_set_bulk_import(p->chain, 1); /* until the sync is over: no fsync per block (refetchable) */
     soon(p->import_ev);
 }
 
@@ -1466,6 +1485,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     cj_p2p *p = arg;
     (void)fd, (void)what;
     int64_t now = mono_ms();
+    if (p->sync.msg == NULL && p->sync.deadline == 0)
+        cj_chain_set_bulk_import(p->chain, 0); /* a sync that ended without a last batch (peer gone) */
     for (peer *pe = p->peers; pe != NULL; pe = pe->next) {
         if (pe->st == PS_CLOSING)
             continue;
@@ -1492,6 +1513,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
             if (pe->score < CJ_P2P_SCORE_START)
                 pe->score++;
         }
+        if (pe->deferred && pe->st == PS_READY)
+            serve_blocks(pe, pe->deferred_from, pe->deferred_count);
     }
     if (p->sync.peer != NULL && p->sync.deadline != 0 && now > p->sync.deadline) {
         peer *pe = p->sync.peer;

@@ -223,6 +223,20 @@ int cj_store_begin(cj_store *s)
     return 0;
 }
 
+/* PRAGMA synchronous between transactions (block import in bulk does not need an fsync per block). */
+int cj_store_set_sync(cj_store *s, int full)
+{
+    if (!s || s->depth != 0) return -1;
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", NULL, NULL, &msg) !=
+        SQLITE_OK) {
+        snprintf(s->err, sizeof s->err, "synchronous: %s", msg ? msg : "?");
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
 /* Releases the innermost savepoint; the outermost release commits durably. */
 int cj_store_commit(cj_store *s)
 {

@@ -39,6 +39,9 @@ typedef struct {
 /* Opens or creates data_dir (0700), takes the lock, opens/creates the schema. sync_full: fsync every
  * commit (synchronous=FULL) instead of NORMAL. */
 int cj_store_open(const char *data_dir, int sync_full, cj_store **out, char *err, size_t errlen);
+/* Switches between fsync on every commit (full = 1) and WAL "NORMAL" (0: durable at checkpoints, still
+ * crash-consistent). Only outside a transaction. 0 or -1. */
+int cj_store_set_sync(cj_store *s, int full);
 void cj_store_close(cj_store *s);
 const char *cj_store_error(const cj_store *s);
 

@@ -925,8 +925,8 @@ static char *load_body(load_ctx *L, size_t i, uint64_t idx, int *owned)
                            L->gas_limit, L->gas_price, NULL, 0, hash);
 }
 
-/* --rate: refills the token bucket (at most 100 ms of credit) and returns how many transfers may go now
- * (UINT64_MAX without a rate). */
+/* --rate: refills the token bucket (at most 1 s of credit, so a stall is made up afterwards and the
+ * average offered rate holds) and returns how many transfers may go now (UINT64_MAX without a rate). */
 static uint64_t load_credit(load_ctx *L, int64_t now)
 {
     if (L->rate == 0)
@@ -935,7 +935,7 @@ static uint64_t load_credit(load_ctx *L, int64_t now)
         L->credit_ms = now;
     L->credit += (double)(now - L->credit_ms) * (double)L->rate / 1000.0;
     L->credit_ms = now;
-    double cap = (double)L->rate / 10.0 > 1.0 ? (double)L->rate / 10.0 : 1.0;
+    double cap = (double)L->rate > 1.0 ? (double)L->rate : 1.0;
     if (L->credit > cap)
         L->credit = cap;
     return L->credit >= 1.0 ? (uint64_t)L->credit : 0;

@@ -802,6 +802,24 @@ def test_get_blocks_flood_does_not_stall_production(env):
     assert_unharmed(n, snap)
 
 
+def test_get_blocks_over_the_rate_cap_is_answered_late_not_dropped(env):
+    """A syncer that waits for each answer but asks faster than 32 get_blocks per second (a fast sync) gets
+    every answer: the ones over the cap come on the next tick instead of never (which cost a 10 s timeout)."""
+    n = env["node"]
+    p = Peer(n).handshake()
+    try:
+        t0 = time.time()
+        for i in range(80):
+            p.send(mp_msg("get_blocks", ("from", mp_uint(0)), ("count", mp_uint(1))))
+            m = p.recv_type("blocks", timeout=5)
+            assert m["from"] == 0 and len(m["blocks"]) == 1, f"answer {i}: {m}"
+        took = time.time() - t0
+    finally:
+        p.close()
+    assert took >= 1.0, f"80 requests answered in {took:.2f}s: the per-peer cap is not applied"
+    assert n.proc.poll() is None
+
+
 def test_idle_and_stuck_handshakes_are_dropped(env):
     """20 silent TCP connections, 10 that send a hello and never auth, 5 stuck mid-frame: all closed by the
     10 s handshake timeout while an honest peer still connects and the node keeps producing."""
