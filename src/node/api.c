@@ -372,6 +372,27 @@ static int node_busy(rq *r)
     return 1;
 }
 
+/* The preamble both transaction submission endpoints share: 503 while node_busy, 413 above
+ * api.max_request_size, else the body in *body (NULL when empty, or when pulling it into one piece ran out
+ * of memory: each caller answers that its own way) and its length in *len. Returns -1 if it has replied. */
+static int submission_body(rq *r, const char **body, size_t *len)
+{
+    char details[160];
+    uint64_t max = r->a->node->cfg.api_max_request_size;
+    if (node_busy(r))
+        return -1;
+    struct evbuffer *in = evhttp_request_get_input_buffer(r->req);
+    *len = evbuffer_get_length(in);
+    if (*len > max) {
+        snprintf(details, sizeof details, "the body has %zu bytes; the limit is %llu (api.max_request_size)", *len,
+                 (unsigned long long)max);
+        send_error(r, 413, "request body too large", details);
+        return -1;
+    }
+    *body = *len ? (const char *)evbuffer_pullup(in, -1) : NULL;
+    return 0;
+}
+
 /* POST /v1/transactions: parse, admit to the mempool, 202. */
 static void h_tx_post(rq *r, const char *param)
 {
@@ -379,18 +400,11 @@ static void h_tx_post(rq *r, const char *param)
     coinjecture_tx tx;
     uint8_t hash[32];
     cj_node *n = r->a->node;
+    const char *body;
+    size_t len;
     (void)param;
-    if (node_busy(r))
+    if (submission_body(r, &body, &len) != 0)
         return;
-    struct evbuffer *in = evhttp_request_get_input_buffer(r->req);
-    size_t len = evbuffer_get_length(in);
-    if (len > n->cfg.api_max_request_size) {
-        snprintf(details, sizeof details, "the body has %zu bytes; the limit is %llu (api.max_request_size)", len,
-                 (unsigned long long)n->cfg.api_max_request_size);
-        send_error(r, 413, "request body too large", details);
-        return;
-    }
-    const char *body = len ? (const char *)evbuffer_pullup(in, -1) : NULL;
     if (len > 0 && body == NULL) {
         send_error(r, 500, "internal error", "out of memory");
         return;
@@ -439,18 +453,11 @@ static void h_tx_batch(rq *r, const char *param)
     char err[512], details[700];
     json_error_t jerr;
     cj_node *n = r->a->node;
+    const char *body;
+    size_t len;
     (void)param;
-    if (node_busy(r))
+    if (submission_body(r, &body, &len) != 0)
         return;
-    struct evbuffer *in = evhttp_request_get_input_buffer(r->req);
-    size_t len = evbuffer_get_length(in);
-    if (len > n->cfg.api_max_request_size) {
-        snprintf(details, sizeof details, "the body has %zu bytes; the limit is %llu (api.max_request_size)", len,
-                 (unsigned long long)n->cfg.api_max_request_size);
-        send_error(r, 413, "request body too large", details);
-        return;
-    }
-    const char *body = len ? (const char *)evbuffer_pullup(in, -1) : NULL;
     json_t *arr = body ? json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
     if (arr == NULL || !json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > API_BATCH_MAX) {
         if (arr == NULL && body != NULL)

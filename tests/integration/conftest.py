@@ -137,6 +137,61 @@ class Node:
         return rc
 
 
+# ---------------------------------------------------------------------------------------------------------
+# polling helpers shared by the multi-node suites
+
+# What a poll shrugs off and retries: node restarting (OSError), partial JSON (ValueError), a field not
+# there yet (KeyError), a non-200 answer from Node.get (AssertionError).
+TRANSIENT = (OSError, ValueError, KeyError, AssertionError)
+
+
+def wait_for(pred, timeout, what, interval=0.05, transient=TRANSIENT):
+    """Polls pred() until it returns a truthy value; fails with `what` (and the last value) on timeout.
+    Exceptions of the `transient` types count as "not yet"; any other propagates at once."""
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        try:
+            last = pred()
+        except transient as e:
+            last = e
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+
+
+def status(n):
+    """GET /v1/status of node n."""
+    return n.get("/v1/status")
+
+
+def tip(n):
+    """(height, hash) of n's current tip."""
+    c = status(n)["consensus"]
+    return int(c["block_height"]), c["current_block_hash"]
+
+
+def block(n, h):
+    """Block h as n serves it, or None if n has none there."""
+    st, body, _ = http("GET", f"{n.url}/v1/blocks/{h}")
+    return json.loads(body) if st == 200 else None
+
+
+def block_hash(n, h):
+    """Hash of n's block at height h, or None."""
+    b = block(n, h)
+    return b["block_hash"] if b else None
+
+
+def same_tip(nodes, min_height=0):
+    """(height, hash) if every node reports the same tip at or above min_height in one polling round."""
+    tips = [tip(n) for n in nodes]
+    if len(set(tips)) == 1 and tips[0][0] >= min_height:
+        return tips[0]
+    return None
+
+
 @pytest.fixture
 def net(tmp_path):
     """One validator key, two funded user keys and a genesis with 500 ms blocks."""

@@ -26,7 +26,8 @@ import time
 
 import pytest
 
-from conftest import BUILD, CLI, REPO, Node, free_port, http, keygen, run
+from conftest import (BUILD, CLI, REPO, Node, block, block_hash, free_port, http, keygen, run, same_tip, status, tip,
+                      wait_for)
 
 BLOCK_MS = 250
 EPOCH = 10
@@ -47,47 +48,6 @@ OFFLINE_S = 1.5
 
 def log(msg):
     print(f"[cutover {time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def wait_for(pred, timeout, what, interval=0.05):
-    """Polls pred() until it returns a truthy value; fails with `what` (and the last value) on timeout."""
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        try:
-            last = pred()
-        except (OSError, ValueError, KeyError, AssertionError) as e:  # node restarting, partial JSON
-            last = e
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
-
-
-def status(n):
-    return n.get("/v1/status")
-
-
-def tip(n):
-    c = status(n)["consensus"]
-    return int(c["block_height"]), c["current_block_hash"]
-
-
-def block(n, h):
-    st, body, _ = http("GET", f"{n.url}/v1/blocks/{h}")
-    return json.loads(body) if st == 200 else None
-
-
-def block_hash(n, h):
-    b = block(n, h)
-    return b["block_hash"] if b else None
-
-
-def same_tip(nodes, min_height=0):
-    tips = [tip(n) for n in nodes]
-    if len(set(tips)) == 1 and tips[0][0] >= min_height:
-        return tips[0]
-    return None
 
 
 def vset(n):

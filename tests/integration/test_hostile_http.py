@@ -18,31 +18,18 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from conftest import CLI, REPO, Node, http, keygen, run
+from conftest import CLI, REPO, Node, http, keygen, run, wait_for
 
 sys.path.insert(0, os.path.join(REPO, "bindings", "python"))
 from coinjecture import reference as ref  # noqa: E402  (pure Python, standard library only)
 
 READ_TIMEOUT_S = 2
+# A failed assertion inside a poll fails the test at once here (no retry until the timeout).
+POLL_RETRY = (OSError, ValueError, KeyError)
 
 
 # ---------------------------------------------------------------------------------------------------------
 # helpers
-
-
-def wait_for(pred, timeout, what, interval=0.05):
-    """Polls pred() until truthy; fails naming `what` and the last value."""
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        try:
-            last = pred()
-        except (OSError, ValueError, KeyError) as e:
-            last = e
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
 
 
 def snapshot(n):
@@ -390,7 +377,8 @@ def test_many_idle_and_half_open_connections(env):
                     s.close()
             return True
 
-        wait_for(all_closed, READ_TIMEOUT_S + 10, "the node to close idle connections", interval=0.2)
+        wait_for(all_closed, READ_TIMEOUT_S + 10, "the node to close idle connections", interval=0.2,
+                 transient=POLL_RETRY)
         assert time.time() - t0 < READ_TIMEOUT_S + 10
     finally:
         for s in socks:
@@ -477,7 +465,7 @@ def test_transaction_spam_through_the_api(env):
         a = n.get(f"/v1/accounts/{env['alice_pub']}")
         return a["pending_txs"] == 0 and a["nonce"] >= a0["nonce"] + accepted and a
 
-    a1 = wait_for(mined, 30, "the admitted transfers to be confirmed", interval=0.2)
+    a1 = wait_for(mined, 30, "the admitted transfers to be confirmed", interval=0.2, transient=POLL_RETRY)
     assert a1["nonce"] >= a0["nonce"] + accepted
     assert n.get(f"/v1/accounts/{env['bob_pub']}")["balance"] >= 7 * accepted
     assert_unharmed(n, snap)

@@ -774,6 +774,7 @@ def test_get_blocks_flood_does_not_stall_production(env):
             except socket.timeout:
                 continue
             except (ConnectionError, OSError, ValueError):
+                got["closed"] = True
                 return
             if m["type"] == "blocks":
                 got["blocks"] += 1
@@ -799,6 +800,8 @@ def test_get_blocks_flood_does_not_stall_production(env):
         t.join(10)
         p.close()
     assert got["blocks"] > 0
+    # requests beyond the parked one cost score: the flooder is banned and disconnected
+    assert got.get("closed"), "the get_blocks flooder is still connected"
     assert_unharmed(n, snap)
 
 

@@ -19,47 +19,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
-from conftest import CLI, Node, free_port, http, keygen, run
+from conftest import CLI, Node, block, block_hash, free_port, http, keygen, run, same_tip, status, tip, wait_for
 
 NO_RATE_LIMIT = ["--set", "rate_limiter.enabled=false"]  # the tests poll far above 100 requests/s
 
 
 # ---------------------------------------------------------------------------------------------------------
 # polling helpers
-
-
-def wait_for(pred, timeout, what, interval=0.05):
-    """Polls pred() until it returns a truthy value; fails with `what` (and the last value) on timeout."""
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        try:
-            last = pred()
-        except (OSError, ValueError, KeyError, AssertionError) as e:  # node restarting, partial JSON
-            last = e
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
-
-
-def status(n):
-    return n.get("/v1/status")
-
-
-def tip(n):
-    c = status(n)["consensus"]
-    return int(c["block_height"]), c["current_block_hash"]
-
-
-def block(n, h):
-    st, body, _ = http("GET", f"{n.url}/v1/blocks/{h}")
-    return json.loads(body) if st == 200 else None
-
-
-def block_hash(n, h):
-    b = block(n, h)
-    return b["block_hash"] if b else None
 
 
 def metric(n, name):
@@ -69,14 +35,6 @@ def metric(n, name):
         if line.startswith(name + " "):
             return float(line.split()[1])
     return 0.0
-
-
-def same_tip(nodes, min_height=0):
-    """(height, hash) if every node reports the same tip at or above min_height in one polling round."""
-    tips = [tip(n) for n in nodes]
-    if len(set(tips)) == 1 and tips[0][0] >= min_height:
-        return tips[0]
-    return None
 
 
 def agree_below_tip(nodes, depth, min_height=0):

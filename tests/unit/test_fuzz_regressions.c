@@ -7,7 +7,6 @@
  *  - Deterministic mini-fuzzing: every proper prefix, a trailing byte and bit flips of each decoder seed, and
  *    pseudo-random inputs for the structured harnesses, so the failure paths are exercised too.
  *  - The harnesses' own reference code (naive SHA-256, Merkle, MessagePack writer) against known values. */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -100,57 +99,6 @@ static const struct {
 };
 #define FZ_NTARGETS (sizeof fz_targets / sizeof fz_targets[0])
 
-typedef struct {
-    uint8_t *data;
-    size_t len;
-    char name[256];
-} fz_file;
-
-/* Filters hidden files and the README out of a corpus directory listing. */
-static int fz_visible(const struct dirent *e)
-{
-    return e->d_name[0] != '.' && strcmp(e->d_name, "README.md") != 0;
-}
-
-/* Loads every file of dir (sorted by name, so runs are reproducible); *count = 0 when dir is missing. */
-static fz_file *fz_load_dir(const char *dir, size_t *count)
-{
-    struct dirent **names = NULL;
-    int n = scandir(dir, &names, fz_visible, alphasort);
-    *count = 0;
-    if (n <= 0) {
-        free(names);
-        return NULL;
-    }
-    fz_file *files = calloc((size_t)n, sizeof *files);
-    assert_non_null(files);
-    for (int i = 0; i < n; i++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
-        files[*count].data = (uint8_t *)tu_read_file(path, &files[*count].len);
-        snprintf(files[*count].name, sizeof files[*count].name, "%s", names[i]->d_name);
-        (*count)++;
-        free(names[i]);
-    }
-    free(names);
-    return files;
-}
-
-/* Releases what fz_load_dir returned. */
-static void fz_free_files(fz_file *files, size_t count)
-{
-    for (size_t i = 0; i < count; i++) free(files[i].data);
-    free(files);
-}
-
-/* Committed seeds of one target. */
-static fz_file *fz_seeds(const char *target, size_t *count)
-{
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s/fuzz/corpus/%s", CJ_SOURCE_DIR, target);
-    return fz_load_dir(dir, count);
-}
-
 /* The harnesses' reference code must itself be right, or every comparison is void: FIPS 180-2 examples,
  * the genesis header of core.md §4.2 and a three-leaf Merkle tree by hand. */
 static void test_reference_code(void **state)
@@ -192,13 +140,13 @@ static void test_seed_corpora(void **state)
     (void)state;
     for (size_t t = 0; t < FZ_NTARGETS; t++) {
         size_t n = 0;
-        fz_file *seeds = fz_seeds(fz_targets[t].target, &n);
+        tu_file *seeds = tu_fuzz_files("corpus", fz_targets[t].target, &n);
         if (n == 0) fail_msg("no seeds in fuzz/corpus/%s (run fuzz/make-corpus.sh)", fz_targets[t].target);
         unsigned long decoded = cj_fz_stats.decoded, checks = cj_fz_stats.checks;
         for (size_t i = 0; i < n; i++) fz_targets[t].run(seeds[i].data, seeds[i].len);
         if (fz_targets[t].decode[0]) assert_int_equal(cj_fz_stats.decoded - decoded, n);
         else assert_true(cj_fz_stats.checks - checks >= n - n / 4); /* header_hash skips over-long extra */
-        fz_free_files(seeds, n);
+        tu_free_files(seeds, n);
     }
 }
 
@@ -219,11 +167,11 @@ static void test_seed_mutations(void **state)
     for (size_t t = 0; t < FZ_NTARGETS; t++) {
         if (!fz_targets[t].decode[0]) continue;
         size_t n = 0;
-        fz_file *seeds = fz_seeds(fz_targets[t].target, &n);
+        tu_file *seeds = tu_fuzz_files("corpus", fz_targets[t].target, &n);
         assert_true(n > 0);
         unsigned long rejected = cj_fz_stats.rejected;
         for (size_t i = 0; i < n; i++) {
-            const fz_file *f = &seeds[i];
+            const tu_file *f = &seeds[i];
             fz_decode_fn decode = NULL;
             for (size_t d = 0; !decode && fz_targets[t].decode[d]; d++)
                 if (fz_targets[t].decode[d](f->data, f->len, &scratch) == COINJ_OK) decode = fz_targets[t].decode[d];
@@ -251,17 +199,8 @@ static void test_seed_mutations(void **state)
             free(buf);
         }
         assert_true(cj_fz_stats.rejected > rejected);
-        fz_free_files(seeds, n);
+        tu_free_files(seeds, n);
     }
-}
-
-/* splitmix64: reproducible pseudo-random inputs. */
-static uint64_t fz_next(uint64_t *s)
-{
-    uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
 }
 
 /* Random inputs (and randomly mutated seeds) for the structured harnesses: the assertions live in the
@@ -274,24 +213,24 @@ static void test_structured_random(void **state)
     for (size_t t = 0; t < FZ_NTARGETS; t++) {
         if (fz_targets[t].decode[0]) continue;
         size_t nseeds = 0;
-        fz_file *seeds = fz_seeds(fz_targets[t].target, &nseeds);
+        tu_file *seeds = tu_fuzz_files("corpus", fz_targets[t].target, &nseeds);
         unsigned long checks = cj_fz_stats.checks;
         const unsigned rounds = 600;
         for (unsigned r = 0; r < rounds; r++) {
             size_t len;
             if (nseeds && r % 2) {
-                const fz_file *f = &seeds[fz_next(&s) % nseeds];
+                const tu_file *f = &seeds[tu_splitmix64(&s) % nseeds];
                 len = f->len < sizeof buf ? f->len : sizeof buf;
                 memcpy(buf, f->data, len);
-                for (unsigned k = 0; k < 4 && len; k++) buf[fz_next(&s) % len] ^= (uint8_t)fz_next(&s);
+                for (unsigned k = 0; k < 4 && len; k++) buf[tu_splitmix64(&s) % len] ^= (uint8_t)tu_splitmix64(&s);
             } else {
-                len = fz_next(&s) % sizeof buf;
-                for (size_t i = 0; i < len; i++) buf[i] = (uint8_t)fz_next(&s);
+                len = tu_splitmix64(&s) % sizeof buf;
+                for (size_t i = 0; i < len; i++) buf[i] = (uint8_t)tu_splitmix64(&s);
             }
             fz_targets[t].run(buf, len);
         }
         assert_true(cj_fz_stats.checks - checks >= rounds / 2);
-        fz_free_files(seeds, nseeds);
+        tu_free_files(seeds, nseeds);
     }
 }
 
@@ -301,18 +240,7 @@ static void test_regression_inputs(void **state)
 {
     (void)state;
     size_t total = 0;
-    for (size_t t = 0; t < FZ_NTARGETS; t++) {
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s/fuzz/regressions/%s", CJ_SOURCE_DIR, fz_targets[t].target);
-        size_t n = 0;
-        fz_file *files = fz_load_dir(dir, &n);
-        for (size_t i = 0; i < n; i++) {
-            print_message("replaying fuzz/regressions/%s/%s\n", fz_targets[t].target, files[i].name);
-            fz_targets[t].run(files[i].data, files[i].len);
-        }
-        total += n;
-        fz_free_files(files, n);
-    }
+    for (size_t t = 0; t < FZ_NTARGETS; t++) total += tu_fuzz_replay(fz_targets[t].target, fz_targets[t].run);
     /* The empty input is the first thing libFuzzer tries; it must be refused cleanly everywhere. */
     for (size_t t = 0; t < FZ_NTARGETS; t++) fz_targets[t].run(NULL, 0);
     print_message("%zu regression inputs replayed\n", total);

@@ -3,7 +3,6 @@
  *  - the committed seeds fuzz/corpus/<target>/ (parsers must accept the valid ones and round-trip them);
  *  - deterministic mini-fuzzing: prefixes, byte flips and deletions of every seed, plus random bytes;
  *  - every saved crash input in fuzz/regressions/<target>/, and a named test per bug found. */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,57 +44,6 @@ static const struct {
 };
 #define NFZ_NTARGETS (sizeof nfz_targets / sizeof nfz_targets[0])
 
-typedef struct {
-    uint8_t *data;
-    size_t len;
-    char name[256];
-} nfz_file;
-
-/* Hidden files and READMEs are not inputs. */
-static int nfz_visible(const struct dirent *e)
-{
-    return e->d_name[0] != '.' && strcmp(e->d_name, "README.md") != 0;
-}
-
-/* Every file of dir, sorted by name (reproducible runs); *count = 0 when dir is missing. */
-static nfz_file *nfz_load_dir(const char *dir, size_t *count)
-{
-    struct dirent **names = NULL;
-    int n = scandir(dir, &names, nfz_visible, alphasort);
-    *count = 0;
-    if (n <= 0) {
-        free(names);
-        return NULL;
-    }
-    nfz_file *files = calloc((size_t)n, sizeof *files);
-    assert_non_null(files);
-    for (int i = 0; i < n; i++) {
-        char path[4096 + 256 + 2];
-        snprintf(path, sizeof path, "%.4096s/%.256s", dir, names[i]->d_name);
-        files[*count].data = (uint8_t *)tu_read_file(path, &files[*count].len);
-        snprintf(files[*count].name, sizeof files[*count].name, "%s", names[i]->d_name);
-        (*count)++;
-        free(names[i]);
-    }
-    free(names);
-    return files;
-}
-
-/* Releases what nfz_load_dir returned. */
-static void nfz_free_files(nfz_file *files, size_t count)
-{
-    for (size_t i = 0; i < count; i++) free(files[i].data);
-    free(files);
-}
-
-/* Files of fuzz/<kind>/<target>/ in the source tree. */
-static nfz_file *nfz_dir(const char *kind, const char *target, size_t *count)
-{
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s/fuzz/%s/%s", CJ_SOURCE_DIR, kind, target);
-    return nfz_load_dir(dir, count);
-}
-
 /* Every committed seed through its harness; each parser target must accept some of its seeds (the
  * accepted ones are round-tripped inside the harness) and refuse the ones named refused_*. */
 static void test_seed_corpora(void **state)
@@ -103,7 +51,7 @@ static void test_seed_corpora(void **state)
     (void)state;
     for (size_t t = 0; t < NFZ_NTARGETS; t++) {
         size_t n = 0;
-        nfz_file *seeds = nfz_dir("corpus", nfz_targets[t].target, &n);
+        tu_file *seeds = tu_fuzz_files("corpus", nfz_targets[t].target, &n);
         if (n == 0) fail_msg("no seeds in fuzz/corpus/%s (run fuzz/make-corpus.sh)", nfz_targets[t].target);
         unsigned long decoded = cj_fz_stats.decoded, rejected = cj_fz_stats.rejected;
         size_t refusals = 0;
@@ -120,7 +68,7 @@ static void test_seed_corpora(void **state)
             assert_true(cj_fz_stats.decoded - decoded >= 3);
             assert_true(cj_fz_stats.rejected - rejected >= refusals);
         }
-        nfz_free_files(seeds, n);
+        tu_free_files(seeds, n);
     }
 }
 
@@ -131,11 +79,11 @@ static void test_seed_mutations(void **state)
     (void)state;
     for (size_t t = 0; t < NFZ_NTARGETS; t++) {
         size_t n = 0;
-        nfz_file *seeds = nfz_dir("corpus", nfz_targets[t].target, &n);
+        tu_file *seeds = tu_fuzz_files("corpus", nfz_targets[t].target, &n);
         assert_true(n > 0);
         unsigned long rejected = cj_fz_stats.rejected;
         for (size_t i = 0; i < n; i++) {
-            const nfz_file *f = &seeds[i];
+            const tu_file *f = &seeds[i];
             uint8_t *buf = malloc(f->len + 1);
             assert_non_null(buf);
             size_t stride = f->len / 160 + 1;
@@ -159,17 +107,8 @@ static void test_seed_mutations(void **state)
             free(buf);
         }
         if (nfz_targets[t].counts) assert_true(cj_fz_stats.rejected > rejected);
-        nfz_free_files(seeds, n);
+        tu_free_files(seeds, n);
     }
-}
-
-/* splitmix64: reproducible pseudo-random bytes. */
-static uint64_t nfz_next(uint64_t *s)
-{
-    uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
 }
 
 /* Random text over each parser's alphabet (JSON / YAML punctuation, digits, hex, key fragments). */
@@ -183,9 +122,9 @@ static void test_random_text(void **state)
     char buf[512];
     for (size_t t = 0; t < NFZ_NTARGETS; t++) {
         for (unsigned r = 0; r < 300; r++) {
-            size_t len = 0, want = nfz_next(&s) % 200;
+            size_t len = 0, want = tu_splitmix64(&s) % 200;
             while (len < want) {
-                const char *p = pieces[nfz_next(&s) % (sizeof pieces / sizeof pieces[0])];
+                const char *p = pieces[tu_splitmix64(&s) % (sizeof pieces / sizeof pieces[0])];
                 size_t pl = strlen(p);
                 if (len + pl > sizeof buf) break;
                 memcpy(buf + len, p, pl);
@@ -202,16 +141,7 @@ static void test_regression_inputs(void **state)
 {
     (void)state;
     size_t total = 0;
-    for (size_t t = 0; t < NFZ_NTARGETS; t++) {
-        size_t n = 0;
-        nfz_file *files = nfz_dir("regressions", nfz_targets[t].target, &n);
-        for (size_t i = 0; i < n; i++) {
-            print_message("replaying fuzz/regressions/%s/%s\n", nfz_targets[t].target, files[i].name);
-            nfz_targets[t].run(files[i].data, files[i].len);
-        }
-        total += n;
-        nfz_free_files(files, n);
-    }
+    for (size_t t = 0; t < NFZ_NTARGETS; t++) total += tu_fuzz_replay(nfz_targets[t].target, nfz_targets[t].run);
     unsigned long rejected = cj_fz_stats.rejected;
     for (size_t t = 0; t < NFZ_NTARGETS; t++) nfz_targets[t].run(NULL, 0);
     /* tx JSON and genesis refuse the empty body; an empty config file means "all defaults" */
