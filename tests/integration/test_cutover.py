@@ -26,7 +26,7 @@ import time
 
 import pytest
 
-from conftest import (BUILD, CLI, REPO, Node, block, block_hash, free_port, http, keygen, run, same_tip, status, tip,
+from conftest import (BUILD, CLI, REPO, Node, block, block_hash, http, keygen, run, same_tip, status, tip,
                       wait_for)
 
 BLOCK_MS = 250

@@ -27,7 +27,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
-from conftest import CLI, REPO, Node, http, keygen, run
+from conftest import CLI, REPO, Node, http, keygen, kill_nodes, run
+from conftest import wait_for as shared_wait_for
 
 sys.path.insert(0, os.path.join(REPO, "bindings", "python"))
 from coinjecture import reference as ref  # noqa: E402  (pure Python codec written from the spec)
@@ -277,17 +278,8 @@ def wait_closed(sock, timeout):
 
 
 def wait_for(pred, timeout, what, interval=0.05):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        try:
-            last = pred()
-        except (OSError, ValueError, KeyError) as e:
-            last = e
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+    """conftest's poll, where a non-200 answer (AssertionError) is a failure, not "not yet"."""
+    return shared_wait_for(pred, timeout, what, interval, transient=(OSError, ValueError, KeyError))
 
 
 def metric(n, name):
@@ -383,12 +375,7 @@ def started(n):
 
 
 def stop_all(*nodes):
-    for n in nodes:
-        if n.proc is not None:
-            n.proc.kill()
-            n.proc.wait()
-            n.log.close()
-            n.proc = None
+    kill_nodes(nodes)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ import os
 import random
 import socket
 import struct
-import subprocess
 import time
 
 import pytest
@@ -19,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
-from conftest import CLI, Node, block, block_hash, free_port, http, keygen, run, same_tip, status, tip, wait_for
+from conftest import CLI, Node, block, block_hash, free_port, http, keygen, kill_nodes, run, same_tip, status, tip, wait_for
 
 NO_RATE_LIMIT = ["--set", "rate_limiter.enabled=false"]  # the tests poll far above 100 requests/s
 
@@ -277,12 +276,7 @@ class Network:
         return self.validators + [self.observer]
 
     def stop(self):
-        for n in self.all:
-            if n.proc is not None:
-                n.proc.kill()
-                n.proc.wait()
-                n.log.close()
-                n.proc = None
+        kill_nodes(self.all)
 
 
 @pytest.fixture(scope="module")
