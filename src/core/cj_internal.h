@@ -68,6 +68,23 @@ typedef struct {
     size_t extra_data_len;
 } cj_header_view;
 
+/* The view of a full-width header (borrows its arrays). */
+static inline cj_header_view cj_header_view_of(const coinjecture_header *h)
+{
+    cj_header_view v = {.codec_version = h->codec_version,
+                        .block_index = h->block_index,
+                        .timestamp = h->timestamp,
+                        .parent_hash = h->parent_hash,
+                        .merkle_root = h->merkle_root,
+                        .miner_address = h->miner_address,
+                        .commitment = h->commitment,
+                        .difficulty_target = h->difficulty_target,
+                        .nonce = h->nonce,
+                        .extra_data = h->extra_data,
+                        .extra_data_len = h->extra_data_len};
+    return v;
+}
+
 /* SHA-256 of the canonical encoding of v, streamed into the hash state (no allocation). */
 void cj_header_view_hash(const cj_header_view *v, const cj_sha256_impl *impl, uint8_t out[32]);
 

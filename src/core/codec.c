@@ -1,6 +1,7 @@
 /* Canonical codec of the consensus types (core.md §3, §4) and the hashes over it (§5): encoders with
  * caller-sized buffers, strict decoders that accept only what the encoders emit, and allocation-free
  * header hashing. */
+#define CJ_SHA256_SHANI_INLINE 1 /* the SHA-NI block primitives for the fused header hash */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,13 +60,14 @@ static const char *const cj_codec_tiers[5] = {"Mobile", "Desktop", "Workstation"
 
 /* ============================== encoding ============================== */
 
-/* The header is the hottest encoding: keys and bin markers are constant byte runs copied straight in.
- * Writes everything up to and including the extra_data array header (at most CJ_HEADER_HEAD_MAX bytes). */
-CJ_HOT_INLINE uint8_t *cj_codec_header_head(uint8_t *p, uint8_t codec_version, uint64_t block_index,
-                                            int64_t timestamp, const uint8_t *parent_hash,
-                                            const uint8_t *merkle_root, const uint8_t *miner_address,
-                                            const uint8_t *commitment, uint64_t difficulty_target, uint64_t nonce,
-                                            uint32_t extra_data_len)
+/* The header is the hottest encoding: keys and bin markers are constant byte runs copied straight in. It is
+ * written in pieces so the fused SHA-NI hash can interleave them with the compressions: whatever the integer
+ * widths, part 0 ends at byte 132..149 (blocks 0-1 complete), part 1 at 225..242 (block 2) and part 2 at
+ * 263..300 (block 3). */
+
+/* codec_version through the parent_hash key and bin8 marker (54..71 bytes). */
+CJ_HOT_INLINE uint8_t *cj_codec_header_part0a(uint8_t *p, uint8_t codec_version, uint64_t block_index,
+                                              int64_t timestamp)
 {
     p = CJ_PUT_LIT(p, "\x8a\xad" "codec_version");
     p = cj_msgpack_wr_uint(p, codec_version);
@@ -73,20 +75,59 @@ CJ_HOT_INLINE uint8_t *cj_codec_header_head(uint8_t *p, uint8_t codec_version, u
     p = cj_msgpack_wr_uint(p, block_index);
     p = CJ_PUT_LIT(p, "\xa9" "timestamp");
     p = cj_msgpack_wr_int(p, timestamp);
-    p = CJ_PUT_LIT(p, "\xab" "parent_hash" "\xc4\x20");
+    return CJ_PUT_LIT(p, "\xab" "parent_hash" "\xc4\x20");
+}
+
+/* parent_hash bytes through merkle_root. */
+CJ_HOT_INLINE uint8_t *cj_codec_header_part0b(uint8_t *p, const uint8_t *parent_hash, const uint8_t *merkle_root)
+{
     memcpy(p, parent_hash, 32);
     p = CJ_PUT_LIT(p + 32, "\xab" "merkle_root" "\xc4\x20");
     memcpy(p, merkle_root, 32);
-    p = CJ_PUT_LIT(p + 32, "\xad" "miner_address" "\xc4\x20");
+    return p + 32;
+}
+
+/* codec_version through merkle_root. */
+CJ_HOT_INLINE uint8_t *cj_codec_header_part0(uint8_t *p, uint8_t codec_version, uint64_t block_index,
+                                             int64_t timestamp, const uint8_t *parent_hash,
+                                             const uint8_t *merkle_root)
+{
+    return cj_codec_header_part0b(cj_codec_header_part0a(p, codec_version, block_index, timestamp), parent_hash,
+                                  merkle_root);
+}
+
+/* miner_address and commitment. */
+CJ_HOT_INLINE uint8_t *cj_codec_header_part1(uint8_t *p, const uint8_t *miner_address, const uint8_t *commitment)
+{
+    p = CJ_PUT_LIT(p, "\xad" "miner_address" "\xc4\x20");
     memcpy(p, miner_address, 32);
     p = CJ_PUT_LIT(p + 32, "\xaa" "commitment" "\xc4\x20");
     memcpy(p, commitment, 32);
-    p = CJ_PUT_LIT(p + 32, "\xb1" "difficulty_target");
+    return p + 32;
+}
+
+/* difficulty_target, nonce and the extra_data key with its array header. */
+CJ_HOT_INLINE uint8_t *cj_codec_header_part2(uint8_t *p, uint64_t difficulty_target, uint64_t nonce,
+                                             uint32_t extra_data_len)
+{
+    p = CJ_PUT_LIT(p, "\xb1" "difficulty_target");
     p = cj_msgpack_wr_uint(p, difficulty_target);
     p = CJ_PUT_LIT(p, "\xa5" "nonce");
     p = cj_msgpack_wr_uint(p, nonce);
     p = CJ_PUT_LIT(p, "\xaa" "extra_data");
     return cj_msgpack_wr_array(p, extra_data_len);
+}
+
+/* Everything up to and including the extra_data array header (at most CJ_HEADER_HEAD_MAX bytes). */
+CJ_HOT_INLINE uint8_t *cj_codec_header_head(uint8_t *p, uint8_t codec_version, uint64_t block_index,
+                                            int64_t timestamp, const uint8_t *parent_hash,
+                                            const uint8_t *merkle_root, const uint8_t *miner_address,
+                                            const uint8_t *commitment, uint64_t difficulty_target, uint64_t nonce,
+                                            uint32_t extra_data_len)
+{
+    p = cj_codec_header_part0(p, codec_version, block_index, timestamp, parent_hash, merkle_root);
+    p = cj_codec_header_part1(p, miner_address, commitment);
+    return cj_codec_header_part2(p, difficulty_target, nonce, extra_data_len);
 }
 
 /* The same for a full-width header. */
@@ -96,12 +137,161 @@ CJ_HOT_INLINE uint8_t *cj_codec_header_head_h(uint8_t *p, const coinjecture_head
                                 h->miner_address, h->commitment, h->difficulty_target, h->nonce, h->extra_data_len);
 }
 
-/* The original-ABI wrapper hashes extra_data of any length: one shot from a stack buffer when it fits,
- * else the same buffer streams extra_data in chunks. Never allocates. */
+#if defined(CJ_SHA256_HAVE_SHANI_INLINE)
+#define CJ_CODEC_HH_CHUNK 512 /* extra_data bytes encoded per pass of the fused hash (one pass up to this) */
+
+/* A MessagePack integer as register bytes: bytes 0..7 in lo (byte 0 lowest), byte 8 in hi. */
+typedef struct {
+    uint64_t lo, hi;
+    unsigned len;
+} cj_codec_le;
+
+/* cj_msgpack_wr_uint's bytes without a store (same forms, same order). */
+static inline cj_codec_le cj_codec_uint_le(uint64_t v)
+{
+    if (v < 0x80) return (cj_codec_le){v, 0, 1};
+    if (v <= 0xff) return (cj_codec_le){0xcc | v << 8, 0, 2};
+    if (v <= 0xffff) return (cj_codec_le){0xcd | (uint64_t)__builtin_bswap16((uint16_t)v) << 8, 0, 3};
+    if (v <= 0xffffffffu) return (cj_codec_le){0xce | (uint64_t)__builtin_bswap32((uint32_t)v) << 8, 0, 5};
+    return (cj_codec_le){0xcf | __builtin_bswap64(v) << 8, v & 0xff, 9};
+}
+
+/* cj_msgpack_wr_int's bytes without a store. */
+static inline cj_codec_le cj_codec_int_le(int64_t v)
+{
+    uint64_t u = (uint64_t)v;
+    if (v >= 0) return cj_codec_uint_le(u);
+    if (v >= -32) return (cj_codec_le){u & 0xff, 0, 1};
+    if (v >= INT8_MIN) return (cj_codec_le){0xd0 | (u & 0xff) << 8, 0, 2};
+    if (v >= INT16_MIN) return (cj_codec_le){0xd1 | (uint64_t)__builtin_bswap16((uint16_t)u) << 8, 0, 3};
+    if (v >= INT32_MIN) return (cj_codec_le){0xd2 | (uint64_t)__builtin_bswap32((uint32_t)u) << 8, 0, 5};
+    return (cj_codec_le){0xd3 | __builtin_bswap64(u) << 8, u & 0xff, 9};
+}
+
+/* pshufb controls for a byte shift by k (0..15): loadu(+16 - k) moves a vector's bytes up by k, loadu(+32 - k)
+ * gives the k bytes that cross into the next vector. */
+static const uint8_t cj_codec_shift_ctl[48] = {
+    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+    0,    1,    2,    3,    4,    5,    6,    7,    8,    9,    10,   11,   12,   13,   14,   15,
+    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80};
+/* The constant runs of block 0, zero-padded to 16 bytes. */
+static const uint8_t cj_codec_hh_k0[16] = "\x8a\xad" "codec_version"; /* 15 bytes + codec_version fixint */
+static const uint8_t cj_codec_hh_k1[16] = "\xab" "block_index";
+static const uint8_t cj_codec_hh_k2[16] = "\xa9" "timestamp";
+static const uint8_t cj_codec_hh_k3[16] = "\xab" "parent_hash" "\xc4\x20";
+
+#define CJ_CODEC_LDU(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
+
+/* ORs the 48-byte sequence s into the 48-byte d at byte offset off (0..31); what passes d's end is dropped. */
+CJ_SHANI_INLINE void cj_codec_or_at(__m128i d[3], const __m128i s[3], unsigned off)
+{
+    const __m128i up = CJ_CODEC_LDU(cj_codec_shift_ctl + 16 - (off & 15));
+    const __m128i cross = CJ_CODEC_LDU(cj_codec_shift_ctl + 32 - (off & 15));
+    __m128i t0 = _mm_shuffle_epi8(s[0], up);
+    __m128i t1 = _mm_or_si128(_mm_shuffle_epi8(s[1], up), _mm_shuffle_epi8(s[0], cross));
+    if (off >= 16) {
+        d[1] = _mm_or_si128(d[1], t0);
+        d[2] = _mm_or_si128(d[2], t1);
+    } else {
+        __m128i t2 = _mm_or_si128(_mm_shuffle_epi8(s[2], up), _mm_shuffle_epi8(s[1], cross));
+        d[0] = _mm_or_si128(d[0], t0);
+        d[1] = _mm_or_si128(d[1], t1);
+        d[2] = _mm_or_si128(d[2], t2);
+    }
+}
+
+/* Block 0 (bytes 0..63) in registers for a codec_version below 0x80, so its rounds start without waiting for
+ * the encoder's stores to reach the cache (a load that spans several smaller stores cannot be forwarded and
+ * would wait until they commit, which back-to-back hashes serialise on). Returns the parent_hash offset. */
+CJ_SHANI_INLINE unsigned cj_codec_hh_block0(__m128i b[4], uint8_t codec_version, uint64_t block_index,
+                                            int64_t timestamp, const uint8_t *parent_hash)
+{
+    const cj_codec_le bi = cj_codec_uint_le(block_index), ts = cj_codec_int_le(timestamp);
+    const __m128i ebi = _mm_set_epi64x((long long)bi.hi, (long long)bi.lo);
+    const __m128i ets = _mm_set_epi64x((long long)ts.hi, (long long)ts.lo);
+    const __m128i ph = CJ_CODEC_LDU(parent_hash);
+    /* z: parent_hash key, marker and bytes; y: timestamp key and value, then z; b: header start, then y. */
+    const __m128i z[3] = {_mm_or_si128(CJ_CODEC_LDU(cj_codec_hh_k3), _mm_slli_si128(ph, 14)),
+                          CJ_CODEC_LDU(parent_hash + 2), _mm_setzero_si128()};
+    __m128i y[3] = {_mm_or_si128(CJ_CODEC_LDU(cj_codec_hh_k2), _mm_slli_si128(ets, 10)), _mm_srli_si128(ets, 6),
+                    _mm_setzero_si128()};
+    cj_codec_or_at(y, z, 10 + ts.len);
+    b[0] = _mm_insert_epi8(CJ_CODEC_LDU(cj_codec_hh_k0), codec_version, 15);
+    b[1] = _mm_or_si128(CJ_CODEC_LDU(cj_codec_hh_k1), _mm_slli_si128(ebi, 12));
+    b[2] = _mm_srli_si128(ebi, 4);
+    b[3] = _mm_setzero_si128();
+    cj_codec_or_at(b + 1, y, 12 + bi.len);
+    return 16 + 12 + bi.len + 10 + ts.len + 14;
+}
+
+/* The header hash on SHA-NI with encoding and compression fused. Block 0 is assembled in registers (when
+ * codec_version < 0x80, i.e. every real header; otherwise it is read back from the buffer); block k >= 1
+ * is compressed from the stack buffer once the piece after the one completing it has been written, so its
+ * stores have long retired when its rounds start and the encoding runs in the shadow of the SHA256RNDS2
+ * latency chain (measured: compressing each block right after its own piece, or everything after the whole
+ * encoding, is slower). The padding is written in place; no function pointer, no tail copy, no allocation.
+ * Any extra_data length: beyond CJ_CODEC_HH_CHUNK bytes it streams through the buffer chunk by chunk. */
+CJ_SHANI_TARGET static void cj_codec_header_hash_shani(const cj_header_view *v, uint8_t out[32])
+{
+    /* head, a chunk of elements (the SIMD writer may scribble up to 2 bytes per input byte), padding stores */
+    uint8_t buf[CJ_HEADER_HEAD_MAX + 2 * CJ_CODEC_HH_CHUNK + 128] __attribute__((aligned(64)));
+    __m128i s0 = CJ_SHANI_IV_ABEF, s1 = CJ_SHANI_IV_CDGH;
+    uint8_t *p;
+    if (v->codec_version < 0x80) {
+        __m128i b[4];
+        p = buf + cj_codec_hh_block0(b, v->codec_version, v->block_index, v->timestamp, v->parent_hash);
+        memcpy(p - 14, cj_codec_hh_k3, 16); /* the key may end in block 1; its zero tail is overwritten */
+        p = cj_codec_header_part0b(p, v->parent_hash, v->merkle_root);
+        cj_shani_block_v(&s0, &s1, b[0], b[1], b[2], b[3]);
+    } else {
+        p = cj_codec_header_part0(buf, v->codec_version, v->block_index, v->timestamp, v->parent_hash,
+                                  v->merkle_root);
+        cj_shani_block(&s0, &s1, buf);
+    }
+    p = cj_codec_header_part1(p, v->miner_address, v->commitment);
+    cj_shani_block(&s0, &s1, buf + 64);
+    p = cj_codec_header_part2(p, v->difficulty_target, v->nonce, (uint32_t)v->extra_data_len);
+    const uint8_t *d = v->extra_data;
+    size_t n = v->extra_data_len;
+    uint8_t *next = buf + 128; /* first byte not compressed yet */
+    uint64_t dropped = 0;      /* bytes compressed and discarded by the streaming passes */
+    while (n > CJ_CODEC_HH_CHUNK) {
+        p = cj_msgpack_wr_byte_elems(p, d, CJ_CODEC_HH_CHUNK);
+        d += CJ_CODEC_HH_CHUNK;
+        n -= CJ_CODEC_HH_CHUNK;
+        for (; p - next >= 64; next += 64) cj_shani_block(&s0, &s1, next);
+        size_t rest = (size_t)(p - next);
+        dropped += (uint64_t)(next - buf);
+        memmove(buf, next, rest);
+        p = buf + rest;
+        next = buf;
+    }
+    if (n) p = cj_msgpack_wr_byte_elems(p, d, n);
+    /* Padding: 0x80, zeros, the bit length in the last 8 bytes of the block that has room for it. */
+    size_t len = (size_t)(p - buf);
+    uint8_t *end = buf + (len + 9 + 63) / 64 * 64;
+    const __m128i zero = _mm_setzero_si128();
+    for (int i = 0; i < 8; i++) _mm_storeu_si128((__m128i *)(void *)(p + 16 * i), zero);
+    *p = 0x80;
+    uint64_t bits_be = __builtin_bswap64((dropped + len) << 3);
+    memcpy(end - 8, &bits_be, 8);
+    for (; next < end; next += 64) cj_shani_block(&s0, &s1, next);
+    cj_shani_store_digest(s0, s1, out);
+}
+#endif
+
+/* The original-ABI wrapper hashes extra_data of any length: fused on SHA-NI; otherwise one shot from a
+ * stack buffer when it fits, else the same buffer streams extra_data in chunks. Never allocates. */
 void cj_header_view_hash(const cj_header_view *v, const cj_sha256_impl *impl, uint8_t out[32])
 {
     uint8_t buf[1024];
     if (!impl) impl = cj_backend();
+#if defined(CJ_SHA256_HAVE_SHANI_INLINE)
+    if (impl->compress == cj_sha256_x86_shani_compress) {
+        cj_codec_header_hash_shani(v, out);
+        return;
+    }
+#endif
     uint8_t *p = cj_codec_header_head(buf, v->codec_version, v->block_index, v->timestamp, v->parent_hash,
                                       v->merkle_root, v->miner_address, v->commitment, v->difficulty_target,
                                       v->nonce, (uint32_t)v->extra_data_len);
@@ -502,16 +692,24 @@ void coinjecture_buffer_free(uint8_t *buf)
 
 /* ============================== hashes ============================== */
 
-/* Header hash: one straight-line encoding pass into a stack buffer (at most ~820 bytes) and one SHA-256
- * call; no allocation. */
+/* Header hash: fused encode+compress on SHA-NI; otherwise one straight-line encoding pass into a stack buffer
+ * (at most ~820 bytes) and one SHA-256 call. No allocation. */
 CoinjResult coinjecture_header_hash(const coinjecture_header *h, uint8_t out[32])
 {
     if (!h || !out) return cj_fail(COINJ_ERROR_INVALID_INPUT, "header_hash: NULL argument");
     CJ_TRY(cj_codec_check_header(h, "header"));
+    const cj_sha256_impl *impl = cj_backend_fast();
+#if defined(CJ_SHA256_HAVE_SHANI_INLINE)
+    if (impl->compress == cj_sha256_x86_shani_compress) {
+        const cj_header_view v = cj_header_view_of(h);
+        cj_codec_header_hash_shani(&v, out);
+        return COINJ_OK;
+    }
+#endif
     uint8_t buf[CJ_HEADER_HEAD_MAX + 2 * COINJECTURE_MAX_EXTRA_DATA];
     uint8_t *p = cj_codec_header_head_h(buf, h);
     if (h->extra_data_len) p = cj_msgpack_wr_byte_elems(p, h->extra_data, h->extra_data_len);
-    cj_backend_fast()->oneshot(buf, (size_t)(p - buf), out);
+    impl->oneshot(buf, (size_t)(p - buf), out);
     return COINJ_OK;
 }
 

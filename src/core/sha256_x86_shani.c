@@ -1,7 +1,7 @@
 /* SHA-256 with the x86 SHA extensions (SHA256RNDS2 / SHA256MSG1 / SHA256MSG2), compiled with -msha -msse4.1
- * -mssse3 and called only after cj_cpu_features() reports CJ_CPU_SHANI.
- * The state lives in two registers as the instructions want it: ABEF = {f, e, b, a} and CDGH = {h, g, d, c}
- * (element 0 first). */
+ * -mssse3 and called only after cj_cpu_features() reports CJ_CPU_SHANI. The single-block primitives and the
+ * ABEF / CDGH state layout are in sha256_paths.h (shared with the fused header hash in codec.c). */
+#define CJ_SHA256_SHANI_INLINE 1 /* the block primitives shared with the header hash */
 #include "sha256_paths.h"
 
 #if defined(__x86_64__) && defined(__SHA__) && defined(__SSE4_1__) && defined(__SSSE3__)
@@ -9,88 +9,6 @@
 #include <string.h>
 
 #define CJ_INLINE static inline __attribute__((always_inline))
-
-/* Byte order within each 32-bit word: message words are big-endian. */
-#define BSWAP_MASK _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL)
-#define KV(g) _mm_loadu_si128((const __m128i *)(cj_sha256_k + 4 * (g)))
-#define PADV(g) _mm_loadu_si128((const __m128i *)(cj_sha256_pad64_wk + 4 * (g)))
-
-/* The initial hash value in ABEF / CDGH order. */
-#define IV_ABEF _mm_set_epi32(0x6a09e667, (int)0xbb67ae85, 0x510e527f, (int)0x9b05688c)
-#define IV_CDGH _mm_set_epi32(0x3c6ef372, (int)0xa54ff53a, 0x1f83d9ab, 0x5be0cd19)
-
-/* Four rounds with W+K in wk (two SHA256RNDS2, each consuming two words). */
-#define RNDS4(s0, s1, wk)                                                                                \
-    do {                                                                                                 \
-        __m128i t_ = (wk);                                                                               \
-        (s1) = _mm_sha256rnds2_epu32((s1), (s0), t_);                                                    \
-        (s0) = _mm_sha256rnds2_epu32((s0), (s1), _mm_shuffle_epi32(t_, 0x0E));                           \
-    } while (0)
-
-/* Rounds 4g..4g+3 of a data block with the schedule kept in the ring m[0..3] (m[g % 4] = W words 4g..4g+3).
- * During group g it finishes W(g+1) (msg2) and starts W(g+3) (msg1), so each value is ready in time. */
-#define QROUND(s0, s1, m, g)                                                                             \
-    do {                                                                                                 \
-        __m128i t_ = _mm_add_epi32(m[(g) & 3], KV(g));                                                   \
-        (s1) = _mm_sha256rnds2_epu32((s1), (s0), t_);                                                    \
-        if ((g) >= 3 && (g) <= 14) {                                                                     \
-            m[((g) + 1) & 3] =                                                                           \
-                _mm_add_epi32(m[((g) + 1) & 3], _mm_alignr_epi8(m[(g) & 3], m[((g) + 3) & 3], 4));      \
-            m[((g) + 1) & 3] = _mm_sha256msg2_epu32(m[((g) + 1) & 3], m[(g) & 3]);                       \
-        }                                                                                                \
-        (s0) = _mm_sha256rnds2_epu32((s0), (s1), _mm_shuffle_epi32(t_, 0x0E));                           \
-        if ((g) >= 1 && (g) <= 12) m[((g) + 3) & 3] = _mm_sha256msg1_epu32(m[((g) + 3) & 3], m[(g) & 3]); \
-    } while (0)
-
-/* One 64-byte data block into (s0, s1), feed-forward included. */
-CJ_INLINE void cj_shani_block(__m128i *s0p, __m128i *s1p, const uint8_t *p)
-{
-    const __m128i mask = BSWAP_MASK;
-    __m128i s0 = *s0p, s1 = *s1p, m[4];
-    m[0] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 0)), mask);
-    m[1] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16)), mask);
-    m[2] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 32)), mask);
-    m[3] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 48)), mask);
-    QROUND(s0, s1, m, 0);
-    QROUND(s0, s1, m, 1);
-    QROUND(s0, s1, m, 2);
-    QROUND(s0, s1, m, 3);
-    QROUND(s0, s1, m, 4);
-    QROUND(s0, s1, m, 5);
-    QROUND(s0, s1, m, 6);
-    QROUND(s0, s1, m, 7);
-    QROUND(s0, s1, m, 8);
-    QROUND(s0, s1, m, 9);
-    QROUND(s0, s1, m, 10);
-    QROUND(s0, s1, m, 11);
-    QROUND(s0, s1, m, 12);
-    QROUND(s0, s1, m, 13);
-    QROUND(s0, s1, m, 14);
-    QROUND(s0, s1, m, 15);
-    *s0p = _mm_add_epi32(s0, *s0p);
-    *s1p = _mm_add_epi32(s1, *s1p);
-}
-
-/* The constant padding block of a 64-byte message: precomputed W+K, rounds only. */
-CJ_INLINE void cj_shani_pad64(__m128i *s0p, __m128i *s1p)
-{
-    __m128i s0 = *s0p, s1 = *s1p;
-    for (int g = 0; g < 16; g++) RNDS4(s0, s1, PADV(g));
-    *s0p = _mm_add_epi32(s0, *s0p);
-    *s1p = _mm_add_epi32(s1, *s1p);
-}
-
-/* Writes ABEF / CDGH as the 32-byte big-endian digest. */
-CJ_INLINE void cj_shani_store_digest(__m128i s0, __m128i s1, uint8_t out[32])
-{
-    const __m128i mask = BSWAP_MASK;
-    __m128i feba = _mm_shuffle_epi32(s0, 0x1B);          /* {a, b, e, f} */
-    __m128i dchg = _mm_shuffle_epi32(s1, 0xB1);          /* {g, h, c, d} */
-    __m128i abcd = _mm_blend_epi16(feba, dchg, 0xF0);    /* {a, b, c, d} */
-    __m128i efgh = _mm_alignr_epi8(dchg, feba, 8);       /* {e, f, g, h} */
-    _mm_storeu_si128((__m128i *)out, _mm_shuffle_epi8(abcd, mask));
-    _mm_storeu_si128((__m128i *)(out + 16), _mm_shuffle_epi8(efgh, mask));
-}
 
 /* Block function on the portable state layout (used by the streaming context). */
 void cj_sha256_x86_shani_compress(uint32_t state[8], const uint8_t *blocks, size_t nblocks)
@@ -112,7 +30,7 @@ void cj_sha256_x86_shani_compress(uint32_t state[8], const uint8_t *blocks, size
 /* One-shot: IV in registers, blocks straight from data, tail padded on the stack, no state conversion. */
 void cj_sha256_x86_shani_oneshot(const uint8_t *data, size_t len, uint8_t out[32])
 {
-    __m128i s0 = IV_ABEF, s1 = IV_CDGH;
+    __m128i s0 = CJ_SHANI_IV_ABEF, s1 = CJ_SHANI_IV_CDGH;
     if (len == 64) {
         cj_shani_block(&s0, &s1, data);
         cj_shani_pad64(&s0, &s1);
@@ -138,7 +56,7 @@ void cj_sha256_x86_shani_oneshot(const uint8_t *data, size_t len, uint8_t out[32
 CJ_INLINE void cj_shani_block_x2(__m128i *a0p, __m128i *a1p, const uint8_t *pa, __m128i *b0p, __m128i *b1p,
                                   const uint8_t *pb)
 {
-    const __m128i mask = BSWAP_MASK;
+    const __m128i mask = CJ_SHANI_BSWAP;
     __m128i a0 = *a0p, a1 = *a1p, b0 = *b0p, b1 = *b1p, ma[4], mb[4];
     for (int i = 0; i < 4; i++) {
         ma[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(pa + 16 * i)), mask);
@@ -146,8 +64,8 @@ CJ_INLINE void cj_shani_block_x2(__m128i *a0p, __m128i *a1p, const uint8_t *pa, 
     }
 #define QROUND2(g)                                                                                       \
     do {                                                                                                 \
-        QROUND(a0, a1, ma, g);                                                                           \
-        QROUND(b0, b1, mb, g);                                                                           \
+        CJ_SHANI_QROUND(a0, a1, ma, g);                                                                  \
+        CJ_SHANI_QROUND(b0, b1, mb, g);                                                                  \
     } while (0)
     QROUND2(0);
     QROUND2(1);
@@ -177,7 +95,7 @@ CJ_INLINE void cj_shani_pad64_x2(__m128i *a0p, __m128i *a1p, __m128i *b0p, __m12
 {
     __m128i a0 = *a0p, a1 = *a1p, b0 = *b0p, b1 = *b1p;
     for (int g = 0; g < 16; g++) {
-        __m128i wk = PADV(g), wk2 = _mm_shuffle_epi32(wk, 0x0E);
+        __m128i wk = CJ_SHANI_PADV(g), wk2 = _mm_shuffle_epi32(wk, 0x0E);
         a1 = _mm_sha256rnds2_epu32(a1, a0, wk);
         b1 = _mm_sha256rnds2_epu32(b1, b0, wk);
         a0 = _mm_sha256rnds2_epu32(a0, a1, wk2);
@@ -192,7 +110,7 @@ CJ_INLINE void cj_shani_pad64_x2(__m128i *a0p, __m128i *a1p, __m128i *b0p, __m12
 /* Four independent data blocks interleaved (more chains in flight than x2). */
 CJ_INLINE void cj_shani_block_x4(__m128i s[4][2], const uint8_t *const p[4])
 {
-    const __m128i mask = BSWAP_MASK;
+    const __m128i mask = CJ_SHANI_BSWAP;
     __m128i a0 = s[0][0], a1 = s[0][1], b0 = s[1][0], b1 = s[1][1];
     __m128i c0 = s[2][0], c1 = s[2][1], d0 = s[3][0], d1 = s[3][1];
     __m128i ma[4], mb[4], mc[4], md[4];
@@ -204,10 +122,10 @@ CJ_INLINE void cj_shani_block_x4(__m128i s[4][2], const uint8_t *const p[4])
     }
 #define QROUND4(g)                                                                                       \
     do {                                                                                                 \
-        QROUND(a0, a1, ma, g);                                                                           \
-        QROUND(b0, b1, mb, g);                                                                           \
-        QROUND(c0, c1, mc, g);                                                                           \
-        QROUND(d0, d1, md, g);                                                                           \
+        CJ_SHANI_QROUND(a0, a1, ma, g);                                                                  \
+        CJ_SHANI_QROUND(b0, b1, mb, g);                                                                  \
+        CJ_SHANI_QROUND(c0, c1, mc, g);                                                                  \
+        CJ_SHANI_QROUND(d0, d1, md, g);                                                                  \
     } while (0)
     QROUND4(0);
     QROUND4(1);
@@ -238,7 +156,7 @@ CJ_INLINE void cj_shani_pad64_x4(__m128i s[4][2])
     __m128i a0 = s[0][0], a1 = s[0][1], b0 = s[1][0], b1 = s[1][1];
     __m128i c0 = s[2][0], c1 = s[2][1], d0 = s[3][0], d1 = s[3][1];
     for (int g = 0; g < 16; g++) {
-        __m128i wk = PADV(g), wk2 = _mm_shuffle_epi32(wk, 0x0E);
+        __m128i wk = CJ_SHANI_PADV(g), wk2 = _mm_shuffle_epi32(wk, 0x0E);
         a1 = _mm_sha256rnds2_epu32(a1, a0, wk);
         b1 = _mm_sha256rnds2_epu32(b1, b0, wk);
         c1 = _mm_sha256rnds2_epu32(c1, c0, wk);
@@ -262,13 +180,13 @@ void cj_sha256_x86_shani_hash64_many(uint8_t (*out)[32], const uint8_t (*in)[64]
     for (; i + 4 <= n; i += 4) {
         __m128i s[4][2];
         const uint8_t *p[4] = {in[i], in[i + 1], in[i + 2], in[i + 3]};
-        for (int l = 0; l < 4; l++) s[l][0] = IV_ABEF, s[l][1] = IV_CDGH;
+        for (int l = 0; l < 4; l++) s[l][0] = CJ_SHANI_IV_ABEF, s[l][1] = CJ_SHANI_IV_CDGH;
         cj_shani_block_x4(s, p);
         cj_shani_pad64_x4(s);
         for (int l = 0; l < 4; l++) cj_shani_store_digest(s[l][0], s[l][1], out[i + l]);
     }
     if (i + 2 <= n) {
-        __m128i a0 = IV_ABEF, a1 = IV_CDGH, b0 = IV_ABEF, b1 = IV_CDGH;
+        __m128i a0 = CJ_SHANI_IV_ABEF, a1 = CJ_SHANI_IV_CDGH, b0 = CJ_SHANI_IV_ABEF, b1 = CJ_SHANI_IV_CDGH;
         cj_shani_block_x2(&a0, &a1, in[i], &b0, &b1, in[i + 1]);
         cj_shani_pad64_x2(&a0, &a1, &b0, &b1);
         cj_shani_store_digest(a0, a1, out[i]);
@@ -276,7 +194,7 @@ void cj_sha256_x86_shani_hash64_many(uint8_t (*out)[32], const uint8_t (*in)[64]
         i += 2;
     }
     if (i < n) {
-        __m128i s0 = IV_ABEF, s1 = IV_CDGH;
+        __m128i s0 = CJ_SHANI_IV_ABEF, s1 = CJ_SHANI_IV_CDGH;
         cj_shani_block(&s0, &s1, in[i]);
         cj_shani_pad64(&s0, &s1);
         cj_shani_store_digest(s0, s1, out[i]);

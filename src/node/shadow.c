@@ -506,17 +506,7 @@ static int backend_check(cj_shadow *s, uint64_t height, const uint8_t our_hash[3
         b->tx_count > COINJECTURE_MAX_TX_PER_BLOCK)
         return -1;
     if (other != NULL) {
-        cj_header_view v = {.codec_version = h->codec_version,
-                            .block_index = h->block_index,
-                            .timestamp = h->timestamp,
-                            .parent_hash = h->parent_hash,
-                            .merkle_root = h->merkle_root,
-                            .miner_address = h->miner_address,
-                            .commitment = h->commitment,
-                            .difficulty_target = h->difficulty_target,
-                            .nonce = h->nonce,
-                            .extra_data = h->extra_data,
-                            .extra_data_len = h->extra_data_len};
+        cj_header_view v = cj_header_view_of(h);
         cj_header_view_hash(&v, other, got);
     } else {
         uint8_t enc[1024];
