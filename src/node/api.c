@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "api_conn.h"
 #include "api_json.h"
 #include "hmap.h"
 #include "log.h"
@@ -162,6 +163,7 @@ struct cj_api {
     struct event *backoff_timer;
     int backoff_ms;
     cj_ratelimit *rl;
+    int conn_started; /* joined the request-deadline tracker (api_conn.c) */
     uint16_t port;
 };
 
@@ -1099,6 +1101,7 @@ static void on_request(struct evhttp_request *req, void *arg)
     cj_api *a = arg;
     rq r = {a, req, "other", method_name(evhttp_request_get_command(req)), "", {0, 0}};
     clock_gettime(CLOCK_MONOTONIC, &r.t0);
+    cj_api_conn_dispatched(req);
     a->backoff_ms = 0;
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
@@ -1201,7 +1204,8 @@ cj_api *cj_api_start(cj_node *node, char *err, size_t errlen)
     a->node = node;
     a->http = evhttp_new(node->base);
     a->backoff_timer = evtimer_new(node->base, on_backoff, a);
-    if (a->http == NULL || a->backoff_timer == NULL) {
+    a->conn_started = cj_api_conn_start(node->base, c->api_request_timeout_ms) == 0;
+    if (a->http == NULL || a->backoff_timer == NULL || !a->conn_started) {
         snprintf(err, errlen, "API: cannot create the HTTP server");
         goto fail;
     }
@@ -1223,6 +1227,7 @@ cj_api *cj_api_start(cj_node *node, char *err, size_t errlen)
     uint64_t tmo = c->api_read_timeout_ms < c->api_write_timeout_ms ? c->api_read_timeout_ms : c->api_write_timeout_ms;
     struct timeval tv = {(time_t)(tmo / 1000), (suseconds_t)((tmo % 1000) * 1000)};
     evhttp_set_timeout_tv(a->http, &tv);
+    evhttp_set_bevcb(a->http, cj_api_conn_bevcb, NULL); /* its timeouts are inactivity timeouts only */
     /* every method reaches the router, so wrong methods get the JSON 405 (libevent's own is HTML) */
     evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
                                             EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
@@ -1260,6 +1265,8 @@ void cj_api_stop(cj_api *a)
             g_apis[i] = NULL;
     if (a->http)
         evhttp_free(a->http);
+    if (a->conn_started)
+        cj_api_conn_stop(); /* after evhttp_free, whose connection closes update it */
     if (a->backoff_timer)
         event_free(a->backoff_timer);
     cj_ratelimit_free(a->rl);

@@ -66,9 +66,14 @@ static const cj_config_key TABLE[] = {
      "Address the HTTP API binds to. The API has no authentication: keep it on loopback or behind a proxy."},
     {"api.port", CJ_CFG_PORT, F(api_port), "8081", 1, 65535, 0, 0, NULL, NULL, NULL, "HTTP API port."},
     {"api.read_timeout", CJ_CFG_DURATION, F(api_read_timeout_ms), "10s", 100, 10 * MS_MIN, 0, 0, NULL, NULL,
-     NULL, "Time a client has to send a request (libevent 2.1 applies the smaller of the two timeouts)."},
+     NULL, "Longest silence while a client sends a request, and idle time of a kept-alive connection "
+     "(libevent 2.1 applies the smaller of the two timeouts)."},
     {"api.write_timeout", CJ_CFG_DURATION, F(api_write_timeout_ms), "10s", 100, 10 * MS_MIN, 0, 0, NULL, NULL,
      NULL, "Time a client has to receive a response."},
+    {"api.request_timeout", CJ_CFG_DURATION, F(api_request_timeout_ms), "30s", 100, 10 * MS_MIN, 0, 0, NULL,
+     NULL, NULL,
+     "Time from a request's first byte until it is complete (headers and body), however steadily bytes "
+     "arrive; then the connection is closed, so a client trickling bytes cannot hold it."},
     {"api.max_request_size", CJ_CFG_SIZE, F(api_max_request_size), "3MiB", KIB, 64 * MIB, 0, 0, NULL, NULL,
      NULL, "Largest request body accepted (413 above). A transaction with 1 MiB of data needs about 2.1 MiB."},
     {"api.max_headers_size", CJ_CFG_SIZE, F(api_max_headers_size), "16KiB", KIB, MIB, 0, 0, NULL, NULL, NULL,

@@ -52,6 +52,7 @@ typedef struct cj_config {
     uint64_t api_port;
     uint64_t api_read_timeout_ms;
     uint64_t api_write_timeout_ms;
+    uint64_t api_request_timeout_ms;
     uint64_t api_max_request_size;
     uint64_t api_max_headers_size;
     /* rate limiter */

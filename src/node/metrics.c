@@ -207,6 +207,10 @@ int cj_metrics_init(void)
         {"rate_limited_total", CJ_METRIC_COUNTER, NULL, "HTTP requests refused by the rate limiter (429)."},
         {"api_accept_errors_total", CJ_METRIC_COUNTER, NULL,
          "accept() failures on the API listener (e.g. out of descriptors); the listener backs off."},
+        {"api_request_timeouts_total", CJ_METRIC_COUNTER, NULL,
+         "API connections closed because a request was not complete within api.request_timeout."},
+        {"api_connections_refused_total", CJ_METRIC_COUNTER, NULL,
+         "API connections closed at their first bytes because 65,536 requests were already being tracked."},
     };
     for (size_t i = 0; i < sizeof std / sizeof std[0]; i++)
         if (cj_metrics_register(std[i].name, std[i].type, std[i].help, std[i].labels, NULL, 0) != 0)

@@ -24,6 +24,7 @@ sys.path.insert(0, os.path.join(REPO, "bindings", "python"))
 from coinjecture import reference as ref  # noqa: E402  (pure Python, standard library only)
 
 READ_TIMEOUT_S = 2
+REQUEST_TIMEOUT_S = 4
 # A failed assertion inside a poll fails the test at once here (no retry until the timeout).
 POLL_RETRY = (OSError, ValueError, KeyError)
 
@@ -151,7 +152,8 @@ def env(tmp_path_factory):
     n = Node(d, genesis, ctx["v0"], ["--set", "rate_limiter.ip_limit=1000000", "--set",
                                     "rate_limiter.global_limit=10000000", "--set",
                                     f"api.read_timeout={READ_TIMEOUT_S}s", "--set",
-                                    f"api.write_timeout={READ_TIMEOUT_S}s"], name="http")
+                                    f"api.write_timeout={READ_TIMEOUT_S}s", "--set",
+                                    f"api.request_timeout={REQUEST_TIMEOUT_S}s"], name="http")
     n.start()
     n.wait_height(2)
     ctx["node"] = n
@@ -386,26 +388,66 @@ def test_many_idle_and_half_open_connections(env):
     assert_unharmed(n, snap)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "libevent 2.1 evhttp timeouts are inactivity timeouts: a client that trickles one header byte per "
-    "read_timeout/2 holds a connection until api.max_headers_size is reached. No total-request deadline or "
-    "connection cap exists in evhttp 2.1; docs/SECURITY.md: keep the API on loopback or behind a proxy."))
-def test_slowloris_is_cut_off_by_a_request_deadline(env):
+def metric_value(n, name):
+    """A counter from /metrics (0 if not exposed yet)."""
+    _, body, _ = http("GET", f"http://127.0.0.1:{n.api_port}/metrics")
+    for line in body.decode().splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return 0.0
+
+
+def test_slowloris_is_cut_off_by_the_request_deadline(env):
+    """libevent 2.1's timeouts are inactivity timeouts: a client trickling one header byte per read_timeout/4
+    would hold a connection for hours. api.request_timeout (api_conn.c) closes it when the request is not
+    complete 4 s after its first byte, while the node goes on serving."""
     n = env["node"]
+    before = metric_value(n, "coinjecture_api_request_timeouts_total")
     s = socket.create_connection(("127.0.0.1", n.api_port), timeout=5)
     t0 = time.time()
-    closed = False
+    closed_after = None
     try:
         for ch in b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 200:
-            s.sendall(bytes([ch]))
-            time.sleep(READ_TIMEOUT_S / 4)
-            if time.time() - t0 > 2.5 * READ_TIMEOUT_S:
+            try:
+                s.sendall(bytes([ch]))
+                r, _, _ = select.select([s], [], [], READ_TIMEOUT_S / 4)
+                if r and s.recv(1024) == b"":
+                    closed_after = time.time() - t0
+                    break
+            except (BrokenPipeError, ConnectionResetError):
+                closed_after = time.time() - t0
                 break
-    except (BrokenPipeError, ConnectionResetError):
-        closed = True
+            if time.time() - t0 > 3 * REQUEST_TIMEOUT_S:
+                break
+        assert n.get("/health")["status"] == "ok"
     finally:
         s.close()
-    assert closed, "a request trickled byte by byte was still open after 2.5 x api.read_timeout"
+    assert closed_after is not None, f"a request trickled byte by byte was still open after {3 * REQUEST_TIMEOUT_S} s"
+    assert closed_after >= REQUEST_TIMEOUT_S - 0.5, f"closed after {closed_after:.1f} s: before the deadline"
+    assert metric_value(n, "coinjecture_api_request_timeouts_total") >= before + 1
+
+
+def test_request_deadline_is_per_request_not_per_connection(env):
+    """A kept-alive connection that sends a complete request every 1.5 s for longer than api.request_timeout
+    is served every time: the deadline restarts with each request."""
+    n = env["node"]
+    s = socket.create_connection(("127.0.0.1", n.api_port), timeout=5)
+    try:
+        t0 = time.time()
+        answered = 0
+        while time.time() - t0 < REQUEST_TIMEOUT_S + 2:
+            s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            data = b""
+            while b"\r\n\r\n" not in data or not data.rstrip().endswith(b"}"):
+                chunk = s.recv(65536)
+                assert chunk, f"connection closed after {answered} answers ({time.time() - t0:.1f} s)"
+                data += chunk
+            assert data.startswith(b"HTTP/1.1 200"), data[:80]
+            answered += 1
+            time.sleep(1.5)
+    finally:
+        s.close()
+    assert answered >= 4
 
 
 def test_concurrent_request_flood(env):

@@ -1,0 +1,43 @@
+/* A total deadline for receiving each HTTP API request, which libevent 2.1's evhttp lacks: its timeouts are
+ * inactivity timeouts, so a client trickling one byte per half timeout held a connection for hours.
+ *
+ * Every connection evhttp accepts gets its socket bufferevent from cj_api_conn_bevcb, with a callback on its
+ * input buffer. The first bytes of a request start its deadline; cj_api_conn_dispatched (called by the
+ * request handler) stops it. At the deadline the connection's socket is shut down, so evhttp sees end of
+ * file and frees the connection from its own callbacks. Nothing here ever frees a bufferevent.
+ *
+ * evhttp 2.1 reports no connection's end before a first request was dispatched, so a connection is
+ * identified by its socket's (device, inode) as well as its descriptor: a deadline whose socket is gone
+ * (or whose descriptor now names another socket) only frees its record. Records exist only for connections
+ * that sent bytes; at most CJ_API_CONN_MAX_TRACKED are kept, beyond that a new sender is shut down at once.
+ * State is per process (every API server of the process shares it); not thread-safe (event loop only). */
+#ifndef CJ_API_CONN_H
+#define CJ_API_CONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+
+#define CJ_API_CONN_MAX_TRACKED 65536
+
+/* Starts (or, for a further API server, joins) the tracker on base; request_timeout_ms >= 1 is the time
+ * from a request's first byte to its dispatch (the latest call's value applies). Returns 0, or -1 on bad
+ * arguments, out of memory, or a base other than the first user's. */
+int cj_api_conn_start(struct event_base *base, uint64_t request_timeout_ms);
+
+/* Leaves the tracker; the last user frees every record. Call after evhttp_free. */
+void cj_api_conn_stop(void);
+
+/* evhttp_set_bevcb callback (arg unused): a socket bufferevent with the request-start callback, or NULL
+ * when out of memory (evhttp then makes a plain one, without a deadline). */
+struct bufferevent *cj_api_conn_bevcb(struct event_base *base, void *arg);
+
+/* The request was received completely: stops its deadline (the next bytes start the next request's). */
+void cj_api_conn_dispatched(struct evhttp_request *req);
+
+/* Records held now (connections that sent bytes and are open or whose end is not yet known). */
+size_t cj_api_conn_tracked(void);
+
+#endif
