@@ -966,6 +966,11 @@ static json_t *status_json(cj_node *n)
     put(node, "chain_id", cj_json_from_u64(n->genesis.chain_id));
     put(node, "genesis_hash", hex32(gh));
     put(node, "pubkey", n->has_key ? hex32(n->pubkey) : json_null());
+    if (n->p2p != NULL) {
+        uint8_t nk[32];
+        cj_p2p_node_key(n->p2p, nk);
+        put(node, "p2p_node_key", hex32(nk));
+    }
     put(node, "started_ms", json_integer(n->started_ms));
     put(node, "uptime_s", json_integer((now - n->started_ms) / 1000));
     put(o, "node", node);

@@ -92,7 +92,9 @@ static const cj_config_key TABLE[] = {
      "Address the peer-to-peer listener binds to (0.0.0.0 for other hosts)."},
     {"p2p.port", CJ_CFG_PORT, F(p2p_port), "9001", 1, 65535, 0, 0, NULL, NULL, NULL, "Peer-to-peer TCP port."},
     {"p2p.bootstrap_peers", CJ_CFG_LIST, F(p2p_bootstrap_peers), "", 0, 0, 0, 0, NULL, "peers", NULL,
-     "Static peers as host:port (YAML list, or comma-separated in env/flags)."},
+     "Static peers as host:port, or KEY@host:port to pin the peer's P2P node key (64 hex digits, its "
+     "/v1/status node.p2p_node_key): then only that key is accepted at that address (YAML list, or "
+     "comma-separated in env/flags)."},
     {"p2p.max_peers", CJ_CFG_U64, F(p2p_max_peers), "50", 1, 1000, 0, 0, NULL, NULL, NULL,
      "Most peer connections kept at once."},
     {"p2p.ban_time", CJ_CFG_DURATION, F(p2p_ban_time_ms), "10m", 0, 24 * 60 * MS_MIN, 0, 0, NULL, NULL, NULL,

@@ -207,6 +207,8 @@ int cj_metrics_init(void)
         {"rate_limited_total", CJ_METRIC_COUNTER, NULL, "HTTP requests refused by the rate limiter (429)."},
         {"api_accept_errors_total", CJ_METRIC_COUNTER, NULL,
          "accept() failures on the API listener (e.g. out of descriptors); the listener backs off."},
+        {"p2p_pinned_key_mismatches_total", CJ_METRIC_COUNTER, NULL,
+         "Handshakes with a static peer whose node key differed from its pinned KEY@host:port (closed)."},
         {"api_request_timeouts_total", CJ_METRIC_COUNTER, NULL,
          "API connections closed because a request was not complete within api.request_timeout."},
         {"api_connections_refused_total", CJ_METRIC_COUNTER, NULL,

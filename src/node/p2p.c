@@ -55,7 +55,8 @@ typedef struct {
     int64_t next_try_ms; /* monotonic */
     uint64_t backoff_ms;
     int have_key, disabled, failures;
-    uint8_t key[32]; /* node key learned on the last handshake */
+    uint8_t key[32]; /* node key learned on the last handshake, or the pinned one */
+    int pinned;      /* configured as KEY@host:port: only that node key is accepted at this address */
 } static_peer;
 
 struct peer {
@@ -565,6 +566,14 @@ static void on_ready(peer *pe)
         peer_close(pe, "node key is banned");
         return;
     }
+    if (pe->sp != NULL && pe->sp->pinned && memcmp(pe->hs.peer_node_pk, pe->sp->key, 32) != 0) {
+        char want[17];
+        short_hex(pe->sp->key, want);
+        cj_metrics_inc("p2p_pinned_key_mismatches_total");
+        cj_log_warn("p2p: %s answered with node key %s, not its pinned key %s: closing", pe->addr, k, want);
+        peer_close(pe, "node key does not match the pinned key");
+        return;
+    }
     for (peer *o = p->peers; o != NULL; o = o->next) {
         if (o == pe || o->st != PS_READY || memcmp(o->hs.peer_node_pk, pe->hs.peer_node_pk, 32) != 0)
             continue;
@@ -572,7 +581,7 @@ static void on_ready(peer *pe)
         int c = memcmp(initiator_key(pe), initiator_key(o), 32);
         peer *drop = c < 0 ? o : pe;
         drop->dup = 1;
-        if (drop->sp != NULL) {
+        if (drop->sp != NULL && !drop->sp->pinned) {
             drop->sp->have_key = 1;
             memcpy(drop->sp->key, drop->hs.peer_node_pk, 32);
         }
@@ -590,7 +599,7 @@ static void on_ready(peer *pe)
     peers_gauge(p);
     if (pe->sp != NULL) {
         pe->sp->have_key = 1;
-        memcpy(pe->sp->key, pe->hs.peer_node_pk, 32);
+        memcpy(pe->sp->key, pe->hs.peer_node_pk, 32); /* == the pin when pinned (checked above) */
         pe->sp->backoff_ms = CJ_P2P_BACKOFF_MIN_MS;
         pe->sp->failures = 0;
     } else {
@@ -598,7 +607,7 @@ static void on_ready(peer *pe)
          * key so we do not keep dialing a connection the duplicate rule would close */
         for (size_t i = 0; i < p->nstatic; i++) {
             static_peer *sp = &p->statics[i];
-            if (sp->port == pe->hs.peer_listen_port && strcmp(sp->host, pe->ip) == 0) {
+            if (!sp->pinned && sp->port == pe->hs.peer_listen_port && strcmp(sp->host, pe->ip) == 0) {
                 sp->have_key = 1;
                 memcpy(sp->key, pe->hs.peer_node_pk, 32);
             }
@@ -1399,6 +1408,20 @@ static int listen_on(cj_p2p *p, const char *host, uint16_t port, char *err, size
 
 /* ---- static peers ---- */
 
+/* Splits an optional pinned node key off "KEY@host:port" (KEY: 64 hex digits). Returns the host:port part,
+ * or NULL if an '@' is there but what precedes it is not such a key. */
+static const char *parse_pin(const char *s, static_peer *sp)
+{
+    const char *at = strchr(s, '@');
+    if (at == NULL)
+        return s;
+    size_t bin_len = 0;
+    if (at - s != 64 || sodium_hex2bin(sp->key, 32, s, 64, NULL, &bin_len, NULL) != 0 || bin_len != 32)
+        return NULL;
+    sp->pinned = sp->have_key = 1;
+    return at + 1;
+}
+
 /* Parses "host:port" or "[v6]:port". Returns 0 or -1. */
 static int parse_hostport(const char *s, char *host, size_t hostcap, uint16_t *port)
 {
@@ -1583,8 +1606,10 @@ cj_p2p *cj_p2p_new(const cj_p2p_config *cfg, char *err, size_t errlen)
     }
     for (size_t i = 0; i < cfg->npeers; i++) {
         static_peer *sp = &p->statics[p->nstatic];
-        if (parse_hostport(cfg->peers[i], sp->host, sizeof sp->host, &sp->port) != 0) {
-            snprintf(err, errlen, "p2p.bootstrap_peers: '%s' is not host:port", cfg->peers[i]);
+        const char *hp = parse_pin(cfg->peers[i], sp);
+        if (hp == NULL || parse_hostport(hp, sp->host, sizeof sp->host, &sp->port) != 0) {
+            snprintf(err, errlen, "p2p.bootstrap_peers: '%.200s' is not host:port or KEY@host:port (KEY: the peer's "
+                     "node key, 64 hex digits)", cfg->peers[i]);
             cj_p2p_free(p);
             return NULL;
         }
@@ -1708,6 +1733,13 @@ cj_p2p *cj_p2p_start_node(cj_node *n, char *err, size_t errlen)
     cj_p2p *p = cj_p2p_new(&c, err, errlen);
     sodium_memzero(c.node_sk, sizeof c.node_sk);
     return p;
+}
+
+/* This node's P2P identity (what other nodes pin). */
+void cj_p2p_node_key(const cj_p2p *p, uint8_t out[32])
+{
+    if (p != NULL && out != NULL)
+        memcpy(out, p->pk, 32);
 }
 
 /* Listener port. */

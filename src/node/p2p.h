@@ -75,6 +75,8 @@ cj_p2p *cj_p2p_start_node(struct cj_node *n, char *err, size_t errlen);
 
 /* Port the listener is bound to (0 if none). */
 uint16_t cj_p2p_port(const cj_p2p *p);
+/* This node's P2P node key (public), which peers pin as KEY@host:port. */
+void cj_p2p_node_key(const cj_p2p *p, uint8_t out[32]);
 
 /* Established (authenticated) connections. */
 size_t cj_p2p_peer_count(const cj_p2p *p);

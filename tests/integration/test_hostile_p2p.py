@@ -15,6 +15,8 @@ import copy
 import hashlib
 import os
 import select
+import shutil
+import subprocess
 import socket
 import struct
 import sys
@@ -808,6 +810,39 @@ def test_get_blocks_over_the_rate_cap_is_answered_late_not_dropped(env):
         p.close()
     assert took >= 1.0, f"80 requests answered in {took:.2f}s: the per-peer cap is not applied"
     assert n.proc.poll() is None
+
+
+def test_pinned_static_peer_accepts_only_its_key(env, tmp_path):
+    """p2p.bootstrap_peers KEY@host:port: a node that answers at the address with another key is refused
+    (no sync from it, p2p_pinned_key_mismatches_total counts it); the right key syncs; a malformed pin is a
+    clear start-up error."""
+    n = env["node"]
+    key = n.get("/v1/status")["node"]["p2p_node_key"]
+    assert len(bytes.fromhex(key)) == 32
+    wrong = ("1" if key[0] != "1" else "2") + key[1:]
+    a = Node(tmp_path, env["genesis"], None, ["--set", f"p2p.bootstrap_peers={wrong}@127.0.0.1:{n.p2p_port}"],
+             name="pin-wrong")
+    try:
+        a.start()
+        wait_for(lambda: "not its pinned key" in a.read_log(), 15, "the pinned-key refusal in the log")
+        assert a.get("/v1/status")["peers"] == 0
+        assert a.height() == 0, "synced from a peer whose key is not the pinned one"
+        assert metric(a, "coinjecture_p2p_pinned_key_mismatches_total") >= 1
+    finally:
+        kill_nodes([a])
+    b = Node(tmp_path, env["genesis"], None, ["--set", f"p2p.bootstrap_peers={key}@127.0.0.1:{n.p2p_port}"],
+             name="pin-right")
+    try:
+        b.start()
+        b.wait_height(n.height() - 1, timeout=30)
+        assert "not its pinned key" not in b.read_log()
+    finally:
+        kill_nodes([b])
+    for bad in (f"{key[:63]}@127.0.0.1:{n.p2p_port}", f"{key[:62]}zz@127.0.0.1:{n.p2p_port}", f"{key}@", "@x:1"):
+        c = Node(tmp_path, env["genesis"], None, ["--set", f"p2p.bootstrap_peers={bad}"], name="pin-bad")
+        p = subprocess.run(c.args(), capture_output=True, text=True, timeout=30)
+        assert p.returncode != 0 and "KEY@host:port" in p.stdout + p.stderr, (bad, p.returncode, p.stderr[-500:])
+        shutil.rmtree(c.data_dir, ignore_errors=True)
 
 
 def test_idle_and_stuck_handshakes_are_dropped(env):
