@@ -145,14 +145,24 @@ p2p_ports=("${ports[@]:nodes:nodes}")
 
 # Which P2P configuration keys this coinjectured has: p2p.host / p2p.port / p2p.bootstrap_peers, or the
 # p2p.listen / p2p.peers spelling.
-cfg_keys=$("$NODE" --print-config 2>/dev/null | awk '/^[a-z_]+:/{s=$1} /^  [a-z_]+:/{k=$1; sub(":", "", k); print s k}')
+cfg_keys=$("$NODE" --print-config 2>/dev/null | awk '/^[a-z0-9_]+:/{s=$1} /^  [a-z0-9_]+:/{k=$1; sub(":", "", k); print s k}')
 has_key() { grep -qx "$1" <<<"$cfg_keys"; }
 
 yq() { local s=${1//\\/\\\\}; s=${s//\"/\\\"}; printf '"%s"' "$s"; }   # YAML double-quoted scalar
+# Pinned P2P identities where this coinjectured supports them: each node gets its own P2P key file and
+# names its peers KEY@host:port, so only the right node is accepted at each address.
+pins=()
+for ((i = 0; i < nodes; i++)); do
+  pins+=("")
+  if has_key p2p:node_key; then
+    [ -f "$dir/keys/p2p$i.key" ] || "$KEYGEN" --out "$dir/keys/p2p$i.key" >/dev/null
+    pins[i]="$("$KEYGEN" --show "$dir/keys/p2p$i.key" | awk '{print $1}')@"
+  fi
+done
 for ((i = 0; i < nodes; i++)); do
   peers=""
   for ((j = 0; j < nodes; j++)); do
-    [ "$j" -eq "$i" ] || peers+="${peers:+, }$(yq "127.0.0.1:${p2p_ports[j]}")"
+    [ "$j" -eq "$i" ] || peers+="${peers:+, }$(yq "${pins[j]}127.0.0.1:${p2p_ports[j]}")"
   done
   {
     echo "# Written by scripts/devnet.sh at every start (ports are chosen then); edit the script, not this file."
@@ -165,6 +175,7 @@ for ((i = 0; i < nodes; i++)); do
     echo "p2p:"
     if has_key p2p:listen; then echo "  listen: $(yq "127.0.0.1:${p2p_ports[i]}")"; else
       echo "  host: \"127.0.0.1\""; echo "  port: ${p2p_ports[i]}"; fi
+    if [ -n "${pins[i]}" ]; then echo "  node_key: $(yq "$dir/keys/p2p$i.key")"; fi
     if has_key p2p:peers; then echo "  peers: [$peers]"; else echo "  bootstrap_peers: [$peers]"; fi
     echo "log:"
     echo "  level: info"

@@ -138,3 +138,12 @@ def test_three_validators_agree(tmp_path):
     assert proposers == {"n0", "n1", "n2"}, f"round-robin should let every validator propose: {proposers}"
     assert re.search(r"n0 h=\d+ \S+ \S+ peers=2 .*n1 h=\d+ \S+ \S+ peers=2 .*n2 h=\d+ \S+ \S+ peers=2", lines[-1]), lines[-1]
     assert lines[-1].endswith("| agree") or "agree on height" in r.stdout
+    # every node names its peers KEY@host:port with the peer's own P2P key: pinned, and still all connected
+    d = tmp_path / "devnet"
+    for i in range(3):
+        cfg = (d / f"node{i}" / "config.yaml").read_text()
+        for j in range(3):
+            if j != i:
+                pub = subprocess.run([KEYGEN, "--show", str(d / "keys" / f"p2p{j}.key")], capture_output=True,
+                                     text=True, check=True).stdout.split()[0]
+                assert f"{pub}@127.0.0.1:" in cfg, cfg
