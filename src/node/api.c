@@ -1209,7 +1209,8 @@ cj_api *cj_api_start(cj_node *node, char *err, size_t errlen)
     a->node = node;
     a->http = evhttp_new(node->base);
     a->backoff_timer = evtimer_new(node->base, on_backoff, a);
-    a->conn_started = cj_api_conn_start(node->base, c->api_request_timeout_ms) == 0;
+    a->conn_started = cj_api_conn_start(node->base, c->api_request_timeout_ms,
+                                        (size_t)(2 * c->api_max_request_size + c->api_max_headers_size)) == 0;
     if (a->http == NULL || a->backoff_timer == NULL || !a->conn_started) {
         snprintf(err, errlen, "API: cannot create the HTTP server");
         goto fail;

@@ -20,14 +20,16 @@ typedef struct {
     dev_t dev;
     ino_t ino;
     struct event *deadline;
-    int armed; /* a request has started and is not dispatched yet */
+    int armed;   /* a request has started and is not dispatched yet */
+    int writing; /* dispatched, response not yet sent: bytes arriving now are pipelined, not late */
 } api_req;
 
 static struct {
     int users;
     struct event_base *base;
     struct timeval timeout;
-    cj_hmap map; /* bufferevent pointer -> api_req */
+    size_t max_pipelined; /* bytes a client may send ahead while its previous response is being written */
+    cj_hmap map;          /* bufferevent pointer -> api_req */
 } g_conn;
 
 /* The map key of a bufferevent: its address, zero-padded. */
@@ -56,9 +58,9 @@ static int api_conn_alive(const api_req *r)
 }
 
 /* Joins or starts the process-wide tracker. */
-int cj_api_conn_start(struct event_base *base, uint64_t request_timeout_ms)
+int cj_api_conn_start(struct event_base *base, uint64_t request_timeout_ms, size_t max_pipelined)
 {
-    if (base == NULL || request_timeout_ms == 0 || (g_conn.users > 0 && g_conn.base != base))
+    if (base == NULL || request_timeout_ms == 0 || max_pipelined == 0 || (g_conn.users > 0 && g_conn.base != base))
         return -1;
     if (g_conn.users == 0) {
         if (cj_hmap_init(&g_conn.map, 64) != 0)
@@ -66,6 +68,7 @@ int cj_api_conn_start(struct event_base *base, uint64_t request_timeout_ms)
         g_conn.base = base;
     }
     g_conn.users++;
+    g_conn.max_pipelined = max_pipelined;
     g_conn.timeout.tv_sec = (time_t)(request_timeout_ms / 1000);
     g_conn.timeout.tv_usec = (suseconds_t)((request_timeout_ms % 1000) * 1000);
     return 0;
@@ -110,21 +113,56 @@ static void api_conn_on_close(struct evhttp_connection *evcon, void *arg)
     api_conn_forget(arg);
 }
 
-/* Bytes arrived (the bufferevent is alive while its buffer calls us): start the request's deadline. */
+/* Drops the records of connections that closed before a request was dispatched (evhttp 2.1 does not
+ * report those); run when the table is full, so that only open connections count against the cap. */
+static void api_conn_sweep(void)
+{
+    size_t n = 0;
+    api_req **dead = malloc(g_conn.map.count * sizeof *dead);
+    if (dead == NULL)
+        return;
+    for (size_t i = 0; i < g_conn.map.cap; i++) {
+        api_req *r = g_conn.map.slots[i].val;
+        if (r != NULL && r->evcon == NULL && !api_conn_alive(r))
+            dead[n++] = r;
+    }
+    for (size_t i = 0; i < n; i++) /* not while walking the slots: deletion shifts them */
+        api_conn_forget(dead[i]);
+    free(dead);
+}
+
+/* Arms the request deadline. */
+static void api_conn_arm(api_req *r)
+{
+    r->armed = 1;
+    event_add(r->deadline, &g_conn.timeout);
+}
+
+/* Bytes arrived (the bufferevent is alive while its buffer calls us): start the request's deadline, unless
+ * they arrive while the previous response is being written (then its completion starts it). */
 static void api_conn_on_input(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
 {
     struct bufferevent *bev = arg;
-    (void)buf;
     if (g_conn.users == 0 || info->n_added == 0)
         return;
     uint8_t key[32];
     api_conn_key(bev, key);
     api_req *r = cj_hmap_get(&g_conn.map, key);
+    if (r != NULL && r->writing) {
+        if (evbuffer_get_length(buf) > g_conn.max_pipelined) { /* evhttp would buffer it without bound */
+            cj_metrics_inc("api_request_timeouts_total");
+            cj_log_info("api: closing a connection that sent more than a request ahead of its response");
+            shutdown(r->fd, SHUT_RDWR);
+        }
+        return;
+    }
     if (r != NULL && r->armed)
         return;
     if (r == NULL) {
         evutil_socket_t s = bufferevent_getfd(bev);
         struct stat st;
+        if (g_conn.map.count >= CJ_API_CONN_MAX_TRACKED)
+            api_conn_sweep();
         if (g_conn.map.count >= CJ_API_CONN_MAX_TRACKED || s < 0 || fstat(s, &st) != 0 ||
             (r = calloc(1, sizeof *r)) == NULL) {
             cj_metrics_inc("api_connections_refused_total");
@@ -146,8 +184,18 @@ static void api_conn_on_input(struct evbuffer *buf, const struct evbuffer_cb_inf
             return;
         }
     }
-    r->armed = 1;
-    event_add(r->deadline, &g_conn.timeout);
+    api_conn_arm(r);
+}
+
+/* The response is sent (the connection is alive: evhttp frees it only after this): bytes that came in
+ * meanwhile are the next request, whose deadline starts now. */
+static void api_conn_on_complete(struct evhttp_request *req, void *arg)
+{
+    api_req *r = arg;
+    (void)req;
+    r->writing = 0;
+    if (!r->armed && evbuffer_get_length(bufferevent_get_input(r->bev)) > 0)
+        api_conn_arm(r);
 }
 
 /* A socket bufferevent whose input reports request starts; a record left under the same address belonged
@@ -186,6 +234,8 @@ void cj_api_conn_dispatched(struct evhttp_request *req)
         return;
     r->armed = 0;
     event_del(r->deadline);
+    r->writing = 1;
+    evhttp_request_set_on_complete_cb(req, api_conn_on_complete, r);
     if (r->evcon == NULL) {
         r->evcon = evcon;
         evhttp_connection_set_closecb(evcon, api_conn_on_close, r);

@@ -9,7 +9,9 @@
  * evhttp 2.1 reports no connection's end before a first request was dispatched, so a connection is
  * identified by its socket's (device, inode) as well as its descriptor: a deadline whose socket is gone
  * (or whose descriptor now names another socket) only frees its record. Records exist only for connections
- * that sent bytes; at most CJ_API_CONN_MAX_TRACKED are kept, beyond that a new sender is shut down at once.
+ * that sent bytes; at most CJ_API_CONN_MAX_TRACKED are kept: when full, the records of closed connections
+ * are swept first, and if it is still full a new sender is shut down at once. Bytes that arrive while a
+ * response is being written start their deadline when it is sent (a slow download is not cut short).
  * State is per process (every API server of the process shares it); not thread-safe (event loop only). */
 #ifndef CJ_API_CONN_H
 #define CJ_API_CONN_H
@@ -24,8 +26,10 @@
 
 /* Starts (or, for a further API server, joins) the tracker on base; request_timeout_ms >= 1 is the time
  * from a request's first byte to its dispatch (the latest call's value applies). Returns 0, or -1 on bad
- * arguments, out of memory, or a base other than the first user's. */
-int cj_api_conn_start(struct event_base *base, uint64_t request_timeout_ms);
+ * arguments, out of memory, or a base other than the first user's. max_pipelined >= 1: bytes a client may
+ * send while its previous response is still being written (the next request's; evhttp 2.1 buffers them
+ * without bound); more and the connection is shut down. */
+int cj_api_conn_start(struct event_base *base, uint64_t request_timeout_ms, size_t max_pipelined);
 
 /* Leaves the tracker; the last user frees every record. Call after evhttp_free. */
 void cj_api_conn_stop(void);

@@ -247,22 +247,32 @@ static int is_loopback(const char *ip)
 }
 
 /* Bans what identifies a misbehaving peer: its node key once authenticated, the configured address of
- * a static peer, else its IP (not loopback). */
+ * an unpinned static peer, else its IP (not loopback). A pinned static peer is its key: whoever else answers
+ * at its address is not it, so neither the address nor the IP is banned (an impostor cannot lock it out). */
 static void ban_peer(peer *pe, const char *why)
 {
     cj_p2p *p = pe->p2p;
     int64_t until = mono_ms() + (int64_t)p->ban_time_ms;
     char k[17] = "-";
+    int banned = 0;
     if (p->ban_time_ms == 0)
         return;
     if (pe->st == PS_READY) { /* only an authenticated key: a hello alone could name anybody's */
         ban_add(p, 1, pe->hs.peer_node_pk, NULL, until);
         short_hex(pe->hs.peer_node_pk, k);
+        banned = 1;
     }
-    if (pe->sp != NULL)
-        ban_add(p, 0, NULL, pe->sp->text, until);
-    else if (pe->st != PS_READY && !is_loopback(pe->ip))
+    if (pe->sp != NULL) {
+        if (!pe->sp->pinned) {
+            ban_add(p, 0, NULL, pe->sp->text, until);
+            banned = 1;
+        }
+    } else if (pe->st != PS_READY && !is_loopback(pe->ip)) {
         ban_add(p, 0, NULL, pe->ip, until);
+        banned = 1;
+    }
+    if (!banned)
+        return;
     cj_metrics_inc("p2p_bans_total");
     cj_log_warn("p2p: banned peer %s (key %s) for %llu ms: %s", pe->addr, k, (unsigned long long)p->ban_time_ms, why);
 }
@@ -555,6 +565,37 @@ static const uint8_t *initiator_key(const peer *pe)
     return pe->outbound ? pe->p2p->pk : pe->hs.peer_node_pk;
 }
 
+/* A pinned static peer's hello must carry the pinned key; anything else is closed before it can say more
+ * (and retried with backoff: never disabled or banned by address, so an impostor cannot lock the real peer
+ * out). Returns 1 if the connection was closed. */
+static int pin_mismatch(peer *pe)
+{
+    if (pe->sp == NULL || !pe->sp->pinned || sodium_memcmp(pe->hs.peer_node_pk, pe->sp->key, 32) == 0)
+        return 0;
+    char got[17], want[17];
+    short_hex(pe->hs.peer_node_pk, got);
+    short_hex(pe->sp->key, want);
+    cj_metrics_inc("p2p_pinned_key_mismatches_total");
+    cj_log_warn("p2p: %s answered with node key %s, not its pinned key %s: closing", pe->addr, got, want);
+    peer_close(pe, "node key does not match the pinned key");
+    return 1;
+}
+
+/* A hello carrying our own node key is a dial to ourselves only if its ephemeral key is one of our own
+ * connections' (anyone can copy our public node key): then that static address is not dialed again. */
+static void self_dial_check(cj_p2p *p, peer *pe, const uint8_t eph[32])
+{
+    for (peer *o = p->peers; o != NULL; o = o->next) {
+        if (o == pe || o->st == PS_CLOSING || sodium_memcmp(o->hs.eph_pk, eph, 32) != 0)
+            continue;
+        peer *out = pe->outbound ? pe : o->outbound ? o : NULL;
+        if (out != NULL && out->sp != NULL && !out->sp->disabled) {
+            out->sp->disabled = 1;
+            cj_log_info("p2p: static peer %s is this node: not dialed again", out->sp->text);
+        }
+    }
+}
+
 /* Handshake done: ban and duplicate checks, then the first status. */
 static void on_ready(peer *pe)
 {
@@ -564,14 +605,6 @@ static void on_ready(peer *pe)
     short_hex(pe->hs.peer_node_pk, k);
     if (banned_key(p, pe->hs.peer_node_pk, now)) {
         peer_close(pe, "node key is banned");
-        return;
-    }
-    if (pe->sp != NULL && pe->sp->pinned && memcmp(pe->hs.peer_node_pk, pe->sp->key, 32) != 0) {
-        char want[17];
-        short_hex(pe->sp->key, want);
-        cj_metrics_inc("p2p_pinned_key_mismatches_total");
-        cj_log_warn("p2p: %s answered with node key %s, not its pinned key %s: closing", pe->addr, k, want);
-        peer_close(pe, "node key does not match the pinned key");
         return;
     }
     for (peer *o = p->peers; o != NULL; o = o->next) {
@@ -599,7 +632,7 @@ static void on_ready(peer *pe)
     peers_gauge(p);
     if (pe->sp != NULL) {
         pe->sp->have_key = 1;
-        memcpy(pe->sp->key, pe->hs.peer_node_pk, 32); /* == the pin when pinned (checked above) */
+        memcpy(pe->sp->key, pe->hs.peer_node_pk, 32); /* == the pin when pinned (pin_mismatch at the hello) */
         pe->sp->backoff_ms = CJ_P2P_BACKOFF_MIN_MS;
         pe->sp->failures = 0;
     } else {
@@ -1193,13 +1226,15 @@ static void handle_frame(peer *pe, const uint8_t hdr[4], uint8_t *body, uint32_t
     if (pe->st == PS_HELLO) {
         if (m->type != CJ_P2P_HELLO || cj_p2p_hs_check_hello(&pe->hs, m, err, sizeof err) != 0) {
             snprintf(why, sizeof why, "handshake refused: %s", m->type != CJ_P2P_HELLO ? "expected hello" : err);
-            if (pe->sp != NULL && strstr(err, "same node key") != NULL)
-                pe->sp->disabled = 1;
+            if (m->type == CJ_P2P_HELLO && strstr(err, "same node key") != NULL)
+                self_dial_check(p, pe, m->u.hello.eph_key);
             free(m);
             peer_close(pe, why);
             return;
         }
         free(m);
+        if (pin_mismatch(pe))
+            return;
         if (banned_key(p, pe->hs.peer_node_pk, mono_ms())) {
             peer_close(pe, "node key is banned");
             return;
@@ -1478,7 +1513,7 @@ static void dial(cj_p2p *p, static_peer *sp, int64_t now)
         bufferevent_free(bev);
         return;
     }
-    snprintf(pe->addr, sizeof pe->addr, "%.63s", sp->text);
+    snprintf(pe->addr, sizeof pe->addr, "%.40s:%u", sp->host, (unsigned)sp->port);
     snprintf(pe->ip, sizeof pe->ip, "%.47s", sp->host);
     sp->conn = pe;
     if (bufferevent_socket_connect_hostname(bev, NULL, AF_UNSPEC, sp->host, sp->port) != 0)
@@ -1607,9 +1642,14 @@ cj_p2p *cj_p2p_new(const cj_p2p_config *cfg, char *err, size_t errlen)
     for (size_t i = 0; i < cfg->npeers; i++) {
         static_peer *sp = &p->statics[p->nstatic];
         const char *hp = parse_pin(cfg->peers[i], sp);
-        if (hp == NULL || parse_hostport(hp, sp->host, sizeof sp->host, &sp->port) != 0) {
+        if (hp == NULL || strchr(hp, '@') != NULL || parse_hostport(hp, sp->host, sizeof sp->host, &sp->port) != 0) {
             snprintf(err, errlen, "p2p.bootstrap_peers: '%.200s' is not host:port or KEY@host:port (KEY: the peer's "
                      "node key, 64 hex digits)", cfg->peers[i]);
+            cj_p2p_free(p);
+            return NULL;
+        }
+        if (sp->pinned && sodium_memcmp(sp->key, p->pk, 32) == 0) {
+            snprintf(err, errlen, "p2p.bootstrap_peers: '%.200s' pins this node's own key", cfg->peers[i]);
             cj_p2p_free(p);
             return NULL;
         }

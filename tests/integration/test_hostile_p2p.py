@@ -845,6 +845,98 @@ def test_pinned_static_peer_accepts_only_its_key(env, tmp_path):
         shutil.rmtree(c.data_dir, ignore_errors=True)
 
 
+def read_plain_frame(s):
+    """One length-prefixed plaintext frame (the hello) from a raw socket, decoded."""
+    def exact(n):
+        b = b""
+        while len(b) < n:
+            c = s.recv(n - len(b))
+            if not c:
+                raise ConnectionError("closed")
+            b += c
+        return b
+    return mp_decode(exact(struct.unpack(">I", exact(4))[0]))
+
+
+def impostor_hello_with_their_key(c):
+    """Answers the dialer's hello with a hello naming the dialer's own (public) node key, then hangs up."""
+    theirs = read_plain_frame(c)
+    body = mp_msg("hello", ("version", mp_uint(1)), ("chain_id", mp_uint(theirs["chain_id"])),
+                  ("genesis", mp_bin(theirs["genesis"])), ("node_key", mp_bin(theirs["node_key"])),
+                  ("eph_key", mp_bin(raw_pub(X25519PrivateKey.generate()))), ("nonce", mp_bin(os.urandom(32))),
+                  ("listen_port", mp_uint(0)))
+    c.sendall(struct.pack(">I", len(body)) + body)
+
+
+def impostor_oversize_frame(c):
+    """Answers the dialer's hello with a 4 GiB length prefix (a ban-worthy frame before the handshake)."""
+    read_plain_frame(c)
+    c.sendall(b"\xff\xff\xff\xff")
+
+
+@pytest.mark.parametrize("impostor", [impostor_hello_with_their_key, impostor_oversize_frame])
+def test_impostor_at_a_pinned_address_cannot_lock_the_peer_out(env, tmp_path, impostor):
+    """Review findings: whoever answers once at a pinned peer's address could make the node stop dialing it
+    (a hello naming the dialer's own key used to disable the address for good; an oversize frame banned it
+    for p2p.ban_time). Now the node retries with backoff and syncs once the real peer is reachable there."""
+    n = env["node"]
+    pin = n.get("/v1/status")["node"]["p2p_node_key"]
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(4)
+    port = ls.getsockname()[1]
+    a = Node(tmp_path, env["genesis"], None, ["--set", f"p2p.bootstrap_peers={pin}@127.0.0.1:{port}"],
+             name="pinned")
+    stop = threading.Event()
+    try:
+        a.start()
+        ls.settimeout(20)
+        c, _ = ls.accept()
+        try:
+            impostor(c)
+            time.sleep(0.5)
+        finally:
+            c.close()
+
+        def forward():  # from now on the address leads to the real peer
+            ls.settimeout(0.2)
+            while not stop.is_set():
+                try:
+                    c, _ = ls.accept()
+                except socket.timeout:
+                    continue
+                u = socket.create_connection(("127.0.0.1", n.p2p_port))
+                for x, y in ((c, u), (u, c)):
+                    threading.Thread(target=pump, args=(x, y), daemon=True).start()
+
+        threading.Thread(target=forward, daemon=True).start()
+        a.wait_height(3, timeout=30)
+        assert "not dialed again" not in a.read_log() and "banned peer" not in a.read_log()
+    finally:
+        stop.set()
+        kill_nodes([a])
+        ls.close()
+
+
+def pump(a, b):
+    """Copies a -> b until either side closes."""
+    try:
+        while True:
+            d = a.recv(65536)
+            if not d:
+                break
+            b.sendall(d)
+    except OSError:
+        pass
+    finally:
+        for x in (a, b):
+            try:
+                x.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
 def test_idle_and_stuck_handshakes_are_dropped(env):
     """20 silent TCP connections, 10 that send a hello and never auth, 5 stuck mid-frame: all closed by the
     10 s handshake timeout while an honest peer still connects and the node keeps producing."""
