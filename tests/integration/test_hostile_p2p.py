@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
-from conftest import CLI, REPO, Node, http, keygen, kill_nodes, run
+from conftest import CLI, REPO, Node, free_port, http, keygen, kill_nodes, run
 from conftest import wait_for as shared_wait_for
 
 sys.path.insert(0, os.path.join(REPO, "bindings", "python"))
@@ -935,6 +935,22 @@ def pump(a, b):
                 x.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+
+
+def test_own_address_as_a_static_peer_is_dialed_once(env, tmp_path):
+    """A node listing its own P2P address (common when one config is copied to every validator) meets itself
+    once, recognises its own ephemeral key in the hello, and stops dialing that address."""
+    port = free_port()
+    a = Node(tmp_path, env["genesis"], None, ["--set", f"p2p.bootstrap_peers=127.0.0.1:{port}"], name="self")
+    a.p2p_port = port
+    try:
+        a.start()
+        wait_for(lambda: "is this node: not dialed again" in a.read_log(), 15, "the self-dial to be recognised")
+        n0 = a.read_log().count("the peer is this node")
+        time.sleep(3)  # backoff would have retried within 1-2 s
+        assert a.read_log().count("the peer is this node") == n0, "still dialing its own address"
+    finally:
+        kill_nodes([a])
 
 
 def test_idle_and_stuck_handshakes_are_dropped(env):
