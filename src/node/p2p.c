@@ -977,6 +977,13 @@ static void cooldown(peer *pe, int64_t ms)
         pe->cooldown_until = mono_ms() + ms;
 }
 
+/* Leaves bulk-import durability once no batch is being imported and no request is outstanding. */
+static void bulk_import_end_if_idle(cj_p2p *p)
+{
+    if (p->sync.msg == NULL && p->sync.deadline == 0)
+        cj_chain_set_bulk_import(p->chain, 0);
+}
+
 /* Deferred import of the pending batch, a time slice at a time so the loop keeps serving. */
 static void on_import(evutil_socket_t fd, short what, void *arg)
 {
@@ -1052,8 +1059,7 @@ static void on_import(evutil_socket_t fd, short what, void *arg)
         cj_log_info("p2p: synced to height %llu", (unsigned long long)cj_chain_height(p->chain));
     sync_batch_done(p);
     sync_kick(p);
-    if (p->sync.msg == NULL && p->sync.deadline == 0)
-        cj_chain_set_bulk_import(p->chain, 0); /* nothing more to fetch: durable commits again */
+    bulk_import_end_if_idle(p); /* nothing more to fetch: durable commits again */
 }
 
 /* A blocks answer: must match our outstanding request to this peer. */
@@ -1543,8 +1549,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     cj_p2p *p = arg;
     (void)fd, (void)what;
     int64_t now = mono_ms();
-    if (p->sync.msg == NULL && p->sync.deadline == 0)
-        cj_chain_set_bulk_import(p->chain, 0); /* a sync that ended without a last batch (peer gone) */
+    bulk_import_end_if_idle(p); /* also a sync that ended without a last batch (peer gone) */
     for (peer *pe = p->peers; pe != NULL; pe = pe->next) {
         if (pe->st == PS_CLOSING)
             continue;

@@ -171,6 +171,14 @@ def kill_nodes(nodes):
             n.proc = None
 
 
+def metric(n, name):
+    """Value of an unlabeled metric line of node n's /metrics (0 if absent: counters appear when first used)."""
+    for line in http("GET", n.url + "/metrics")[1].decode().splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return 0.0
+
+
 def status(n):
     """GET /v1/status of node n."""
     return n.get("/v1/status")

@@ -18,7 +18,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from conftest import CLI, REPO, Node, http, keygen, run, wait_for
+from conftest import CLI, REPO, Node, http, keygen, metric, run, wait_for
 
 sys.path.insert(0, os.path.join(REPO, "bindings", "python"))
 from coinjecture import reference as ref  # noqa: E402  (pure Python, standard library only)
@@ -388,21 +388,12 @@ def test_many_idle_and_half_open_connections(env):
     assert_unharmed(n, snap)
 
 
-def metric_value(n, name):
-    """A counter from /metrics (0 if not exposed yet)."""
-    _, body, _ = http("GET", f"http://127.0.0.1:{n.api_port}/metrics")
-    for line in body.decode().splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[1])
-    return 0.0
-
-
 def test_slowloris_is_cut_off_by_the_request_deadline(env):
     """libevent 2.1's timeouts are inactivity timeouts: a client trickling one header byte per read_timeout/4
     would hold a connection for hours. api.request_timeout (api_conn.c) closes it when the request is not
     complete 4 s after its first byte, while the node goes on serving."""
     n = env["node"]
-    before = metric_value(n, "coinjecture_api_request_timeouts_total")
+    before = metric(n, "coinjecture_api_request_timeouts_total")
     s = socket.create_connection(("127.0.0.1", n.api_port), timeout=5)
     t0 = time.time()
     closed_after = None
@@ -424,7 +415,7 @@ def test_slowloris_is_cut_off_by_the_request_deadline(env):
         s.close()
     assert closed_after is not None, f"a request trickled byte by byte was still open after {3 * REQUEST_TIMEOUT_S} s"
     assert closed_after >= REQUEST_TIMEOUT_S - 0.5, f"closed after {closed_after:.1f} s: before the deadline"
-    assert metric_value(n, "coinjecture_api_request_timeouts_total") >= before + 1
+    assert metric(n, "coinjecture_api_request_timeouts_total") >= before + 1
 
 
 def test_request_deadline_is_per_request_not_per_connection(env):

@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
-from conftest import CLI, REPO, Node, free_port, http, keygen, kill_nodes, run
+from conftest import CLI, REPO, Node, free_port, keygen, kill_nodes, metric, run
 from conftest import wait_for as shared_wait_for
 
 sys.path.insert(0, os.path.join(REPO, "bindings", "python"))
@@ -282,13 +282,6 @@ def wait_closed(sock, timeout):
 def wait_for(pred, timeout, what, interval=0.05):
     """conftest's poll, where a non-200 answer (AssertionError) is a failure, not "not yet"."""
     return shared_wait_for(pred, timeout, what, interval, transient=(OSError, ValueError, KeyError))
-
-
-def metric(n, name):
-    for line in http("GET", n.url + "/metrics")[1].decode().splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[1])
-    return 0.0
 
 
 def snapshot(n):

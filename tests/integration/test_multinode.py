@@ -18,22 +18,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
-from conftest import CLI, Node, block, block_hash, free_port, http, keygen, kill_nodes, run, same_tip, status, tip, wait_for
+from conftest import CLI, Node, block, block_hash, free_port, http, keygen, kill_nodes, metric, run, same_tip, status, tip, wait_for
 
 NO_RATE_LIMIT = ["--set", "rate_limiter.enabled=false"]  # the tests poll far above 100 requests/s
 
 
 # ---------------------------------------------------------------------------------------------------------
 # polling helpers
-
-
-def metric(n, name):
-    """Value of an unlabeled metric line (0 if absent)."""
-    text = http("GET", n.url + "/metrics")[1].decode()
-    for line in text.splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[1])
-    return 0.0
 
 
 def agree_below_tip(nodes, depth, min_height=0):
