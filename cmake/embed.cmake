@@ -7,7 +7,7 @@
 #  - run as a script (cmake -P, by that custom command): CJ_EMBED_DIR, CJ_EMBED_FILES (file names,
 #    ';'-separated) and CJ_EMBED_OUT name the inputs and the output.
 #
-# The generated file implements src/node/web_assets.h: a table of {path, bytes, length, MIME type, ETag}
+# The generated file implements src/node/rpc/web_assets.h: a table of {path, bytes, length, MIME type, ETag}
 # and the lookups cj_web_asset() / cj_web_asset_etag(). "/" maps to "/index.html". Each array carries a
 # trailing NUL that is not counted in the length (so an empty file is still valid C). The ETag is the
 # first 16 hex digits of the file's SHA-256, so it changes exactly when the content does.

@@ -1,4 +1,4 @@
-/* libFuzzer target: the YAML configuration loader (src/node/config.c, cj_config_load_yaml: the buffer
+/* libFuzzer target: the YAML configuration loader (src/node/daemon/config.c, cj_config_load_yaml: the buffer
  * entry point behind cj_config_load_file), the input being the file's bytes.
  *  - the result is 0, or -1 with a fresh non-empty message naming the file; cj_config_free releases
  *    everything (LeakSanitizer);

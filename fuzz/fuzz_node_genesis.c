@@ -1,4 +1,4 @@
-/* libFuzzer target: the genesis file parser (src/node/genesis.c), the input being the file's bytes.
+/* libFuzzer target: the genesis file parser (src/node/consensus/genesis.c), the input being the file's bytes.
  *  - refused: -1, a fresh non-empty message, the struct all zero (nothing left allocated: LeakSanitizer);
  *  - accepted: every documented limit holds (ranges, network charset, 1..1024 distinct validators, distinct
  *    allocations whose total fits in u64, validator_index finds each key at its position); parsing the same

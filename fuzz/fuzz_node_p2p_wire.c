@@ -1,4 +1,4 @@
-/* libFuzzer target: the P2P wire format (src/node/p2p_wire.c).
+/* libFuzzer target: the P2P wire format (src/node/net/p2p_wire.c).
  * Byte 0 selects the path. 0: the input is a message body; an accepted message must re-encode byte for
  * byte (the decoder accepts only canonical encodings) and its borrowed bin fields must lie inside the input.
  * 1: the input is a frame (4-byte length + body) opened with a fixed session key at counter 0; the length

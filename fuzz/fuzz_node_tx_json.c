@@ -1,4 +1,4 @@
-/* libFuzzer target: the HTTP transaction-JSON parser (src/node/api_json.c), the input being a
+/* libFuzzer target: the HTTP transaction-JSON parser (src/node/util/api_json.c), the input being a
  * POST /v1/transactions body.
  *  - refused: -1, a fresh non-empty message in err, *out all zero (LeakSanitizer sees a leaked data buffer);
  *    the message also goes through cj_json_error_text, which must give JSON that parses back;

@@ -1,4 +1,4 @@
-/* Unit tests of the wire-level double-sign detector (src/node/evidence.c). */
+/* Unit tests of the wire-level double-sign detector (src/node/consensus/evidence.c). */
 #include <stdlib.h>
 #include <string.h>
 

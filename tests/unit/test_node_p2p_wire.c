@@ -1,4 +1,4 @@
-/* Unit tests of the P2P wire format (src/node/p2p_wire.c): frames, message codec, handshake, AEAD. */
+/* Unit tests of the P2P wire format (src/node/net/p2p_wire.c): frames, message codec, handshake, AEAD. */
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
