@@ -1,0 +1,119 @@
+/* Import of a block received from elsewhere: decode, checks, extend the tip or store a side block and
+ * let fork choice decide; bulk-import durability. */
+#include "chain_impl.h"
+
+/* Toggles fsync-per-commit for bulk import; failures only cost speed, so they are logged, not returned. */
+void cj_chain_set_bulk_import(cj_chain *c, int on)
+{
+    if (!c || c->bulk == !!on) return;
+    if (!c->opt.sync_full) { /* already NORMAL: nothing to switch */
+        c->bulk = !!on;
+        return;
+    }
+    if (cj_store_set_sync(c->st, !on) != 0) {
+        cj_log_warn("chain: cannot switch the commit durability: %s", cj_store_error(c->st));
+        return;
+    }
+    c->bulk = !!on;
+}
+
+/* Decode, cheap checks, then either extend the tip, or store a side block and reorg if it is heavier. */
+cj_chain_status cj_chain_import(cj_chain *c, const uint8_t *bytes, size_t len, int64_t now_ms, cj_mempool *mp,
+                                cj_import_result *out, char *err, size_t errlen)
+{
+    cj_import_result dummy;
+    if (!out) out = &dummy;
+    memset(out, 0, sizeof *out);
+    out->bad_tx = -1;
+    if (!c || (!bytes && len)) return cj_chain_fail(CJ_CHAIN_BAD_ARG, err, errlen, "NULL argument");
+    if (len > COINJECTURE_MAX_BLOCK_SIZE) {
+        c->stats.blocks_rejected++;
+        return cj_chain_fail(CJ_CHAIN_TOO_LARGE, err, errlen, "%zu bytes > %u", len, COINJECTURE_MAX_BLOCK_SIZE);
+    }
+    coinjecture_block b;
+    if (coinjecture_block_decode(bytes, len, &b) != COINJ_OK) {
+        c->stats.blocks_rejected++;
+        return cj_chain_fail(CJ_CHAIN_DECODE, err, errlen, "%s", coinjecture_last_error_message());
+    }
+    cj_chain_status st;
+    block_facts f;
+    memset(&f, 0, sizeof f);
+    vset side_set = {NULL, 0};
+    const vset *set = &side_set;
+    uint8_t hash[32];
+    if (coinjecture_header_hash(&b.header, hash) != COINJ_OK) {
+        st = cj_chain_fail(CJ_CHAIN_DECODE, err, errlen, "header cannot be hashed");
+        goto done;
+    }
+    memcpy(out->hash, hash, 32);
+    out->height = b.header.block_index;
+    cj_store_block_info parent, known;
+    int r = cj_store_block_info_by_hash(c->st, hash, &known);
+    if (r != 0) {
+        st = r < 0 ? cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", cj_store_error(c->st))
+                   : cj_chain_fail(CJ_CHAIN_KNOWN, err, errlen, "block already stored");
+        goto done;
+    }
+    r = cj_store_block_info_by_hash(c->st, b.header.parent_hash, &parent);
+    if (r != 1) {
+        st = r < 0 ? cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", cj_store_error(c->st))
+                   : cj_chain_fail(CJ_CHAIN_ORPHAN, err, errlen, "parent unknown");
+        goto done;
+    }
+    if (memcmp(parent.hash, c->tip.hash, 32) == 0) {
+        set = &c->vs;
+    } else if (cj_validators_set_for_height(c, &parent, parent.height + 1, &side_set) != 0) {
+        st = cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "cannot derive the validator set of a side branch: %s",
+                  cj_store_error(c->st));
+        goto done;
+    }
+    st = cj_validate_header(c, &b, &parent, set, now_ms, &f, err, errlen);
+    if (st != CJ_CHAIN_OK) goto done;
+
+    if (memcmp(parent.hash, c->tip.hash, 32) == 0) {
+        st = cj_connect_block(c, &b, hash, bytes, len, &f, 0, mp, &out->bad_tx, err, errlen);
+        if (st == CJ_CHAIN_OK) {
+            out->extended = 1;
+            c->stats.blocks_imported++;
+            cj_connect_mempool_after_block(c, mp, &b);
+        }
+        goto done;
+    }
+    /* side branch: store it (header checks passed), then let fork choice decide */
+    cj_store_block_info si;
+    memset(&si, 0, sizeof si);
+    memcpy(si.hash, hash, 32);
+    memcpy(si.parent, parent.hash, 32);
+    si.height = b.header.block_index;
+    si.cum_weight = parent.cum_weight + f.weight;
+    si.proposer = (int32_t)f.proposer_id;
+    si.timestamp = b.header.timestamp;
+    memcpy(si.state_root, b.header.extra_data, 32);
+    if (cj_store_begin(c->st) != 0 || cj_store_block_put(c->st, &si, bytes, len, &si.id) != 0 ||
+        cj_connect_store_block_vote(c, si.id, f.proposer_id, &b.header) != 0) {
+        st = cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", cj_store_error(c->st));
+        cj_store_rollback(c->st);
+        goto done;
+    }
+    cj_connect_check_double_sign(c, si.height, f.proposer_id, hash);
+    if (cj_store_commit(c->st) != 0) {
+        st = cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", cj_store_error(c->st));
+        cj_store_rollback(c->st);
+        goto done;
+    }
+    if (!cj_fork_choice_better(c, si.cum_weight, hash)) {
+        out->side = 1;
+        st = CJ_CHAIN_OK;
+        goto done;
+    }
+    st = cj_reorg_to(c, &si, mp, out, err, errlen);
+    if (st == CJ_CHAIN_OK) c->stats.blocks_imported++;
+done:
+    if (st != CJ_CHAIN_OK && st != CJ_CHAIN_KNOWN && st != CJ_CHAIN_ORPHAN && st != CJ_CHAIN_FUTURE &&
+        st != CJ_CHAIN_INTERNAL)
+        c->stats.blocks_rejected++;
+    free(f.tx_hashes);
+    cj_validators_vset_free(&side_set);
+    coinjecture_block_free(&b);
+    return st;
+}

@@ -1,0 +1,163 @@
+/* Block production: packing transactions against running state, the subset-sum proof, the vote,
+ * the seal and the commit. */
+#include "chain_impl.h"
+
+/* ------------------------------------------------------------------------------------------------ */
+/* production                                                                                        */
+
+typedef struct {
+    cj_chain *c;
+    coinjecture_tx *txs;
+    uint8_t (*hashes)[32];
+    uint32_t n, max;
+    size_t bytes, budget;
+    uint64_t fees;
+    uint32_t dropped;
+} pack_ctx;
+
+/* Block building callback: applies the pool's next tx to running state; failures are dropped. */
+static int pack_pick(void *vctx, const cj_mempool_entry *e)
+{
+    pack_ctx *p = vctx;
+    if (p->n >= p->max) return CJ_PICK_STOP;
+    size_t sz = 0;
+    if (coinjecture_tx_encode(&e->tx, NULL, 0, &sz) != COINJ_ERROR_BUFFER_TOO_SMALL) {
+        p->dropped++;
+        return CJ_PICK_DROP;
+    }
+    if (p->bytes + sz > p->budget) return CJ_PICK_SKIP;
+    coinjecture_tx_status ts;
+    if (cj_apply_tx(p->c, &e->tx, &p->fees, &ts, NULL, 0) != 0) {
+        if (ts == COINJECTURE_TX_BAD_NONCE) return CJ_PICK_SKIP;
+        p->dropped++;
+        return CJ_PICK_DROP;
+    }
+    p->txs[p->n] = e->tx;
+    memcpy(p->hashes[p->n], e->hash, 32);
+    p->n++;
+    p->bytes += sz;
+    return CJ_PICK_TAKE;
+}
+
+/* Builds, solves, seals and commits the next block if this validator may seal it now. */
+cj_chain_status cj_chain_produce(cj_chain *c, cj_mempool *mp, int64_t now_ms, cj_produce_result *out, char *err,
+                                 size_t errlen)
+{
+    cj_produce_result dummy;
+    if (!out) out = &dummy;
+    memset(out, 0, sizeof *out);
+    if (!c) return cj_chain_fail(CJ_CHAIN_BAD_ARG, err, errlen, "NULL chain");
+    if (!c->sk || c->my_index < 0)
+        return cj_chain_fail(CJ_CHAIN_NOT_VALIDATOR, err, errlen, "this node has no validator key in the set");
+    if (c->bulk) cj_chain_set_bulk_import(c, 0); /* a sealed block is committed as configured */
+    uint64_t h = c->tip.height + 1;
+    size_t me = (size_t)c->my_index;
+    uint32_t me_id = c->vs.id[me];
+    int64_t earliest = cj_schedule_earliest_in(c, c->vs.n, h, me);
+    if (now_ms < earliest) return CJ_CHAIN_OK;
+    int64_t ts = now_ms;
+    if (ts <= c->tip.timestamp) ts = c->tip.timestamp + 1;
+    if (ts > now_ms && (uint64_t)(ts - now_ms) > c->opt.max_future_ms) return CJ_CHAIN_OK;
+
+    pack_ctx p;
+    memset(&p, 0, sizeof p);
+    p.c = c;
+    p.max = c->opt.max_block_txs;
+    p.budget = COINJECTURE_MAX_BLOCK_SIZE - BLOCK_SIZE_RESERVE;
+    size_t cap = mp ? cj_mempool_size(mp) : 0;
+    if (cap > p.max) cap = p.max;
+    p.txs = malloc((cap ? cap : 1) * sizeof *p.txs);
+    p.hashes = malloc((cap ? cap : 1) * sizeof *p.hashes);
+    if (!p.txs || !p.hashes) {
+        free(p.txs);
+        free(p.hashes);
+        return cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
+    }
+    if (p.max > cap) p.max = (uint32_t)cap;
+    cj_apply_reset(&c->ov);
+    if (mp && cap) cj_mempool_select(mp, c, pack_pick, &p);
+    cj_chain_status st = CJ_CHAIN_OK;
+    if (cj_apply_rewards(c, h, me_id, p.fees) != 0 || cj_apply_to_state(c) != 0) {
+        st = cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
+        goto out;
+    }
+    coinjecture_block b;
+    memset(&b, 0, sizeof b);
+    coinjecture_header *hd = &b.header;
+    hd->codec_version = COINJECTURE_CODEC_VERSION;
+    hd->block_index = h;
+    hd->timestamp = ts;
+    memcpy(hd->parent_hash, c->tip.hash, 32);
+    memcpy(hd->miner_address, c->reg.addr[me_id], 32);
+    hd->difficulty_target = cj_schedule_turn_offset(c->vs.n, h, me) == 0 ? WEIGHT_IN_TURN : WEIGHT_OUT_OF_TURN;
+    b.transactions = p.txs;
+    b.tx_count = p.n;
+    uint8_t es[32], root[32], sh[32], hash[32];
+    coinjecture_commitment cm;
+    int ok = coinjecture_merkle_root((const uint8_t(*)[32])p.hashes, p.n, hd->merkle_root) == COINJ_OK &&
+             coinjecture_epoch_salt(c->tip.hash, h, es) == COINJ_OK;
+    ok = ok && cj_pow_search(es, 0, CJ_POW_MAX_TRIES, &b.reveal) == 1;
+    ok = ok && coinjecture_miner_salt(c->sk, es, c->tip.hash, h, b.reveal.miner_salt) == COINJ_OK &&
+         coinjecture_commitment_create(&b.reveal.problem, &b.reveal.solution, b.reveal.miner_salt, c->tip.hash, h,
+                                       &cm) == COINJ_OK &&
+         coinjecture_commitment_hash(&cm, hd->commitment) == COINJ_OK;
+    hd->nonce = b.reveal.nonce;
+    cj_state_root(c->state, root);
+    cj_vote vote;
+    int voted = cj_validators_choose_vote(c, &vote);
+    hd->extra_data_len = 32;
+    memcpy(hd->extra_data, root, 32);
+    if (voted) {
+        hd->extra_data[32] = (uint8_t)vote.action;
+        memcpy(hd->extra_data + 33, vote.key, 32);
+        hd->extra_data_len = 32 + CJ_CHAIN_VOTE_LEN;
+    }
+    ok = ok && coinjecture_header_hash(hd, sh) == COINJ_OK &&
+         crypto_sign_ed25519_detached(hd->extra_data + hd->extra_data_len, NULL, sh, 32, c->sk) == 0;
+    hd->extra_data_len += SIG_LEN;
+    ok = ok && coinjecture_header_hash(hd, hash) == COINJ_OK;
+    uint8_t *bytes = NULL;
+    size_t blen = 0;
+    ok = ok && coinjecture_block_encode_alloc(&b, &bytes, &blen) == COINJ_OK;
+    if (!ok) {
+        cj_apply_revert_state(c);
+        st = cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "cannot build block %llu: %s", (unsigned long long)h,
+                  coinjecture_last_error_message());
+        goto out;
+    }
+    cj_store_block_info info;
+    memset(&info, 0, sizeof info);
+    memcpy(info.hash, hash, 32);
+    memcpy(info.parent, c->tip.hash, 32);
+    info.height = h;
+    info.cum_weight = c->tip.cum_weight + hd->difficulty_target;
+    info.proposer = (int32_t)me_id;
+    info.timestamp = ts;
+    memcpy(info.state_root, root, 32);
+    st = cj_connect_commit(c, &b, bytes, blen, &info, 0, (const uint8_t(*)[32])p.hashes, err, errlen);
+    coinjecture_buffer_free(bytes);
+    if (st != CJ_CHAIN_OK) {
+        cj_apply_revert_state(c);
+        goto out;
+    }
+    c->stats.blocks_produced++;
+    out->produced = 1;
+    memcpy(out->hash, hash, 32);
+    out->height = h;
+    out->tx_count = p.n;
+    out->dropped_txs = p.dropped;
+    out->nonce = b.reveal.nonce;
+    out->voted = voted;
+    if (voted) {
+        out->vote = vote;
+        char hx[65];
+        (void)coinjecture_hex_encode(vote.key, 32, hx, sizeof hx);
+        cj_log_info("block %llu carries my vote: %s %s", (unsigned long long)h, cj_chain_vote_action_name(vote.action),
+                    hx);
+    }
+    cj_connect_mempool_after_block(c, mp, &b); /* b.transactions point into pool entries: prune last */
+out:
+    free(p.txs);
+    free(p.hashes);
+    return st;
+}
