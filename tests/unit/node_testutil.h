@@ -126,12 +126,16 @@ static inline void nt_add(cj_mempool *mp, const cj_chain *c, const coinjecture_t
     assert_int_equal(st, want);
 }
 
-/* Produces at now (must produce) and returns the new block's canonical bytes (free()). */
+/* Produces at now (must produce) from mp (may be NULL), prunes mp as the daemon's follow-up does, and
+ * returns the new block's canonical bytes (free()). */
 static inline uint8_t *nt_produce(cj_chain *c, cj_mempool *mp, int64_t now, size_t *len, cj_produce_result *res)
 {
     cj_produce_result r;
     char err[256] = "";
-    cj_chain_status st = cj_chain_produce(c, mp, now, &r, err, sizeof err);
+    cj_tx_source src;
+    cj_mempool_source(mp, &src);
+    cj_chain_status st = cj_chain_produce(c, &src, now, &r, err, sizeof err);
+    if (st == CJ_CHAIN_OK) (void)cj_mempool_on_tip(mp, c, &r.move);
     if (st != CJ_CHAIN_OK) fprintf(stderr, "produce: %s\n", err);
     assert_int_equal(st, CJ_CHAIN_OK);
     assert_int_equal(r.produced, 1);
@@ -147,7 +151,7 @@ static inline cj_chain_status nt_import(cj_chain *c, const uint8_t *bytes, size_
 {
     char err[256] = "";
     cj_import_result tmp;
-    cj_chain_status st = cj_chain_import(c, bytes, len, now, NULL, r ? r : &tmp, err, sizeof err);
+    cj_chain_status st = cj_chain_import(c, bytes, len, NULL, now, NULL, r ? r : &tmp, err, sizeof err);
     if (getenv("NT_VERBOSE")) fprintf(stderr, "import: %s (%s)\n", cj_chain_status_name(st), err);
     return st;
 }

@@ -372,7 +372,7 @@ static cj_chain_status import_mutated(const snap *s, const uint8_t *bytes, size_
     uint8_t *enc = nt_encode(&b, &l);
     cj_import_result r;
     char err[256] = "";
-    cj_chain_status st = cj_chain_import(s->cb, enc, l, NT_T0 + 1000, NULL, &r, err, sizeof err);
+    cj_chain_status st = cj_chain_import(s->cb, enc, l, NULL, NT_T0 + 1000, NULL, &r, err, sizeof err);
     if (bad_tx) *bad_tx = r.bad_tx;
     coinjecture_buffer_free(enc);
     coinjecture_block_free(&b);
@@ -795,7 +795,12 @@ static void test_production_drops_invalid(void **state)
     uint8_t *b1 = nt_produce(B, mpb, NT_T0 + 1000, &l, NULL); /* height 1 is B's turn */
     cj_import_result r;
     char err[256];
-    assert_int_equal(cj_chain_import(A, b1, l, NT_T0 + 1000, mpa, &r, err, sizeof err), CJ_CHAIN_OK);
+    cj_tx_source src;
+    cj_mempool_source(mpa, &src);
+    assert_int_equal(cj_chain_import(A, b1, l, NULL, NT_T0 + 1000, &src, &r, err, sizeof err), CJ_CHAIN_OK);
+    assert_int_equal(r.move.moved, 1);
+    assert_int_equal(r.move.n_senders, 1);
+    (void)cj_mempool_on_tip(mpa, A, &r.move); /* the daemon's follow-up */
     assert_int_equal(cj_mempool_size(mpa), 1); /* t0 pruned (nonce used), t1 left */
     cj_produce_result pr;
     free(nt_produce(A, mpa, NT_T0 + 2000, &l, &pr));

@@ -164,11 +164,15 @@ typedef struct {
     int stop_after;
     int skip_sender_of; /* index into fixture keys + 1, or 0 */
     const uint8_t *skip_pk;
+    const cj_mempool *mp; /* the pool offering the txs: each offered tx is a pooled entry */
 } recorder;
 
-static int record(void *ctx, const cj_mempool_entry *e)
+static int record(void *ctx, const coinjecture_tx *tx, const uint8_t hash[32])
 {
     recorder *r = ctx;
+    const cj_mempool_entry *e = cj_mempool_get(r->mp, hash);
+    assert_non_null(e);
+    assert_ptr_equal(&e->tx, tx);
     if (r->stop_after && r->n == r->stop_after) return CJ_PICK_STOP;
     if (r->skip_pk && memcmp(e->tx.from, r->skip_pk, 32) == 0) return CJ_PICK_SKIP;
     memcpy(r->from[r->n], e->tx.from, 32);
@@ -191,6 +195,7 @@ static void test_block_order(void **state)
     for (size_t i = 0; i < sizeof txs / sizeof txs[0]; i++) nt_add(mp, f->c, &txs[i], CJ_MEMPOOL_OK);
     recorder r;
     memset(&r, 0, sizeof r);
+    r.mp = mp;
     assert_int_equal(cj_mempool_select(mp, f->c, record, &r), 4);
     /* B0 (5) first; then B1 (2) vs A0 (1): B1; then A0, then A1 (10) which had to wait for A0 */
     assert_int_equal(r.n, 4);
@@ -206,9 +211,11 @@ static void test_block_order(void **state)
 
     /* STOP and SKIP */
     memset(&r, 0, sizeof r);
+    r.mp = mp;
     r.stop_after = 1;
     assert_int_equal(cj_mempool_select(mp, f->c, record, &r), 1);
     memset(&r, 0, sizeof r);
+    r.mp = mp;
     r.skip_pk = b->pk;
     assert_int_equal(cj_mempool_select(mp, f->c, record, &r), 2);
     assert_memory_equal(r.from[0], a->pk, 32);
@@ -240,6 +247,7 @@ static void test_block_order(void **state)
     coinjecture_tx c0 = nt_tx(c, f->sink.pk, 1, 0, 1);
     nt_add(mp, f->c, &c0, CJ_MEMPOOL_OK);
     memset(&r, 0, sizeof r);
+    r.mp = mp;
     assert_int_equal(cj_mempool_select(mp, f->c, record, &r), 2);
     assert_int_equal(r.nonce[0], 0);
     assert_int_equal(r.nonce[1], 1);
@@ -355,6 +363,7 @@ static void test_many_senders(void **state)
     assert_true(cj_mempool_size(mp) <= 100);
     recorder r;
     memset(&r, 0, sizeof r);
+    r.mp = mp;
     r.stop_after = 32;
     size_t taken = cj_mempool_select(mp, f->c, record, &r);
     assert_int_equal(taken, (size_t)r.n);

@@ -218,8 +218,11 @@ static void crash_child(const char *dir, const cj_genesis *g, const nt_key *val,
             }
         }
         cj_produce_result r;
-        if (cj_chain_produce(c, mp, cj_chain_next_production_ms(c), &r, err, sizeof err) != CJ_CHAIN_OK || !r.produced)
+        cj_tx_source src;
+        cj_mempool_source(mp, &src);
+        if (cj_chain_produce(c, &src, cj_chain_next_production_ms(c), &r, err, sizeof err) != CJ_CHAIN_OK || !r.produced)
             _exit(5);
+        (void)cj_mempool_on_tip(mp, c, &r.move);
         uint64_t h = r.height;
         if (write(fd, &h, sizeof h) != (ssize_t)sizeof h) _exit(6);
     }

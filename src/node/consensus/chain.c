@@ -37,6 +37,14 @@ const char *cj_chain_status_name(cj_chain_status s)
     return "unknown";
 }
 
+/* Verdicts that mean the block breaks a rule: everything but OK, KNOWN, ORPHAN and FUTURE (may become
+ * valid), REORG_TOO_DEEP (a valid branch we cannot switch to), INTERNAL and BAD_ARG (our side). */
+int cj_chain_status_is_invalid(cj_chain_status s)
+{
+    return s != CJ_CHAIN_OK && s != CJ_CHAIN_KNOWN && s != CJ_CHAIN_ORPHAN && s != CJ_CHAIN_FUTURE &&
+           s != CJ_CHAIN_INTERNAL && s != CJ_CHAIN_BAD_ARG && s != CJ_CHAIN_REORG_TOO_DEEP;
+}
+
 /* Writes the reason into the caller's buffer (if any) and returns st, so callers `return cj_chain_fail(...)`. */
 cj_chain_status cj_chain_fail(cj_chain_status st, char *err, size_t errlen, const char *fmt, ...)
 {
@@ -161,6 +169,7 @@ void cj_chain_close(cj_chain *c)
     cj_hmap_free(&c->ov.map);
     free(c->ov.e);
     free(c->jr);
+    free(c->moved);
     free(c->reg.pk);
     free(c->reg.addr);
     free(c->reg.blocks);

@@ -17,7 +17,6 @@
 
 struct cj_genesis;
 typedef struct cj_chain cj_chain;
-typedef struct cj_mempool cj_mempool;
 
 /* Why an operation failed. Block import reports the first rule the block breaks, checked cheapest first
  * (the order below from CJ_CHAIN_TOO_LARGE to CJ_CHAIN_BAD_STATE_ROOT). */
@@ -227,6 +226,32 @@ size_t cj_chain_vote_intents(const cj_chain *c, cj_vote *out, size_t max);
 int cj_chain_vote_cast(const cj_chain *c, const cj_vote *v);
 
 /* ---- producing and importing ---- */
+
+/* What the chain asks of whoever holds pending transactions; the daemon wires the mempool in
+ * (cj_mempool_source), the chain itself knows no pool. Every member may be NULL. */
+enum { CJ_PICK_TAKE = 0, CJ_PICK_SKIP = 1, CJ_PICK_DROP = 2, CJ_PICK_STOP = 3 };
+typedef int (*cj_chain_pick_fn)(void *pick_ctx, const coinjecture_tx *tx, const uint8_t hash[32]);
+typedef struct {
+    void *ctx;
+    /* 1 if the signature of the tx with this hash was verified already (the hash covers the signature). */
+    int (*sig_verified)(void *ctx, const uint8_t hash[32]);
+    /* How many candidates select may offer at most. */
+    size_t (*count)(void *ctx);
+    /* Offers candidates in block order to pick (CJ_PICK_*: take, skip this sender, drop it, stop); the
+     * offered tx stays valid until the source changes. */
+    void (*select)(void *ctx, const cj_chain *c, cj_chain_pick_fn pick, void *pick_ctx);
+} cj_tx_source;
+
+/* How the tip moved in one produce or import call: the follow-up (mempool pruning and re-admission, relay,
+ * metrics) needs nothing else. Pointers stay valid until the next call that changes the chain. */
+typedef struct {
+    int moved;                    /* 1 if the tip changed */
+    uint32_t undone;              /* blocks of the old branch undone (reorg depth); 0 for an extension */
+    uint8_t old_tip[32];          /* the tip before the call */
+    const uint8_t (*senders)[32]; /* senders of the transactions of the one connected block (extension);
+                                   * NULL with n_senders > 0 when they could not be listed: all moved */
+    uint32_t n_senders;
+} cj_tip_move;
 typedef struct {
     int produced;        /* 1 if a block was sealed and committed */
     uint8_t hash[32];
@@ -236,15 +261,17 @@ typedef struct {
     uint64_t nonce;      /* subset-sum search: the reveal nonce found */
     int voted;           /* 1 if the block carries a validator vote (then vote says which) */
     cj_vote vote;
+    cj_tip_move move;    /* the tip move, when produced */
 } cj_produce_result;
 
 /* Produces the next block if this node may seal height tip+1 at now_ms (in turn at its slot, out of turn
- * k * block_time later): takes transactions from mp (may be NULL: empty block) by fee then nonce, drops
- * the ones failing against running state (also from mp), credits rewards and fees, solves the subset-sum
- * problem, casts at most one vote intention, seals, and commits atomically. Included txs leave mp.
+ * k * block_time later): takes transactions from src (may be NULL: empty block) in its order, skips the
+ * ones failing against running state (CJ_PICK_DROP tells the source), credits rewards and fees, solves the
+ * subset-sum problem, casts at most one vote intention, seals, and commits atomically. out->move says
+ * which senders' nonces moved, for the source's follow-up.
  * Returns CJ_CHAIN_OK (out->produced says whether a block was made; 0 = not our time yet),
  * CJ_CHAIN_NOT_VALIDATOR, or CJ_CHAIN_INTERNAL. */
-cj_chain_status cj_chain_produce(cj_chain *c, cj_mempool *mp, int64_t now_ms, cj_produce_result *out,
+cj_chain_status cj_chain_produce(cj_chain *c, const cj_tx_source *src, int64_t now_ms, cj_produce_result *out,
                                  char *err, size_t errlen);
 
 typedef struct {
@@ -255,15 +282,22 @@ typedef struct {
     uint32_t reorg_depth;
     int side;             /* 1 if stored on a lighter side branch */
     long bad_tx;          /* index of the failing transaction for CJ_CHAIN_BAD_TX, else -1 */
+    cj_tip_move move;     /* how the tip moved (move.moved = extended) */
 } cj_import_result;
 
 /* Imports a block received from elsewhere (bytes = canonical encoding): validates it fully, cheapest
  * checks first, and applies it atomically (all or nothing) if it extends the best chain; a heavier side
- * branch triggers a reorg through undo data. mp may be NULL; when given, signatures already verified on
- * mempool admission are not re-verified, and included / now-stale txs leave the pool.
+ * branch triggers a reorg through undo data. block, when not NULL, is the caller's decoding of bytes (a
+ * received block is decoded once); src may be NULL: signatures it vouches for are not verified again.
+ * out->move says how the tip moved.
  * Returns CJ_CHAIN_OK, CJ_CHAIN_KNOWN, or a verdict naming the broken rule; state is unchanged on error. */
-cj_chain_status cj_chain_import(cj_chain *c, const uint8_t *bytes, size_t len, int64_t now_ms,
-                                cj_mempool *mp, cj_import_result *out, char *err, size_t errlen);
+cj_chain_status cj_chain_import(cj_chain *c, const uint8_t *bytes, size_t len, const coinjecture_block *block,
+                                int64_t now_ms, const cj_tx_source *src, cj_import_result *out, char *err,
+                                size_t errlen);
+
+/* 1 if an import verdict means the sender broke a rule (penalise, count as rejected); 0 for OK, KNOWN,
+ * ORPHAN, FUTURE (may become valid) and INTERNAL (our fault). The one place that decides. */
+int cj_chain_status_is_invalid(cj_chain_status s);
 
 /* Bulk import (range sync): on = 1 commits imported blocks without an fsync each (SQLite WAL NORMAL: a
  * power loss may lose the last ones, never corrupts; peers send them again), 2x faster on small blocks;

@@ -14,7 +14,6 @@
 #include "genesis.h"
 #include "hmap.h"
 #include "log.h"
-#include "mempool.h"
 #include "pow.h"
 #include "rewards.h"
 #include "sigverify.h"
@@ -103,6 +102,8 @@ struct cj_chain {
     journal_entry *jr;
     size_t jr_n, jr_cap;
     int jr_on;
+    uint8_t (*moved)[32]; /* cj_tip_move.senders of the last call */
+    size_t moved_cap;
 };
 
 /* Header-level facts of a block established by check_static. */
@@ -260,10 +261,12 @@ cj_chain_status cj_connect_commit(cj_chain *c, const coinjecture_block *b, const
  * then commit. All or nothing. */
 cj_chain_status cj_connect_block(cj_chain *c, const coinjecture_block *b, const uint8_t hash[32],
                                      const uint8_t *bytes, size_t len, const block_facts *f, int64_t existing_id,
-                                     cj_mempool *mp, long *bad_tx, char *err, size_t errlen);
+                                     const cj_tx_source *src, long *bad_tx, char *err, size_t errlen);
 
-/* Tells the pool which senders' nonces moved so it drops their confirmed txs. */
-void cj_connect_mempool_after_block(cj_chain *c, cj_mempool *mp, const coinjecture_block *b);
+/* Fills *m for a tip extended by block b: the old tip and the senders whose nonces moved (kept in a
+ * chain-owned buffer until the next call; without memory senders is NULL with n_senders > 0, and the
+ * follow-up prunes every sender). */
+void cj_connect_note_move(cj_chain *c, const uint8_t old_tip[32], const coinjecture_block *b, cj_tip_move *m);
 
 /* Undoes the tip inside an open store transaction: accounts from the undo record, tx index, canon. */
 cj_chain_status cj_connect_undo_tip(cj_chain *c, char *err, size_t errlen);
@@ -273,7 +276,7 @@ cj_chain_status cj_connect_undo_tip(cj_chain *c, char *err, size_t errlen);
 /* Moves the canonical chain to the branch ending at new_id (heavier than the tip): undo down to the fork
  * point, apply the branch, all in one outer store transaction. On failure everything is rolled back, the
  * offending block is deleted and the old tip stays. */
-cj_chain_status cj_reorg_to(cj_chain *c, const cj_store_block_info *newtip, cj_mempool *mp, cj_import_result *res,
+cj_chain_status cj_reorg_to(cj_chain *c, const cj_store_block_info *newtip, const cj_tx_source *src, cj_import_result *res,
                                 char *err, size_t errlen);
 
 /* ---- fork_choice.c ---- */

@@ -119,7 +119,7 @@ out:
  * then commit. All or nothing. */
 cj_chain_status cj_connect_block(cj_chain *c, const coinjecture_block *b, const uint8_t hash[32],
                                      const uint8_t *bytes, size_t len, const block_facts *f, int64_t existing_id,
-                                     cj_mempool *mp, long *bad_tx, char *err, size_t errlen)
+                                     const cj_tx_source *src, long *bad_tx, char *err, size_t errlen)
 {
     *bad_tx = -1;
     cj_apply_reset(&c->ov);
@@ -129,7 +129,8 @@ cj_chain_status cj_connect_block(cj_chain *c, const coinjecture_block *b, const 
      * a reorg re-applies the same transactions); the verdict is still the first failure in block order */
     uint8_t *need = b->tx_count ? malloc(b->tx_count) : NULL;
     if (b->tx_count && !need) return cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
-    for (uint32_t i = 0; i < b->tx_count; i++) need[i] = !cj_mempool_sig_verified(mp, f->tx_hashes[i]);
+    for (uint32_t i = 0; i < b->tx_count; i++)
+        need[i] = !(src && src->sig_verified && src->sig_verified(src->ctx, f->tx_hashes[i]));
     size_t first_bad = cj_sigverify_first_bad(b->transactions, b->tx_count, need, 0);
     free(need);
     for (uint32_t i = 0; i < b->tx_count; i++) {
@@ -167,18 +168,21 @@ cj_chain_status cj_connect_block(cj_chain *c, const coinjecture_block *b, const 
     return st;
 }
 
-/* Tells the pool which senders' nonces moved so it drops their confirmed txs. */
-void cj_connect_mempool_after_block(cj_chain *c, cj_mempool *mp, const coinjecture_block *b)
+/* Records the extension for the follow-up; the senders list lives in the chain until the next call. */
+void cj_connect_note_move(cj_chain *c, const uint8_t old_tip[32], const coinjecture_block *b, cj_tip_move *m)
 {
-    if (!mp || b->tx_count == 0) return;
-    uint8_t (*senders)[32] = malloc(b->tx_count * sizeof *senders);
-    if (!senders) {
-        cj_mempool_prune(mp, c, NULL, 0);
-        return;
+    memset(m, 0, sizeof *m);
+    m->moved = 1;
+    memcpy(m->old_tip, old_tip, 32);
+    m->n_senders = b->tx_count;
+    if (b->tx_count > c->moved_cap) {
+        uint8_t(*grown)[32] = realloc(c->moved, b->tx_count * sizeof *grown);
+        if (!grown) return; /* senders NULL: the follow-up prunes every sender */
+        c->moved = grown;
+        c->moved_cap = b->tx_count;
     }
-    for (uint32_t i = 0; i < b->tx_count; i++) memcpy(senders[i], b->transactions[i].from, 32);
-    cj_mempool_prune(mp, c, (const uint8_t(*)[32])senders, b->tx_count);
-    free(senders);
+    for (uint32_t i = 0; i < b->tx_count; i++) memcpy(c->moved[i], b->transactions[i].from, 32);
+    m->senders = (const uint8_t(*)[32])c->moved;
 }
 
 /* Undoes the tip inside an open store transaction: accounts from the undo record, tx index, canon. */

@@ -18,8 +18,9 @@ void cj_chain_set_bulk_import(cj_chain *c, int on)
 }
 
 /* Decode, cheap checks, then either extend the tip, or store a side block and reorg if it is heavier. */
-cj_chain_status cj_chain_import(cj_chain *c, const uint8_t *bytes, size_t len, int64_t now_ms, cj_mempool *mp,
-                                cj_import_result *out, char *err, size_t errlen)
+cj_chain_status cj_chain_import(cj_chain *c, const uint8_t *bytes, size_t len, const coinjecture_block *block,
+                                int64_t now_ms, const cj_tx_source *src, cj_import_result *out, char *err,
+                                size_t errlen)
 {
     cj_import_result dummy;
     if (!out) out = &dummy;
@@ -30,11 +31,14 @@ cj_chain_status cj_chain_import(cj_chain *c, const uint8_t *bytes, size_t len, i
         c->stats.blocks_rejected++;
         return cj_chain_fail(CJ_CHAIN_TOO_LARGE, err, errlen, "%zu bytes > %u", len, COINJECTURE_MAX_BLOCK_SIZE);
     }
-    coinjecture_block b;
-    if (coinjecture_block_decode(bytes, len, &b) != COINJ_OK) {
+    coinjecture_block own;
+    memset(&own, 0, sizeof own);
+    if (!block && coinjecture_block_decode(bytes, len, &own) != COINJ_OK) {
         c->stats.blocks_rejected++;
         return cj_chain_fail(CJ_CHAIN_DECODE, err, errlen, "%s", coinjecture_last_error_message());
     }
+    const coinjecture_block *bp = block ? block : &own;
+#define b (*bp)
     cj_chain_status st;
     block_facts f;
     memset(&f, 0, sizeof f);
@@ -71,11 +75,13 @@ cj_chain_status cj_chain_import(cj_chain *c, const uint8_t *bytes, size_t len, i
     if (st != CJ_CHAIN_OK) goto done;
 
     if (memcmp(parent.hash, c->tip.hash, 32) == 0) {
-        st = cj_connect_block(c, &b, hash, bytes, len, &f, 0, mp, &out->bad_tx, err, errlen);
+        uint8_t old_tip[32];
+        memcpy(old_tip, c->tip.hash, 32);
+        st = cj_connect_block(c, &b, hash, bytes, len, &f, 0, src, &out->bad_tx, err, errlen);
         if (st == CJ_CHAIN_OK) {
             out->extended = 1;
             c->stats.blocks_imported++;
-            cj_connect_mempool_after_block(c, mp, &b);
+            cj_connect_note_move(c, old_tip, &b, &out->move);
         }
         goto done;
     }
@@ -106,14 +112,13 @@ cj_chain_status cj_chain_import(cj_chain *c, const uint8_t *bytes, size_t len, i
         st = CJ_CHAIN_OK;
         goto done;
     }
-    st = cj_reorg_to(c, &si, mp, out, err, errlen);
+    st = cj_reorg_to(c, &si, src, out, err, errlen);
     if (st == CJ_CHAIN_OK) c->stats.blocks_imported++;
 done:
-    if (st != CJ_CHAIN_OK && st != CJ_CHAIN_KNOWN && st != CJ_CHAIN_ORPHAN && st != CJ_CHAIN_FUTURE &&
-        st != CJ_CHAIN_INTERNAL)
-        c->stats.blocks_rejected++;
+    if (cj_chain_status_is_invalid(st) || st == CJ_CHAIN_REORG_TOO_DEEP) c->stats.blocks_rejected++;
     free(f.tx_hashes);
     cj_validators_vset_free(&side_set);
-    coinjecture_block_free(&b);
+    coinjecture_block_free(&own);
     return st;
+#undef b
 }

@@ -15,32 +15,32 @@ typedef struct {
     uint32_t dropped;
 } pack_ctx;
 
-/* Block building callback: applies the pool's next tx to running state; failures are dropped. */
-static int pack_pick(void *vctx, const cj_mempool_entry *e)
+/* Block building callback: applies the source's next tx to running state; failures are dropped. */
+static int pack_pick(void *vctx, const coinjecture_tx *tx, const uint8_t hash[32])
 {
     pack_ctx *p = vctx;
     if (p->n >= p->max) return CJ_PICK_STOP;
     size_t sz = 0;
-    if (coinjecture_tx_encode(&e->tx, NULL, 0, &sz) != COINJ_ERROR_BUFFER_TOO_SMALL) {
+    if (coinjecture_tx_encode(tx, NULL, 0, &sz) != COINJ_ERROR_BUFFER_TOO_SMALL) {
         p->dropped++;
         return CJ_PICK_DROP;
     }
     if (p->bytes + sz > p->budget) return CJ_PICK_SKIP;
     coinjecture_tx_status ts;
-    if (cj_apply_tx(p->c, &e->tx, &p->fees, &ts, NULL, 0) != 0) {
+    if (cj_apply_tx(p->c, tx, &p->fees, &ts, NULL, 0) != 0) {
         if (ts == COINJECTURE_TX_BAD_NONCE) return CJ_PICK_SKIP;
         p->dropped++;
         return CJ_PICK_DROP;
     }
-    p->txs[p->n] = e->tx;
-    memcpy(p->hashes[p->n], e->hash, 32);
+    p->txs[p->n] = *tx;
+    memcpy(p->hashes[p->n], hash, 32);
     p->n++;
     p->bytes += sz;
     return CJ_PICK_TAKE;
 }
 
 /* Builds, solves, seals and commits the next block if this validator may seal it now. */
-cj_chain_status cj_chain_produce(cj_chain *c, cj_mempool *mp, int64_t now_ms, cj_produce_result *out, char *err,
+cj_chain_status cj_chain_produce(cj_chain *c, const cj_tx_source *src, int64_t now_ms, cj_produce_result *out, char *err,
                                  size_t errlen)
 {
     cj_produce_result dummy;
@@ -64,7 +64,7 @@ cj_chain_status cj_chain_produce(cj_chain *c, cj_mempool *mp, int64_t now_ms, cj
     p.c = c;
     p.max = c->opt.max_block_txs;
     p.budget = COINJECTURE_MAX_BLOCK_SIZE - BLOCK_SIZE_RESERVE;
-    size_t cap = mp ? cj_mempool_size(mp) : 0;
+    size_t cap = src && src->count && src->select ? src->count(src->ctx) : 0;
     if (cap > p.max) cap = p.max;
     p.txs = malloc((cap ? cap : 1) * sizeof *p.txs);
     p.hashes = malloc((cap ? cap : 1) * sizeof *p.hashes);
@@ -75,7 +75,7 @@ cj_chain_status cj_chain_produce(cj_chain *c, cj_mempool *mp, int64_t now_ms, cj
     }
     if (p.max > cap) p.max = (uint32_t)cap;
     cj_apply_reset(&c->ov);
-    if (mp && cap) cj_mempool_select(mp, c, pack_pick, &p);
+    if (cap) src->select(src->ctx, c, pack_pick, &p);
     cj_chain_status st = CJ_CHAIN_OK;
     if (cj_apply_rewards(c, h, me_id, p.fees) != 0 || cj_apply_to_state(c) != 0) {
         st = cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
@@ -155,7 +155,7 @@ cj_chain_status cj_chain_produce(cj_chain *c, cj_mempool *mp, int64_t now_ms, cj
         cj_log_info("block %llu carries my vote: %s %s", (unsigned long long)h, cj_chain_vote_action_name(vote.action),
                     hx);
     }
-    cj_connect_mempool_after_block(c, mp, &b); /* b.transactions point into pool entries: prune last */
+    cj_connect_note_move(c, hd->parent_hash, &b, &out->move);
 out:
     free(p.txs);
     free(p.hashes);

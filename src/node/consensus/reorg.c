@@ -5,7 +5,7 @@
 /* Moves the canonical chain to the branch ending at new_id (heavier than the tip): undo down to the fork
  * point, apply the branch, all in one outer store transaction. On failure everything is rolled back, the
  * offending block is deleted and the old tip stays. */
-cj_chain_status cj_reorg_to(cj_chain *c, const cj_store_block_info *newtip, cj_mempool *mp, cj_import_result *res,
+cj_chain_status cj_reorg_to(cj_chain *c, const cj_store_block_info *newtip, const cj_tx_source *src, cj_import_result *res,
                                 char *err, size_t errlen)
 {
     size_t maxb = (size_t)c->opt.max_reorg_depth + 2, nb = 0;
@@ -67,7 +67,7 @@ cj_chain_status cj_reorg_to(cj_chain *c, const cj_store_block_info *newtip, cj_m
         } else {
             st = cj_validate_header(c, &b, &c->tip, &c->vs, INT64_MAX, &f, err, errlen);
             if (st == CJ_CHAIN_OK)
-                st = cj_connect_block(c, &b, bi.hash, data, dlen, &f, branch[i], mp, &res->bad_tx, err, errlen);
+                st = cj_connect_block(c, &b, bi.hash, data, dlen, &f, branch[i], src, &res->bad_tx, err, errlen);
             if (st != CJ_CHAIN_OK && st != CJ_CHAIN_INTERNAL) failed_id = branch[i];
         }
         free(f.tx_hashes);
@@ -95,7 +95,9 @@ cj_chain_status cj_reorg_to(cj_chain *c, const cj_store_block_info *newtip, cj_m
         res->reorged = 1;
         res->reorg_depth = (uint32_t)depth;
         res->extended = 1;
-        if (mp) cj_mempool_prune(mp, c, NULL, 0);
+        res->move.moved = 1;
+        res->move.undone = (uint32_t)depth;
+        memcpy(res->move.old_tip, saved_tip.hash, 32);
         char hx[65];
         (void)coinjecture_hex_encode(c->tip.hash, 32, hx, sizeof hx);
         cj_log_info("reorg: undid %llu blocks, new tip %llu %s", (unsigned long long)depth,

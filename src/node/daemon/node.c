@@ -413,7 +413,11 @@ static void on_produce(evutil_socket_t fd, short what, void *arg)
     }
     memset(&res, 0, sizeof res);
     err[0] = '\0';
-    cj_chain_status st = cj_chain_produce(n->chain, n->mempool, now, &res, err, sizeof err);
+    cj_tx_source src;
+    cj_mempool_source(n->mempool, &src);
+    cj_chain_status st = cj_chain_produce(n->chain, &src, now, &res, err, sizeof err);
+    if (st == CJ_CHAIN_OK && res.produced)
+        (void)cj_mempool_on_tip(n->mempool, n->chain, &res.move);
     if (st == CJ_CHAIN_OK && res.produced) {
         coinjecture_hex_encode(res.hash, 32, hex, sizeof hex);
         cj_log_info("produced block %llu hash %s txs %u (dropped %u invalid)", (unsigned long long)res.height, hex,

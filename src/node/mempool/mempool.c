@@ -514,7 +514,7 @@ static void pick_down(pick_cursor *h, size_t n, size_t i)
 }
 
 /* Merges the senders' nonce-ordered queues by fee: a max-heap keyed by each sender's next executable tx. */
-size_t cj_mempool_select(cj_mempool *mp, const cj_chain *chain, cj_mempool_pick_fn fn, void *ctx)
+size_t cj_mempool_select(cj_mempool *mp, const cj_chain *chain, cj_chain_pick_fn fn, void *ctx)
 {
     if (!mp || !chain || !fn || mp->heap_n == 0) return 0;
     size_t ns = mp->senders.count;
@@ -540,7 +540,7 @@ size_t cj_mempool_select(cj_mempool *mp, const cj_chain *chain, cj_mempool_pick_
     while (n > 0) {
         pick_cursor *top = &h[0];
         mp_entry *e = top->s->txs[top->next];
-        int verdict = fn(ctx, &e->pub);
+        int verdict = fn(ctx, &e->pub.tx, e->pub.hash);
         if (verdict == CJ_PICK_STOP) break;
         int keep = 0;
         if (verdict == CJ_PICK_TAKE) {
@@ -576,4 +576,46 @@ void cj_mempool_get_stats(const cj_mempool *mp, cj_mempool_stats *out)
         return;
     }
     *out = mp->stats;
+}
+
+/* cj_tx_source adapters: the chain calls through these and never sees the pool. */
+static int source_sig_verified(void *ctx, const uint8_t hash[32])
+{
+    return cj_mempool_sig_verified(ctx, hash);
+}
+
+/* Upper bound of the candidates select offers. */
+static size_t source_count(void *ctx)
+{
+    return cj_mempool_size(ctx);
+}
+
+/* Offers the executable transactions in block order. */
+static void source_select(void *ctx, const cj_chain *c, cj_chain_pick_fn pick, void *pick_ctx)
+{
+    (void)cj_mempool_select(ctx, c, pick, pick_ctx);
+}
+
+/* The pool as a transaction source for cj_chain_produce and cj_chain_import. */
+void cj_mempool_source(cj_mempool *mp, cj_tx_source *out)
+{
+    memset(out, 0, sizeof *out);
+    if (mp == NULL)
+        return;
+    out->ctx = mp;
+    out->sig_verified = source_sig_verified;
+    out->count = source_count;
+    out->select = source_select;
+}
+
+/* Prunes by the moved senders, or every sender when the move lists none (reorg, out of memory). */
+size_t cj_mempool_on_tip(cj_mempool *mp, const cj_chain *chain, const cj_tip_move *m)
+{
+    if (mp == NULL || m == NULL || !m->moved)
+        return 0;
+    if (m->undone == 0 && m->n_senders == 0)
+        return 0;
+    if (m->undone > 0 || m->senders == NULL)
+        return cj_mempool_prune(mp, chain, NULL, 0);
+    return cj_mempool_prune(mp, chain, m->senders, m->n_senders);
 }

@@ -8,10 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "chain.h"
 #include "coinjecture.h"
 
 typedef struct cj_mempool cj_mempool;
-typedef struct cj_chain cj_chain;
 
 typedef struct {
     uint32_t max_txs;         /* pool capacity; default 50000 */
@@ -92,14 +92,21 @@ size_t cj_mempool_expire(cj_mempool *mp, int64_t now_ms);
  * were confirmed or can never confirm) for the given senders (or all senders when senders == NULL). */
 size_t cj_mempool_prune(cj_mempool *mp, const cj_chain *chain, const uint8_t (*senders)[32], size_t n);
 
-/* Block building (used by cj_chain_produce): calls fn on executable txs in block order: among the
+/* Block building (cj_chain_produce through cj_mempool_source): calls fn on executable txs in block order: among the
  * senders' next txs (nonce = account nonce at the tip of chain, then +1, ...) the highest fee first,
  * ties by hash. fn returns CJ_PICK_TAKE (the sender's next nonce becomes eligible), CJ_PICK_SKIP (skip
  * the rest of this sender for this block), CJ_PICK_DROP (remove the tx from the pool after the walk and
  * skip the sender) or CJ_PICK_STOP. Returns the number of txs taken. */
-enum { CJ_PICK_TAKE = 0, CJ_PICK_SKIP = 1, CJ_PICK_DROP = 2, CJ_PICK_STOP = 3 };
-typedef int (*cj_mempool_pick_fn)(void *ctx, const cj_mempool_entry *e);
-size_t cj_mempool_select(cj_mempool *mp, const cj_chain *chain, cj_mempool_pick_fn fn, void *ctx);
+size_t cj_mempool_select(cj_mempool *mp, const cj_chain *chain, cj_chain_pick_fn fn, void *ctx);
+
+/* The pool as the chain's transaction source (select, count, signatures verified on admission). *out
+ * refers to mp, which must outlive its use. */
+void cj_mempool_source(cj_mempool *mp, cj_tx_source *out);
+
+/* The pool's part of the follow-up after the tip moved (m from cj_chain_produce / cj_chain_import): drops
+ * what the moved senders' nonces confirmed (every sender after a reorg or when m lists none). Returns how
+ * many were dropped. */
+size_t cj_mempool_on_tip(cj_mempool *mp, const cj_chain *chain, const cj_tip_move *m);
 
 /* Counters since creation. */
 typedef struct {

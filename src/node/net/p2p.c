@@ -813,7 +813,11 @@ static cj_chain_status import_block(cj_p2p *p, const uint8_t *bytes, size_t len,
 {
     uint8_t old_tip[32];
     cj_chain_tip_hash(p->chain, old_tip);
-    cj_chain_status st = cj_chain_import(p->chain, bytes, len, wall_ms(), p->mp, res, err, errlen);
+    cj_tx_source src;
+    cj_mempool_source(p->mp, &src);
+    cj_chain_status st = cj_chain_import(p->chain, bytes, len, NULL, wall_ms(), &src, res, err, errlen);
+    if (st == CJ_CHAIN_OK)
+        (void)cj_mempool_on_tip(p->mp, p->chain, &res->move);
     if (st == CJ_CHAIN_OK && res->reorged && res->reorg_depth > 0 && p->mp != NULL)
         readd_undone(p, old_tip, res->reorg_depth);
     return st;
