@@ -3,7 +3,7 @@
  * headers from the vector files, plus hand-picked transactions, reveals, problems, solutions, commitments
  * and blocks that reach every integer width, array/str header size, enum variant and Option); the
  * structured harnesses get inputs in the layouts of fuzz_common.h. Without VECTORS arguments it reads the
- * project's golden/network_b_vectors.json and the shared ../shared/golden one, whichever exist.
+ * project's golden/network_b_vectors.json and the original's golden/original/network_b_vectors.json.
  * -n N uses at most N entries per vector operation and file (fuzz/make-corpus.sh uses it to keep the
  * committed corpus small; at fuzz time every vector is used).
  * When built with the node library (CJ_MC_NODE), it also writes the node parsers' seeds: transaction JSON
@@ -826,7 +826,7 @@ int main(int argc, char **argv)
         }
     } else {
         static const char *const defaults[2][2] = {{CJ_SOURCE_DIR "/golden/network_b_vectors.json", "project"},
-                                                   {CJ_SOURCE_DIR "/../shared/golden/network_b_vectors.json", "golden"}};
+                                                   {CJ_SOURCE_DIR "/golden/original/network_b_vectors.json", "golden"}};
         for (int i = 0; i < 2; i++) {
             FILE *f = fopen(defaults[i][0], "rb");
             if (!f) continue;

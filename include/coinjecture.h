@@ -210,7 +210,7 @@ COINJECTURE_API CoinjResult coinjecture_compute_header_hash(const BlockHeaderFFI
 COINJECTURE_API CoinjResult coinjecture_compute_merkle_root(const uint8_t (*tx_hashes)[32],
                                                             uint32_t tx_count, uint8_t out_root[32]);
 
-/* Subset-sum verification (core.md §6): tier element range, solution size, duplicate indices, index
+/* Subset-sum verification (docs/spec/core.md §6): tier element range, solution size, duplicate indices, index
  * range, checked signed 64-bit sum in index order, sum == target, ops (2k) and memory (8k) budget.
  * Returns: COINJ_OK with *out_valid = 1 when valid;
  *          COINJ_ERROR_VERIFICATION_FAILED with *out_valid = 0 when a rule fails (the original left
@@ -224,7 +224,7 @@ COINJECTURE_API CoinjResult coinjecture_verify_subset_sum(const SubsetSumProblem
                                                           const VerifyBudgetFFI *budget,
                                                           int32_t *out_valid);
 
-/* Transaction verification (core.md §7), in this order: Ed25519 signature (libsodium strict), nonce ==
+/* Transaction verification (docs/spec/core.md §7), in this order: Ed25519 signature (libsodium strict), nonce ==
  * sender nonce, fee = gas_limit * gas_price >= max(amount / 10000, 1000) without overflow, total cost =
  * amount + fee without overflow, balance >= total cost, gas_limit >= 21000 (Transfer) or 50000.
  * Returns: COINJ_OK with out_result = {1, total_cost, gas_used = gas_limit, fee};
@@ -484,7 +484,7 @@ typedef struct {
 } coinjecture_account;
 
 /* ---- Codec ----
- * Canonical MessagePack, as rmp-serde's to_vec_named emits it (core.md §4): structs are fixmaps with the
+ * Canonical MessagePack, as rmp-serde's to_vec_named emits it (docs/spec/core.md §4): structs are fixmaps with the
  * field names as keys in declaration order; integers in the shortest form (non-negative signed values use
  * the unsigned markers); 32/64-byte arrays as bin8; byte vectors (extra_data, data) as arrays of integers;
  * enums as variant-name strings; None as nil.
@@ -595,7 +595,7 @@ typedef enum {
     COINJECTURE_SS_BUDGET_MEMORY = 9     /* 8 * indices_len > max_memory_bytes */
 } coinjecture_ss_status;
 
-/* The budget of a tier (max_ops = 2^(12,16,20,24,32), max_duration_ms, max_memory_bytes; core.md §1).
+/* The budget of a tier (max_ops = 2^(12,16,20,24,32), max_duration_ms, max_memory_bytes; docs/spec/core.md §1).
  * Returns COINJ_ERROR_INVALID_INPUT for a tier outside 1..5 or NULL out. */
 COINJECTURE_API CoinjResult coinjecture_tier_budget(uint8_t tier, coinjecture_budget *out);
 

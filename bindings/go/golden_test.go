@@ -45,8 +45,9 @@ type goldenFile struct {
 	Vectors      []goldenVector `json:"vectors"`
 }
 
-// goldenPath finds the shared vectors: $COINJECTURE_SHARED_GOLDEN (the file or its directory), else the
-// first shared/golden/network_b_vectors.json found walking up from the package directory.
+// goldenPath finds the original's 50 vectors: $COINJECTURE_SHARED_GOLDEN (the file or its directory),
+// else the repository's committed copy, golden/original/network_b_vectors.json (go test runs in the
+// package directory, bindings/go).
 func goldenPath(t testing.TB) string {
 	t.Helper()
 	if env := os.Getenv("COINJECTURE_SHARED_GOLDEN"); env != "" {
@@ -55,21 +56,11 @@ func goldenPath(t testing.TB) string {
 		}
 		return env
 	}
-	dir, err := filepath.Abs(".")
+	p, err := filepath.Abs(filepath.Join("..", "..", "golden", "original", goldenName))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		p := filepath.Join(dir, "shared", "golden", goldenName)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatalf("%s not found above the package directory; set COINJECTURE_SHARED_GOLDEN", goldenName)
-		}
-		dir = parent
-	}
+	return p
 }
 
 func loadGolden(t testing.TB) []goldenVector {
@@ -194,7 +185,7 @@ func checkVector(t *testing.T, v goldenVector) (string, string) {
 	return "", ""
 }
 
-// TestGoldenVectors checks all 50 shared vectors, under every backend this build offers.
+// TestGoldenVectors checks all 50 original vectors, under every backend this build offers.
 func TestGoldenVectors(t *testing.T) {
 	vectors := loadGolden(t)
 	counts := map[string]int{}

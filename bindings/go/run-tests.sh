@@ -9,15 +9,16 @@
 #                 (LD_LIBRARY_PATH, then an rpath build without it), check its output against the vectors
 #   bench         go test -bench with COINJECTURE_CRYPTO_BACKEND=accelerated; prints the speed ratios
 #   all           test + cgo-original (default)
-# Environment: GO (go binary), COINJECTURE_SHARED_GOLDEN (vectors file or dir; default: found by walking
-# up from bindings/go). Exit 77 = skipped (sanitizer build: its shared library cannot be loaded by Go).
+# Environment: GO (go binary), COINJECTURE_SHARED_GOLDEN (vectors file or dir; default: the repository's
+# golden/original/network_b_vectors.json). Exit 77 = skipped (sanitizer build: its shared library cannot
+# be loaded by Go).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 go=${GO:-go}
 
-[ $# -ge 1 ] || { sed -n '2,15p' "$0" >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,14p' "$0" >&2; exit 2; }
 dir=$(cd "$1" && pwd)
 mode=${2:-all}
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 OURS = REPO / "golden" / "network_b_vectors.json"
+# the original generator's 50 vectors, committed; $COINJECTURE_SHARED_GOLDEN (a file) overrides
 ORIGINAL = Path(os.environ.get("COINJECTURE_SHARED_GOLDEN",
-                               REPO.parent / "shared" / "golden" / "network_b_vectors.json"))
+                               REPO / "golden" / "original" / "network_b_vectors.json"))
 REFERENCE_PY = REPO / "bindings" / "python" / "coinjecture" / "reference.py"
 
 

@@ -10,11 +10,11 @@
 
 static json_t *vectors;
 
-/* Loads ../shared/golden/network_b_vectors.json once for all tests. */
+/* Loads golden/original/network_b_vectors.json (committed) once for all tests. */
 static int setup(void **state)
 {
     json_error_t err;
-    vectors = json_load_file(CJ_SHARED_GOLDEN "/network_b_vectors.json", 0, &err);
+    vectors = json_load_file(CJ_ORIGINAL_GOLDEN "/network_b_vectors.json", 0, &err);
     if (!vectors) {
         fprintf(stderr, "cannot load vectors: %s (line %d)\n", err.text, err.line);
         return -1;

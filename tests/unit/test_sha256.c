@@ -94,7 +94,7 @@ static void test_padding_boundaries(void **state)
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) check_all_paths(m, v[i].n, v[i].hex);
 }
 
-/* The SHA256 vectors of /work/shared/golden/network_b_vectors.json, copied verbatim. */
+/* The SHA256 vectors of golden/original/network_b_vectors.json, copied verbatim. */
 static void test_golden_vectors(void **state)
 {
     (void)state;

@@ -1,8 +1,8 @@
 """Pure-Python reference implementation of the COINjecture Network B consensus rules.
 
 This module is the independent cross-check of ``libcoinjecture_core``: it is written from the
-specification (``shared/spec/core.md``), not from the C code, and uses only the standard library
-(``hashlib``, ``hmac``, ``struct``). It never imports the C extension, so it can judge it.
+specification (``docs/spec/core.md`` in the source tree), not from the C code, and uses only the
+standard library (``hashlib``, ``hmac``, ``struct``). It never imports the C extension, so it can judge it.
 
 Conventions
 -----------

@@ -14,12 +14,13 @@ HASH_KEYS = ("parent_hash", "merkle_root", "miner_address", "commitment")
 
 
 def golden_path():
-    """network_b_vectors.json: $COINJECTURE_GOLDEN, else ../shared/golden/ beside the repository."""
+    """The original's network_b_vectors.json: $COINJECTURE_GOLDEN, else the repository's committed
+    golden/original/ copy."""
     env = os.environ.get("COINJECTURE_GOLDEN")
     if env:
         return pathlib.Path(env)
     repo = pathlib.Path(__file__).resolve().parents[3]
-    return repo.parent / "shared" / "golden" / "network_b_vectors.json"
+    return repo / "golden" / "original" / "network_b_vectors.json"
 
 
 def golden_vectors():

@@ -1,4 +1,4 @@
-"""The 50 golden vectors of the original (shared/golden/network_b_vectors.json) through coinjecture._core."""
+"""The 50 golden vectors of the original (golden/original/network_b_vectors.json) through coinjecture._core."""
 
 import collections
 
