@@ -6,7 +6,7 @@
  *    identical struct and is a fixed point. The genesis block and hash are built from exactly these fields
  *    (chain.c, behind a data dir), so identical structs mean an identical genesis hash. */
 #include "fuzz_common.h"
-#include "genesis.h"
+#include "genesis_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -21,7 +21,7 @@
 #ifdef CJ_MC_NODE
 #include "api_json.h"
 #include "config.h"
-#include "genesis.h"
+#include "genesis_file.h"
 #include "p2p_wire.h"
 #endif
 

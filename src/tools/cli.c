@@ -17,7 +17,7 @@
 #include "api_json.h"
 #include "coinjecture.h"
 #include "config.h"
-#include "genesis.h"
+#include "genesis_file.h"
 #include "keys.h"
 
 #define DEFAULT_NODE "http://127.0.0.1:8081"

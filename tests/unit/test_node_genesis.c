@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "genesis.h"
+#include "genesis_file.h"
 #include "testutil.h"
 
 #define V0 "7eb04adf26b040b0e66abd7d5176d57b2484ef8a9f28fc479ad02e8721c206b6"

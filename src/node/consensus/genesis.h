@@ -1,4 +1,4 @@
-/* Genesis file (JSON): the chain parameters every node must agree on.
+/* The genesis parameters every node must agree on (parsed from the genesis file by daemon/genesis_file.c).
  *
  * Format (every key required, no others allowed):
  *   {
@@ -44,16 +44,6 @@ typedef struct cj_genesis {
     cj_genesis_alloc *allocs;  /* alloc_count entries, heap, in file order */
 } cj_genesis;
 
-/* Parses a genesis document from memory. Returns 0 and fills *out (release with cj_genesis_free), or -1
- * with a message in err (e.g. "validators[2]: expected 64 hex digits") and *out zeroed. */
-int cj_genesis_parse(const char *json, size_t len, cj_genesis *out, char *err, size_t errlen);
-
-/* Reads and parses a genesis file; errors are prefixed with the path (and line:column for JSON syntax). */
-int cj_genesis_load(const char *path, cj_genesis *out, char *err, size_t errlen);
-
-/* Canonical JSON text of g (keys in the order above, hex lowercase, 2-space indent), heap string the
- * caller frees with free(); NULL on allocation failure. */
-char *cj_genesis_to_json(const cj_genesis *g);
 
 /* Index of pubkey in g->validators, or -1 if it is not a genesis validator. */
 long cj_genesis_validator_index(const cj_genesis *g, const uint8_t pubkey[32]);

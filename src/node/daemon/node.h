@@ -8,7 +8,7 @@
 
 #include "chain.h"
 #include "config.h"
-#include "genesis.h"
+#include "genesis_file.h"
 #include "mempool.h"
 
 struct event_base;
