@@ -1,25 +1,13 @@
 /* Table-driven configuration: YAML file (libyaml), environment, flags; sample and effective output. */
-#include "config.h"
+#include "config_impl.h"
 
-#include <ctype.h>
-#include <errno.h>
-#include <math.h>
-#include <stdarg.h>
-#include <stdlib.h>
-#include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
-#include <yaml.h>
 
 #include "chain.h"
 
 #define F(field) offsetof(cj_config, field)
-#define MS_MIN 60000ull
-#define KIB 1024ull
-#define MIB (1024ull * 1024ull)
 
 /* The one table. Defaults are text and go through the same parsers as user input. */
-static const cj_config_key TABLE[] = {
+const cj_config_key cj_config_keys[] = {
     {"node.data_dir", CJ_CFG_STRING, F(data_dir), "./data", 0, 0, 0, 0, NULL, "data-dir", NULL,
      "Data directory: database and the genesis copy made by `coinjectured init`. Several nodes on one host "
      "need distinct data directories."},
@@ -111,14 +99,11 @@ static const cj_config_key TABLE[] = {
     {"log.format", CJ_CFG_ENUM, F(log_format), "human", 0, 0, 0, 0, "human|json", "log-format", NULL,
      "human: one readable line per event; json: one JSON object per line."},
 };
-#define NKEYS (sizeof TABLE / sizeof TABLE[0])
+const size_t cj_config_key_count = sizeof cj_config_keys / sizeof cj_config_keys[0];
 
 /* Keys of the original Go node's configs that coinjectured accepts and ignores, with the reason. A
  * pattern matches the key itself and everything below it. Table keys are matched first. */
-static const struct {
-    const char *pattern;
-    const char *why;
-} LEGACY[] = {
+const cj_config_legacy cj_config_legacy_keys[] = {
     {"network", "chain id, network name and genesis time come from the genesis file"},
     {"consensus.validators", "the validator set comes from the genesis file"},
     {"consensus.block_time", "the block time comes from the genesis file"},
@@ -151,30 +136,30 @@ static const struct {
     {"rate_limiter", "not used (enabled, ip_limit, burst_multiplier, global_limit, max_clients are)"},
     {"metrics", "metrics are served at /metrics on the API port"},
 };
-#define NLEGACY (sizeof LEGACY / sizeof LEGACY[0])
+const size_t cj_config_legacy_count = sizeof cj_config_legacy_keys / sizeof cj_config_legacy_keys[0];
 
 /* Exposes the table to the sample writer, tests and flag parser. */
 const cj_config_key *cj_config_table(size_t *count)
 {
     if (count != NULL)
-        *count = NKEYS;
-    return TABLE;
+        *count = cj_config_key_count;
+    return cj_config_keys;
 }
 
 /* Finds a key by its dotted name. */
 long cj_config_find(const char *key)
 {
-    for (size_t i = 0; key != NULL && i < NKEYS; i++)
-        if (strcmp(TABLE[i].key, key) == 0)
+    for (size_t i = 0; key != NULL && i < cj_config_key_count; i++)
+        if (strcmp(cj_config_keys[i].key, key) == 0)
             return (long)i;
     return -1;
 }
 
 /* Derives the long flag name of a key: dots and underscores become dashes. */
-static void flag_name(size_t i, char *out, size_t cap)
+void cj_config_flag_name(size_t i, char *out, size_t cap)
 {
     size_t o = 0;
-    for (const char *p = TABLE[i].key; *p && o + 1 < cap; p++)
+    for (const char *p = cj_config_keys[i].key; *p && o + 1 < cap; p++)
         out[o++] = (*p == '.' || *p == '_') ? '-' : *p;
     out[o] = '\0';
 }
@@ -183,9 +168,9 @@ static void flag_name(size_t i, char *out, size_t cap)
 long cj_config_find_flag(const char *flag)
 {
     char name[128];
-    for (size_t i = 0; flag != NULL && i < NKEYS; i++) {
-        flag_name(i, name, sizeof name);
-        if (strcmp(name, flag) == 0 || (TABLE[i].flag_alias != NULL && strcmp(TABLE[i].flag_alias, flag) == 0))
+    for (size_t i = 0; flag != NULL && i < cj_config_key_count; i++) {
+        cj_config_flag_name(i, name, sizeof name);
+        if (strcmp(name, flag) == 0 || (cj_config_keys[i].flag_alias != NULL && strcmp(cj_config_keys[i].flag_alias, flag) == 0))
             return (long)i;
     }
     return -1;
@@ -197,7 +182,7 @@ void cj_config_env_name(size_t i, char *out, size_t cap)
     if (cap == 0)
         return;
     size_t o = (size_t)snprintf(out, cap, "COINJECTURE_");
-    for (const char *p = TABLE[i].key; i < NKEYS && *p && o + 1 < cap; p++)
+    for (const char *p = cj_config_keys[i].key; i < cj_config_key_count && *p && o + 1 < cap; p++)
         out[o++] = *p == '.' ? '_' : (char)toupper((unsigned char)*p);
     out[o < cap ? o : cap - 1] = '\0';
 }
@@ -363,7 +348,7 @@ void cj_config_format_size(uint64_t bytes, char *out, size_t cap)
 }
 
 /* Releases a string list. */
-static void strlist_free(cj_strlist *l)
+void cj_config_strlist_free(cj_strlist *l)
 {
     for (size_t i = 0; i < l->count; i++)
         free(l->items[i]);
@@ -373,7 +358,7 @@ static void strlist_free(cj_strlist *l)
 }
 
 /* Appends a copy of s to a list. */
-static int strlist_push(cj_strlist *l, const char *s)
+int cj_config_strlist_push(cj_strlist *l, const char *s)
 {
     char **n = realloc(l->items, (l->count + 1) * sizeof *n);
     if (n == NULL)
@@ -399,9 +384,9 @@ static int strlist_from_text(const char *text, cj_strlist *out)
             n--;
         if (n > 0) {
             char *item = strndup(p, n);
-            if (item == NULL || strlist_push(&l, item) != 0) {
+            if (item == NULL || cj_config_strlist_push(&l, item) != 0) {
                 free(item);
-                strlist_free(&l);
+                cj_config_strlist_free(&l);
                 return -1;
             }
             free(item);
@@ -413,7 +398,7 @@ static int strlist_from_text(const char *text, cj_strlist *out)
 }
 
 /* Writes the allowed range of a numeric key in its own units for error messages. */
-static void range_text(const cj_config_key *k, char *out, size_t cap)
+void cj_config_range_text(const cj_config_key *k, char *out, size_t cap)
 {
     char a[48], b[48];
     if (k->type == CJ_CFG_DURATION) {
@@ -448,10 +433,10 @@ static int enum_ok(const char *choices, const char *value)
 }
 
 /* Parses text for table entry i and stores it, replacing the old value. */
-static int set_index(cj_config *c, size_t i, const char *value, cj_cfg_source src, int line, char *err,
+int cj_config_set_index(cj_config *c, size_t i, const char *value, cj_cfg_source src, int line, char *err,
                      size_t errlen)
 {
-    const cj_config_key *k = &TABLE[i];
+    const cj_config_key *k = &cj_config_keys[i];
     char *base = (char *)c + k->offset;
     char range[128];
     uint64_t v = 0;
@@ -501,7 +486,7 @@ static int set_index(cj_config *c, size_t i, const char *value, cj_cfg_source sr
             return -1;
         }
         if (v < k->min || v > k->max) {
-            range_text(k, range, sizeof range);
+            cj_config_range_text(k, range, sizeof range);
             snprintf(err, errlen, "%s: '%s' is out of range %s", k->key, value, range);
             return -1;
         }
@@ -517,7 +502,7 @@ static int set_index(cj_config *c, size_t i, const char *value, cj_cfg_source sr
             return -1;
         }
         if (d < k->dmin || d > k->dmax) {
-            range_text(k, range, sizeof range);
+            cj_config_range_text(k, range, sizeof range);
             snprintf(err, errlen, "%s: '%s' is out of range %s", k->key, value, range);
             return -1;
         }
@@ -531,7 +516,7 @@ static int set_index(cj_config *c, size_t i, const char *value, cj_cfg_source sr
             return -1;
         }
         cj_strlist *slot = (cj_strlist *)(void *)base;
-        strlist_free(slot);
+        cj_config_strlist_free(slot);
         *slot = l;
         break;
     }
@@ -554,7 +539,7 @@ int cj_config_set(cj_config *c, const char *key, const char *value, cj_cfg_sourc
         snprintf(err, errlen, "unknown key '%s'", key ? key : "(null)");
         return -1;
     }
-    return set_index(c, (size_t)i, value, src, line, err, errlen);
+    return cj_config_set_index(c, (size_t)i, value, src, line, err, errlen);
 }
 
 /* Fills every key with its default. */
@@ -562,14 +547,14 @@ int cj_config_init(cj_config *c)
 {
     char err[256];
     memset(c, 0, sizeof *c);
-    c->src = calloc(NKEYS, sizeof *c->src);
-    c->line = calloc(NKEYS, sizeof *c->line);
+    c->src = calloc(cj_config_key_count, sizeof *c->src);
+    c->line = calloc(cj_config_key_count, sizeof *c->line);
     if (c->src == NULL || c->line == NULL) {
         cj_config_free(c);
         return -1;
     }
-    for (size_t i = 0; i < NKEYS; i++) {
-        if (set_index(c, i, TABLE[i].def, CJ_SRC_DEFAULT, 0, err, sizeof err) != 0) {
+    for (size_t i = 0; i < cj_config_key_count; i++) {
+        if (cj_config_set_index(c, i, cj_config_keys[i].def, CJ_SRC_DEFAULT, 0, err, sizeof err) != 0) {
             cj_config_free(c);
             return -1;
         }
@@ -582,12 +567,12 @@ void cj_config_free(cj_config *c)
 {
     if (c == NULL)
         return;
-    for (size_t i = 0; i < NKEYS; i++) {
-        char *base = (char *)c + TABLE[i].offset;
-        if (TABLE[i].type == CJ_CFG_STRING || TABLE[i].type == CJ_CFG_ENUM)
+    for (size_t i = 0; i < cj_config_key_count; i++) {
+        char *base = (char *)c + cj_config_keys[i].offset;
+        if (cj_config_keys[i].type == CJ_CFG_STRING || cj_config_keys[i].type == CJ_CFG_ENUM)
             free(*(char **)(void *)base);
-        else if (TABLE[i].type == CJ_CFG_LIST)
-            strlist_free((cj_strlist *)(void *)base);
+        else if (cj_config_keys[i].type == CJ_CFG_LIST)
+            cj_config_strlist_free((cj_strlist *)(void *)base);
     }
     for (size_t i = 0; i < c->warning_count; i++)
         free(c->warnings[i]);
@@ -596,353 +581,6 @@ void cj_config_free(cj_config *c)
     free(c->line);
     free(c->file);
     memset(c, 0, sizeof *c);
-}
-
-/* ---- YAML file ---- */
-
-/* Levenshtein distance (capped inputs) for "did you mean" suggestions. */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63)
-        return 99;
-    size_t row[64];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t prev = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t cur = row[j];
-            size_t sub = prev + (a[i - 1] != b[j - 1]);
-            size_t del = row[j] + 1, ins = row[j - 1] + 1;
-            row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-            prev = cur;
-        }
-    }
-    return row[lb];
-}
-
-/* Closest table key to an unknown one, or NULL if none is close. */
-static const char *suggest(const char *key)
-{
-    const char *best = NULL;
-    size_t bd = 4;
-    for (size_t i = 0; i < NKEYS; i++) {
-        size_t d = edit_distance(key, TABLE[i].key);
-        if (d < bd)
-            bd = d, best = TABLE[i].key;
-    }
-    return best;
-}
-
-/* Legacy entry matching path (the key itself or something below it), or -1. */
-static long legacy_find(const char *path)
-{
-    for (size_t i = 0; i < NLEGACY; i++) {
-        size_t n = strlen(LEGACY[i].pattern);
-        if (strncmp(path, LEGACY[i].pattern, n) == 0 && (path[n] == '\0' || path[n] == '.'))
-            return (long)i;
-    }
-    return -1;
-}
-
-/* Whether path names a section that holds table keys (e.g. "api"). */
-static int is_section(const char *path)
-{
-    size_t n = strlen(path);
-    for (size_t i = 0; i < NKEYS; i++)
-        if (strncmp(TABLE[i].key, path, n) == 0 && TABLE[i].key[n] == '.')
-            return 1;
-    return 0;
-}
-
-/* Whether a scalar node is YAML null (plain "", "~", "null"). */
-static int scalar_is_null(const yaml_node_t *n)
-{
-    const char *v = (const char *)n->data.scalar.value;
-    if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-        return 0;
-    return *v == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 || strcmp(v, "Null") == 0 ||
-           strcmp(v, "NULL") == 0;
-}
-
-typedef struct {
-    cj_config *c;
-    yaml_document_t *doc;
-    const char *name;
-    int *seen_line; /* per table key: line where this file set it, 0 if not */
-    char *err;
-    size_t errlen;
-} yaml_walk;
-
-/* Applies one key's YAML value (scalar or sequence) to the table entry. */
-static int apply_value(yaml_walk *w, size_t idx, yaml_node_t *v, int line, int col)
-{
-    const cj_config_key *k = &TABLE[idx];
-    char msg[512];
-    if (w->seen_line[idx] != 0) {
-        snprintf(w->err, w->errlen, "%s:%d:%d: duplicate key '%s' (first set on line %d)", w->name, line, col,
-                 k->key, w->seen_line[idx]);
-        return -1;
-    }
-    w->seen_line[idx] = line;
-    if (v->type == YAML_MAPPING_NODE) {
-        snprintf(w->err, w->errlen, "%s:%d:%d: %s: expected a value, got a mapping", w->name, line, col, k->key);
-        return -1;
-    }
-    if (v->type == YAML_SEQUENCE_NODE) {
-        if (k->type != CJ_CFG_LIST) {
-            snprintf(w->err, w->errlen, "%s:%d:%d: %s: expected a single value, got a list", w->name, line, col,
-                     k->key);
-            return -1;
-        }
-        cj_strlist l = {0};
-        for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
-            yaml_node_t *item = yaml_document_get_node(w->doc, *it);
-            if (item == NULL || item->type != YAML_SCALAR_NODE) {
-                strlist_free(&l);
-                snprintf(w->err, w->errlen, "%s:%d:%d: %s: list items must be plain values", w->name,
-                         item ? (int)item->start_mark.line + 1 : line, item ? (int)item->start_mark.column + 1 : col,
-                         k->key);
-                return -1;
-            }
-            if (strlist_push(&l, (const char *)item->data.scalar.value) != 0) {
-                strlist_free(&l);
-                snprintf(w->err, w->errlen, "%s: out of memory", w->name);
-                return -1;
-            }
-        }
-        cj_strlist *slot = (cj_strlist *)(void *)((char *)w->c + k->offset);
-        strlist_free(slot);
-        *slot = l;
-        w->c->src[idx] = CJ_SRC_FILE;
-        w->c->line[idx] = line;
-        return 0;
-    }
-    const char *value = (const char *)v->data.scalar.value;
-    if (scalar_is_null(v)) {
-        if (k->type != CJ_CFG_STRING && k->type != CJ_CFG_LIST) {
-            snprintf(w->err, w->errlen, "%s:%d:%d: %s: missing value", w->name, line, col, k->key);
-            return -1;
-        }
-        value = "";
-    }
-    if (set_index(w->c, idx, value, CJ_SRC_FILE, line, msg, sizeof msg) != 0) {
-        snprintf(w->err, w->errlen, "%s:%d:%d: %s", w->name, line, col, msg);
-        return -1;
-    }
-    return 0;
-}
-
-/* Walks one mapping level, resolving "prefix.key" against the table, the legacy list and sections. */
-static int walk_map(yaml_walk *w, yaml_node_t *map, const char *prefix)
-{
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-        yaml_node_t *kn = yaml_document_get_node(w->doc, p->key);
-        yaml_node_t *vn = yaml_document_get_node(w->doc, p->value);
-        if (kn == NULL || vn == NULL)
-            continue;
-        int line = (int)kn->start_mark.line + 1, col = (int)kn->start_mark.column + 1;
-        if (kn->type != YAML_SCALAR_NODE) {
-            snprintf(w->err, w->errlen, "%s:%d:%d: keys must be plain names", w->name, line, col);
-            return -1;
-        }
-        char path[256];
-        int pl = snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", (const char *)kn->data.scalar.value);
-        if (pl < 0 || (size_t)pl >= sizeof path) {
-            snprintf(w->err, w->errlen, "%s:%d:%d: key too long", w->name, line, col);
-            return -1;
-        }
-        long idx = cj_config_find(path);
-        if (idx >= 0) {
-            if (apply_value(w, (size_t)idx, vn, line, col) != 0)
-                return -1;
-            continue;
-        }
-        if (is_section(path)) {
-            if (vn->type == YAML_MAPPING_NODE) {
-                if (walk_map(w, vn, path) != 0)
-                    return -1;
-                continue;
-            }
-            if (vn->type == YAML_SCALAR_NODE && scalar_is_null(vn))
-                continue;
-            snprintf(w->err, w->errlen, "%s:%d:%d: '%s' is a section: expected a mapping of keys", w->name, line,
-                     col, path);
-            return -1;
-        }
-        long lg = legacy_find(path);
-        if (lg >= 0) {
-            cj_config_warn(w->c, "%s:%d: key '%s' of the original node is accepted and ignored: %s", w->name, line,
-                           path, LEGACY[lg].why);
-            continue;
-        }
-        const char *s = suggest(path);
-        if (s != NULL)
-            snprintf(w->err, w->errlen, "%s:%d:%d: unknown key '%s' (did you mean '%s'?)", w->name, line, col, path,
-                     s);
-        else
-            snprintf(w->err, w->errlen, "%s:%d:%d: unknown key '%s'", w->name, line, col, path);
-        return -1;
-    }
-    return 0;
-}
-
-/* Deepest nesting of flow collections ('[' / '{' outside quotes and comments). libyaml's scanner is
- * quadratic in it (stale simple-key checks on every token), so a corrupt file of brackets would stall the
- * start for minutes; no configuration needs more than a few levels. A guard, not a parser: odd quoting only
- * makes it count fewer levels. */
-static size_t yaml_flow_depth(const char *s, size_t len)
-{
-    size_t depth = 0, max = 0;
-    char quote = 0;
-    int comment = 0;
-    for (size_t i = 0; i < len; i++) {
-        char ch = s[i];
-        if (comment) {
-            comment = ch != '\n';
-        } else if (quote) {
-            if (ch == quote)
-                quote = 0;
-            else if (ch == '\\' && quote == '"')
-                i++;
-        } else if (ch == '"' || ch == '\'') {
-            quote = ch;
-        } else if (ch == '#') {
-            comment = 1;
-        } else if (ch == '[' || ch == '{') {
-            if (++depth > max)
-                max = depth;
-        } else if ((ch == ']' || ch == '}') && depth > 0) {
-            depth--;
-        }
-    }
-    return max;
-}
-
-#define MAX_FLOW_DEPTH 64
-
-/* Flow nesting as libyaml's own scanner sees it, counted only up to limit + 1 (so this stays linear): the
- * exact check behind yaml_flow_depth, which a quote or '#' inside a plain scalar ("b'", "a#") fools. */
-static size_t yaml_token_depth(const char *s, size_t len, size_t limit)
-{
-    yaml_parser_t p;
-    yaml_token_t t;
-    size_t depth = 0, max = 0;
-    if (!yaml_parser_initialize(&p))
-        return 0;
-    yaml_parser_set_input_string(&p, (const unsigned char *)s, len);
-    while (max <= limit && yaml_parser_scan(&p, &t)) {
-        yaml_token_type_t type = t.type;
-        yaml_token_delete(&t);
-        if (type == YAML_STREAM_END_TOKEN || type == YAML_NO_TOKEN)
-            break;
-        if (type == YAML_FLOW_SEQUENCE_START_TOKEN || type == YAML_FLOW_MAPPING_START_TOKEN)
-            max = ++depth > max ? depth : max;
-        else if ((type == YAML_FLOW_SEQUENCE_END_TOKEN || type == YAML_FLOW_MAPPING_END_TOKEN) && depth > 0)
-            depth--;
-    }
-    yaml_parser_delete(&p);
-    return max;
-}
-
-/* Parses YAML text and applies it. */
-int cj_config_load_yaml(cj_config *c, const char *yaml, size_t len, const char *name, char *err, size_t errlen)
-{
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    int rc = -1;
-    if (yaml == NULL && len != 0) {
-        snprintf(err, errlen, "%s: no configuration text", name);
-        return -1;
-    }
-    if (yaml == NULL)
-        yaml = ""; /* libyaml asserts on a NULL input; no text is an empty file */
-    size_t depth = yaml_flow_depth(yaml, len);
-    if (depth <= MAX_FLOW_DEPTH && yaml_token_depth(yaml, len, MAX_FLOW_DEPTH) > MAX_FLOW_DEPTH) {
-        snprintf(err, errlen, "%s: '[' / '{' collections nested more than %d deep: not a configuration file?", name,
-                 MAX_FLOW_DEPTH);
-        return -1;
-    }
-    if (depth > MAX_FLOW_DEPTH) {
-        snprintf(err, errlen, "%s: '[' / '{' collections nested %zu deep (at most %d): not a configuration file?",
-                 name, depth, MAX_FLOW_DEPTH);
-        return -1;
-    }
-    if (!yaml_parser_initialize(&parser)) {
-        snprintf(err, errlen, "%s: cannot initialise the YAML parser", name);
-        return -1;
-    }
-    yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, len);
-    if (!yaml_parser_load(&parser, &doc)) {
-        snprintf(err, errlen, "%s:%zu:%zu: YAML syntax error: %s%s%s", name, parser.problem_mark.line + 1,
-                 parser.problem_mark.column + 1, parser.problem ? parser.problem : "unknown",
-                 parser.context ? " " : "", parser.context ? parser.context : "");
-        yaml_parser_delete(&parser);
-        return -1;
-    }
-    yaml_node_t *root = yaml_document_get_root_node(&doc);
-    int *seen = calloc(NKEYS, sizeof *seen);
-    if (seen == NULL) {
-        snprintf(err, errlen, "%s: out of memory", name);
-        goto out;
-    }
-    if (root == NULL || (root->type == YAML_SCALAR_NODE && scalar_is_null(root))) {
-        rc = 0; /* empty file: defaults */
-    } else if (root->type != YAML_MAPPING_NODE) {
-        snprintf(err, errlen, "%s:%zu:%zu: the top level must be a mapping of sections", name,
-                 root->start_mark.line + 1, root->start_mark.column + 1);
-    } else {
-        yaml_walk w = {c, &doc, name, seen, err, errlen};
-        rc = walk_map(&w, root, "");
-    }
-    if (rc == 0) {
-        yaml_document_t doc2;
-        if (yaml_parser_load(&parser, &doc2)) {
-            if (yaml_document_get_root_node(&doc2) != NULL) {
-                snprintf(err, errlen, "%s: more than one YAML document", name);
-                rc = -1;
-            }
-            yaml_document_delete(&doc2);
-        }
-    }
-out:
-    free(seen);
-    yaml_document_delete(&doc);
-    yaml_parser_delete(&parser);
-    return rc;
-}
-
-/* Reads a config file (size-capped) and applies it. */
-int cj_config_load_file(cj_config *c, const char *path, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        snprintf(err, errlen, "%s: cannot open config file: %s", path, strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)MIB) {
-        snprintf(err, errlen, "%s: not a regular file of at most 1 MiB", path);
-        fclose(f);
-        return -1;
-    }
-    size_t n = (size_t)st.st_size;
-    char *buf = malloc(n + 1);
-    if (buf == NULL || fread(buf, 1, n, f) != n) {
-        snprintf(err, errlen, "%s: cannot read config file", path);
-        free(buf);
-        fclose(f);
-        return -1;
-    }
-    fclose(f);
-    buf[n] = '\0';
-    free(c->file);
-    c->file = strdup(path);
-    int rc = cj_config_load_yaml(c, buf, n, path, err, errlen);
-    free(buf);
-    return rc;
 }
 
 /* Applies COINJECTURE_* environment variables (canonical names win over aliases). */
@@ -963,11 +601,11 @@ int cj_config_apply_env(cj_config *c, char *const *envp, char *err, size_t errle
         for (size_t o = 0; o < sizeof others / sizeof others[0]; o++)
             known |= nl == strlen(others[o]) && strncmp(*e, others[o], nl) == 0;
         long alias_of = -1, canon_of = -1;
-        for (size_t i = 0; i < NKEYS && !known; i++) {
+        for (size_t i = 0; i < cj_config_key_count && !known; i++) {
             cj_config_env_name(i, name, sizeof name);
             if (strlen(name) == nl && strncmp(*e, name, nl) == 0)
                 canon_of = (long)i;
-            else if (TABLE[i].env_alias && strlen(TABLE[i].env_alias) == nl && strncmp(*e, TABLE[i].env_alias, nl) == 0)
+            else if (cj_config_keys[i].env_alias && strlen(cj_config_keys[i].env_alias) == nl && strncmp(*e, cj_config_keys[i].env_alias, nl) == 0)
                 alias_of = (long)i;
         }
         if (canon_of < 0 && alias_of < 0) {
@@ -987,7 +625,7 @@ int cj_config_apply_env(cj_config *c, char *const *envp, char *err, size_t errle
             if (canon_set)
                 continue;
         }
-        if (set_index(c, i, eq + 1, CJ_SRC_ENV, 0, msg, sizeof msg) != 0) {
+        if (cj_config_set_index(c, i, eq + 1, CJ_SRC_ENV, 0, msg, sizeof msg) != 0) {
             snprintf(err, errlen, "environment %.*s: %s", (int)nl, *e, msg);
             return -1;
         }
@@ -1015,7 +653,7 @@ int cj_config_finish(cj_config *c, char *err, size_t errlen)
     if (c->use_rust_bindings) {
         if (c->src[ib] == CJ_SRC_DEFAULT) {
             char e2[128];
-            set_index(c, (size_t)ib, "accelerated", c->src[ir], c->line[ir], e2, sizeof e2);
+            cj_config_set_index(c, (size_t)ib, "accelerated", c->src[ir], c->line[ir], e2, sizeof e2);
             cj_config_warn(c, "consensus.use_rust_bindings is deprecated: use consensus.crypto_backend: "
                               "accelerated (applied)");
         } else if (strcmp(c->crypto_backend, "accelerated") != 0) {
@@ -1057,174 +695,4 @@ int cj_config_finish(cj_config *c, char *err, size_t errlen)
         return -1;
     }
     return 0;
-}
-
-/* ---- output ---- */
-
-/* Writes s as a YAML double-quoted string that libyaml reads back unchanged: ASCII controls, C1 controls
- * (NEL included), LS/PS and U+FFFE/U+FFFF are escaped (raw, libyaml refuses them or folds the breaks). */
-static void yaml_quote(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(out, "\\%c", *p);
-        else if (*p < 0x20 || *p == 0x7f)
-            fprintf(out, "\\x%02x", *p);
-        else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-            fprintf(out, "\\u%04x", (unsigned)*++p);
-        else if ((p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) ||
-                 (p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))) {
-            fprintf(out, "\\u%04x", (unsigned)(((p[0] & 0x0f) << 12) | ((p[1] & 0x3f) << 6) | (p[2] & 0x3f)));
-            p += 2;
-        } else
-            fputc(*p, out);
-    }
-    fputc('"', out);
-}
-
-/* Writes the value of entry i in the syntax the parser reads back. */
-static void print_value(FILE *out, const cj_config *c, size_t i)
-{
-    const cj_config_key *k = &TABLE[i];
-    const char *base = (const char *)c + k->offset;
-    char buf[64];
-    switch (k->type) {
-    case CJ_CFG_STRING:
-        yaml_quote(out, *(char *const *)(const void *)base);
-        break;
-    case CJ_CFG_ENUM:
-        fputs(*(char *const *)(const void *)base, out);
-        break;
-    case CJ_CFG_BOOL:
-        fputs(*(const int *)(const void *)base ? "true" : "false", out);
-        break;
-    case CJ_CFG_U64:
-    case CJ_CFG_PORT:
-        fprintf(out, "%llu", (unsigned long long)*(const uint64_t *)(const void *)base);
-        break;
-    case CJ_CFG_DURATION:
-        cj_config_format_duration(*(const uint64_t *)(const void *)base, buf, sizeof buf);
-        fputs(buf, out);
-        break;
-    case CJ_CFG_SIZE:
-        cj_config_format_size(*(const uint64_t *)(const void *)base, buf, sizeof buf);
-        fputs(buf, out);
-        break;
-    case CJ_CFG_DOUBLE:
-        fprintf(out, "%.17g", *(const double *)(const void *)base);
-        break;
-    case CJ_CFG_LIST: {
-        const cj_strlist *l = (const cj_strlist *)(const void *)base;
-        fputc('[', out);
-        for (size_t j = 0; j < l->count; j++) {
-            if (j)
-                fputs(", ", out);
-            yaml_quote(out, l->items[j]);
-        }
-        fputc(']', out);
-        break;
-    }
-    }
-}
-
-/* Prints "section:" when entry i starts a new section. */
-static void print_section(FILE *out, size_t i, int blank)
-{
-    const char *dot = strchr(TABLE[i].key, '.');
-    size_t n = (size_t)(dot - TABLE[i].key);
-    if (i == 0 || strncmp(TABLE[i - 1].key, TABLE[i].key, n + 1) != 0)
-        fprintf(out, "%s%.*s:\n", (blank && i) ? "\n" : "", (int)n, TABLE[i].key);
-}
-
-/* Effective configuration, each value annotated with where it came from. */
-void cj_config_print(const cj_config *c, FILE *out)
-{
-    char env[128];
-    fprintf(out, "# coinjectured effective configuration (precedence: flag > env > file > default)\n");
-    for (size_t i = 0; i < NKEYS; i++) {
-        print_section(out, i, 0);
-        fprintf(out, "  %s: ", strchr(TABLE[i].key, '.') + 1);
-        print_value(out, c, i);
-        switch (c->src[i]) {
-        case CJ_SRC_DEFAULT:
-            fprintf(out, "  # default\n");
-            break;
-        case CJ_SRC_FILE:
-            fprintf(out, "  # file %s line %d\n", c->file ? c->file : "?", c->line[i]);
-            break;
-        case CJ_SRC_ENV:
-            cj_config_env_name(i, env, sizeof env);
-            fprintf(out, "  # env %s%s%s\n", env, TABLE[i].env_alias ? " or " : "",
-                    TABLE[i].env_alias ? TABLE[i].env_alias : "");
-            break;
-        case CJ_SRC_FLAG:
-            fprintf(out, "  # flag\n");
-            break;
-        }
-    }
-}
-
-/* Writes help text as YAML comments wrapped at ~100 columns. */
-static void print_wrapped_comment(FILE *out, const char *text)
-{
-    const char *p = text;
-    while (*p) {
-        size_t n = strlen(p);
-        if (n > 96) {
-            n = 96;
-            while (n > 0 && p[n] != ' ')
-                n--;
-            if (n == 0)
-                n = 96;
-        }
-        fprintf(out, "  # %.*s\n", (int)n, p);
-        p += n;
-        while (*p == ' ')
-            p++;
-    }
-}
-
-/* The sample configuration, generated from the table (docs/coinjectured.sample.yaml). */
-void cj_config_sample(FILE *out)
-{
-    static const char *const type_names[] = {"string", "boolean", "integer", "port", "duration",
-                                             "size",   "number",  "one of",  "list"};
-    char env[128], flag[128], range[128];
-    cj_config d;
-    if (cj_config_init(&d) != 0)
-        return;
-    fprintf(out, "# coinjectured sample configuration, generated by `coinjectured --sample-config`.\n"
-                 "# Every key is optional; the values below are the defaults.\n"
-                 "# Precedence: command-line flag > environment variable > this file > default.\n"
-                 "# Durations: 500ms, 2s, 1m, 1h30m. Sizes: 65536, 64KiB, 3MiB.\n"
-                 "# Keys of the original node's configs that are not used here are accepted with a warning.\n");
-    for (size_t i = 0; i < NKEYS; i++) {
-        const cj_config_key *k = &TABLE[i];
-        print_section(out, i, 1);
-        print_wrapped_comment(out, k->help);
-        cj_config_env_name(i, env, sizeof env);
-        flag_name(i, flag, sizeof flag);
-        fprintf(out, "  # %s", type_names[k->type]);
-        if (k->type == CJ_CFG_ENUM)
-            fprintf(out, " %s", k->choices);
-        if (k->type == CJ_CFG_U64 || k->type == CJ_CFG_DURATION || k->type == CJ_CFG_SIZE ||
-            k->type == CJ_CFG_DOUBLE) {
-            range_text(k, range, sizeof range);
-            fprintf(out, " %s", range);
-        }
-        fprintf(out, "; env %s", env);
-        if (k->env_alias)
-            fprintf(out, " or %s", k->env_alias);
-        fprintf(out, "; flag --%s", flag);
-        if (k->flag_alias)
-            fprintf(out, " or --%s", k->flag_alias);
-        fprintf(out, "\n  %s: ", strchr(k->key, '.') + 1);
-        print_value(out, &d, i);
-        fputc('\n', out);
-    }
-    fprintf(out, "\n# Accepted for compatibility with the original node's configs and ignored (with a warning):\n");
-    for (size_t i = 0; i < NLEGACY; i++)
-        fprintf(out, "#   %s: %s\n", LEGACY[i].pattern, LEGACY[i].why);
-    cj_config_free(&d);
 }
