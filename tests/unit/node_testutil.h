@@ -46,7 +46,7 @@ static inline char *nt_tmpdir(void)
 /* Removes what the store writes, then the two directory levels. */
 static inline void nt_rmdir(char *d)
 {
-    static const char *const names[] = {"chain.db", "chain.db-wal", "chain.db-shm", "LOCK"};
+    static const char *const names[] = {"chain.db", "chain.db-wal", "chain.db-shm", "node.lock"};
     char p[512];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         snprintf(p, sizeof p, "%s/%s", d, names[i]);

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dirlock.h"
+
 #define CJ_STORE_SCHEMA_VERSION 1
 
 enum {
@@ -91,7 +93,7 @@ static const char SCHEMA[] =
 struct cj_store {
     sqlite3 *db;
     sqlite3_stmt *q[Q_COUNT];
-    int lock_fd;
+    cj_dirlock *lock;
     int depth; /* open savepoints */
     char err[256];
 };
@@ -140,16 +142,7 @@ int cj_store_open(const char *data_dir, int sync_full, cj_store **out, char *err
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    s->lock_fd = -1;
-    if ((size_t)snprintf(path, sizeof path, "%s/LOCK", data_dir) >= sizeof path) {
-        snprintf(err, errlen, "data dir path too long");
-        free(s);
-        return -1;
-    }
-    s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (s->lock_fd < 0 || flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-        snprintf(err, errlen, "cannot lock %s (is another node using this data dir?): %s", path, strerror(errno));
-        if (s->lock_fd >= 0) close(s->lock_fd);
+    if ((s->lock = cj_dirlock_acquire(data_dir, err, errlen)) == NULL) {
         free(s);
         return -1;
     }
@@ -211,7 +204,7 @@ void cj_store_close(cj_store *s)
     while (s->depth > 0) cj_store_rollback(s);
     for (int i = 0; i < Q_COUNT; i++) sqlite3_finalize(s->q[i]);
     if (s->db) sqlite3_close(s->db);
-    if (s->lock_fd >= 0) close(s->lock_fd);
+    cj_dirlock_release(s->lock);
     free(s);
 }
 

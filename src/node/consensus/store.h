@@ -1,5 +1,5 @@
 /* Persistent chain store: one SQLite database (WAL) in the data dir, data_dir/chain.db, guarded by an
- * exclusive lock on data_dir/LOCK. Tables (docs/CHAIN.md "Storage"):
+ * exclusive lock on data_dir/node.lock (util/dirlock.h, shared with the daemon). Tables (docs/CHAIN.md "Storage"):
  *   meta(key, value)                           schema version, genesis hash, chain id
  *   blocks(id, hash, parent, height, cum_weight, proposer, timestamp, state_root, data, undo)
  *                                              every stored block (canonical and side), canonical bytes,

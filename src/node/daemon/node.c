@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -544,31 +543,6 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     event_base_loopexit(n->base, NULL);
 }
 
-/* Takes an exclusive lock on the data directory so two nodes cannot share it. Returns the fd or -1. */
-static int lock_datadir(const char *dir, char *err, size_t errlen)
-{
-    char path[4096];
-    if (path_join(path, sizeof path, dir, "node.lock") != 0) {
-        snprintf(err, errlen, "node.data_dir is too long");
-        return -1;
-    }
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        snprintf(err, errlen, "%.900s: %s", path, strerror(errno));
-        return -1;
-    }
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        snprintf(err, errlen, "data directory %s is in use by another coinjectured process", dir);
-        close(fd);
-        return -1;
-    }
-    char pid[32];
-    int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-    if (ftruncate(fd, 0) != 0 || write(fd, pid, (size_t)len) != len)
-        cj_log_warn("cannot write the pid to %s", path);
-    return fd;
-}
-
 /* Loads and checks the data directory's genesis (and the configured one, if any). */
 static int load_genesis(cj_node *n, char *err, size_t errlen)
 {
@@ -653,7 +627,7 @@ static int cmd_run(cj_node *n)
 {
     char err[1024], hex[65];
     uint8_t sk[64];
-    int rc = 1, lockfd = -1;
+    int rc = 1;
     cj_chain_options copt;
     cj_mempool_options mopt;
 
@@ -666,10 +640,6 @@ static int cmd_run(cj_node *n)
     }
     sodium_memzero(sk, sizeof sk);
     if (load_key(n, sk, err, sizeof err) != 0) {
-        cj_log_error("%s", err);
-        goto out;
-    }
-    if ((lockfd = lock_datadir(n->cfg.data_dir, err, sizeof err)) < 0) {
         cj_log_error("%s", err);
         goto out;
     }
@@ -779,8 +749,6 @@ out:
     n->mempool = NULL;
     cj_chain_close(n->chain);
     n->chain = NULL;
-    if (lockfd >= 0)
-        close(lockfd);
     return rc;
 }
 
