@@ -181,17 +181,13 @@ void cj_chain_close(cj_chain *c)
     free(c);
 }
 
-/* Creates or checks the genesis rows, loads the head, rebuilds and verifies the state. */
-cj_chain_status cj_chain_open(const char *data_dir, const cj_genesis *g, const uint8_t *validator_sk64,
-                              const cj_chain_options *opt, cj_chain **out, char *err, size_t errlen)
+/* Allocates the chain for g with its options and the validator key; nothing on disk yet. */
+static cj_chain_status chain_new(const cj_genesis *g, const uint8_t *validator_sk64, const cj_chain_options *opt,
+                                 cj_chain **out, char *err, size_t errlen)
 {
-    if (out) *out = NULL;
-    if (!data_dir || !out) return cj_chain_fail(CJ_CHAIN_BAD_ARG, err, errlen, "NULL argument");
-    cj_chain_status st = genesis_check(g, err, errlen);
-    if (st != CJ_CHAIN_OK) return st;
-    if (sodium_init() < 0) return cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "libsodium init failed");
     cj_chain *c = calloc(1, sizeof *c);
     if (!c) return cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
+    *out = c;
     if (opt)
         c->opt = *opt;
     else
@@ -205,146 +201,137 @@ cj_chain_status cj_chain_open(const char *data_dir, const cj_genesis *g, const u
     c->my_index = -1;
     c->gset.n = g->validator_count;
     c->gset.id = malloc(c->gset.n * sizeof *c->gset.id);
-    if (!c->gset.id || cj_hmap_init(&c->ov.map, 1024) != 0 || cj_hmap_init(&c->reg.map, 64) != 0) {
-        cj_chain_close(c);
+    if (!c->gset.id || cj_hmap_init(&c->ov.map, 1024) != 0 || cj_hmap_init(&c->reg.map, 64) != 0)
         return cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
-    }
     for (size_t i = 0; i < c->gset.n; i++) c->gset.id[i] = (uint32_t)i;
-    if (validator_sk64) {
-        c->sk = sodium_malloc(64);
-        if (!c->sk) {
-            cj_chain_close(c);
-            return cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
-        }
-        memcpy(c->sk, validator_sk64, 64);
-        uint8_t pk[32], sk2[64];
-        crypto_sign_ed25519_seed_keypair(pk, sk2, c->sk); /* the seed is the first half */
-        sodium_memzero(sk2, sizeof sk2);
-        if (memcmp(pk, c->sk + 32, 32) != 0) {
-            cj_chain_close(c);
-            return cj_chain_fail(CJ_CHAIN_BAD_ARG, err, errlen, "validator secret key is inconsistent (seed vs public key)");
-        }
-        memcpy(c->my_pk, pk, 32);
-        (void)sodium_mprotect_readonly(c->sk);
-    }
+    if (!validator_sk64) return CJ_CHAIN_OK;
+    if (!(c->sk = sodium_malloc(64))) return cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
+    memcpy(c->sk, validator_sk64, 64);
+    uint8_t pk[32], sk2[64];
+    crypto_sign_ed25519_seed_keypair(pk, sk2, c->sk); /* the seed is the first half */
+    sodium_memzero(sk2, sizeof sk2);
+    if (memcmp(pk, c->sk + 32, 32) != 0)
+        return cj_chain_fail(CJ_CHAIN_BAD_ARG, err, errlen, "validator secret key is inconsistent (seed vs public key)");
+    memcpy(c->my_pk, pk, 32);
+    (void)sodium_mprotect_readonly(c->sk);
+    return CJ_CHAIN_OK;
+}
 
-    /* genesis block from the parameters */
-    uint8_t *gbytes = NULL, ghash[32], groot[32];
-    size_t glen = 0;
+/* Writes the genesis rows (block, canon, meta, allocations) into an empty store in one transaction. */
+static int write_genesis(cj_chain *c, const cj_genesis *g, const cj_state *gstate, const uint8_t *gbytes,
+                         size_t glen, const uint8_t groot[32])
+{
+    cj_store_block_info gi;
+    memset(&gi, 0, sizeof gi);
+    memcpy(gi.hash, c->genesis_hash, 32);
+    gi.proposer = -1;
+    gi.timestamp = c->genesis_ms;
+    memcpy(gi.state_root, groot, 32);
+    int64_t id = 0;
+    uint8_t cid[8];
+    le64_put(cid, c->chain_id);
+    if (cj_store_begin(c->st) != 0) return -1;
+    int bad = cj_store_block_put(c->st, &gi, gbytes, glen, &id) != 0 || cj_store_canon_set(c->st, 0, id) != 0 ||
+              cj_store_undo_put(c->st, id, (const uint8_t *)"\0\0\0\0", 4) != 0 ||
+              cj_store_meta_put(c->st, "genesis", c->genesis_hash, 32) != 0 ||
+              cj_store_meta_put(c->st, "chain_id", cid, 8) != 0;
+    for (size_t i = 0; !bad && i < g->alloc_count; i++) {
+        coinjecture_account a; /* duplicates were summed in the genesis state: write the sum */
+        cj_state_get(gstate, g->allocs[i].pubkey, &a);
+        bad = cj_store_account_put(c->st, g->allocs[i].pubkey, a.balance, a.nonce) != 0;
+    }
+    if (bad) {
+        cj_store_rollback(c->st);
+        return -1;
+    }
+    return cj_store_commit(c->st) != 0 ? -1 : 0;
+}
+
+/* Builds the genesis block from g, then writes it into a new store or checks that the store holds it. */
+static cj_chain_status open_genesis(cj_chain *c, const cj_genesis *g, const char *data_dir, char *err,
+                                    size_t errlen)
+{
+    uint8_t *gbytes = NULL, groot[32], stored[32];
+    size_t glen = 0, slen = 0;
     cj_state *gstate = cj_state_new();
-    if (!gstate) {
-        cj_chain_close(c);
-        return cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
-    }
-    st = genesis_build(g, gstate, &gbytes, &glen, ghash, groot, err, errlen);
-    if (st != CJ_CHAIN_OK) {
-        cj_state_free(gstate);
-        cj_chain_close(c);
-        return st;
-    }
-    memcpy(c->genesis_hash, ghash, 32);
-
-    char serr[512];
-    if (cj_store_open(data_dir, c->opt.sync_full, &c->st, serr, sizeof serr) != 0) {
-        coinjecture_buffer_free(gbytes);
-        cj_state_free(gstate);
-        cj_chain_close(c);
-        return cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", serr);
-    }
-    uint8_t stored[32];
-    size_t slen = 0;
+    cj_chain_status st = CJ_CHAIN_OK;
+    if (!gstate) return cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
+    st = genesis_build(g, gstate, &gbytes, &glen, c->genesis_hash, groot, err, errlen);
+    if (st != CJ_CHAIN_OK) goto out;
     int have = cj_store_meta_get(c->st, "genesis", stored, sizeof stored, &slen);
-    if (have < 0) {
-        coinjecture_buffer_free(gbytes);
-        cj_state_free(gstate);
+    if (have < 0)
         st = cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", cj_store_error(c->st));
-        cj_chain_close(c);
-        return st;
-    }
-    if (have == 1 && (slen != 32 || memcmp(stored, ghash, 32) != 0)) {
-        coinjecture_buffer_free(gbytes);
-        cj_state_free(gstate);
-        cj_chain_close(c);
-        return cj_chain_fail(CJ_CHAIN_GENESIS_MISMATCH, err, errlen,
-                    "data dir %s holds another chain (its genesis hash differs from this genesis file)", data_dir);
-    }
-    if (have == 0) {
-        cj_store_block_info gi;
-        memset(&gi, 0, sizeof gi);
-        memcpy(gi.hash, ghash, 32);
-        gi.proposer = -1;
-        gi.timestamp = c->genesis_ms;
-        memcpy(gi.state_root, groot, 32);
-        int64_t id = 0;
-        int bad = cj_store_begin(c->st) != 0;
-        if (!bad) {
-            bad = cj_store_block_put(c->st, &gi, gbytes, glen, &id) != 0 || cj_store_canon_set(c->st, 0, id) != 0 ||
-                  cj_store_undo_put(c->st, id, (const uint8_t *)"\0\0\0\0", 4) != 0 ||
-                  cj_store_meta_put(c->st, "genesis", ghash, 32) != 0;
-            uint8_t cid[8];
-            le64_put(cid, c->chain_id);
-            bad = bad || cj_store_meta_put(c->st, "chain_id", cid, 8) != 0;
-            for (size_t i = 0; !bad && i < g->alloc_count; i++) {
-                coinjecture_account a; /* duplicates were summed in the genesis state: write the sum */
-                cj_state_get(gstate, g->allocs[i].pubkey, &a);
-                bad = cj_store_account_put(c->st, g->allocs[i].pubkey, a.balance, a.nonce) != 0;
-            }
-            if (bad)
-                cj_store_rollback(c->st);
-            else
-                bad = cj_store_commit(c->st) != 0;
-        }
-        if (bad) {
-            coinjecture_buffer_free(gbytes);
-            cj_state_free(gstate);
-            st = cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "cannot write genesis: %s", cj_store_error(c->st));
-            cj_chain_close(c);
-            return st;
-        }
-    }
+    else if (have == 1 && (slen != 32 || memcmp(stored, c->genesis_hash, 32) != 0))
+        st = cj_chain_fail(CJ_CHAIN_GENESIS_MISMATCH, err, errlen,
+                           "data dir %s holds another chain (its genesis hash differs from this genesis file)",
+                           data_dir);
+    else if (have == 0 && write_genesis(c, g, gstate, gbytes, glen, groot) != 0)
+        st = cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "cannot write genesis: %s", cj_store_error(c->st));
+out:
     coinjecture_buffer_free(gbytes);
     cj_state_free(gstate);
+    return st;
+}
 
-    int64_t tip_id = 0;
-    uint64_t tip_h = 0;
-    if (cj_store_canon_tip(c->st, &tip_h, &tip_id) != 1 || cj_store_block_info_by_id(c->st, tip_id, &c->tip) != 1) {
-        st = cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "cannot load the head: %s", cj_store_error(c->st));
-        cj_chain_close(c);
-        return st;
-    }
-    if (cj_apply_rebuild_state(c) != 0) {
-        st = cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "cannot load accounts: %s", cj_store_error(c->st));
-        cj_chain_close(c);
-        return st;
-    }
-    uint8_t root[32];
-    cj_state_root(c->state, root);
-    if (memcmp(root, c->tip.state_root, 32) != 0) {
-        cj_chain_close(c);
-        return cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen,
-                    "accounts do not match the state root of head %llu (corrupted data dir)",
-                    (unsigned long long)tip_h);
-    }
-    /* validator key registry: genesis keys are ids 0..N-1 (data dirs from before votes have no rows) */
+/* Registers the genesis validators as ids 0..N-1 (data dirs from before votes have no rows). 0 or -1. */
+static int load_registry(cj_chain *c, const cj_genesis *g)
+{
     int bad = cj_store_vkeys_each(c->st, cj_validators_load_vkey, c) != 0;
     for (size_t i = 0; !bad && i < g->validator_count; i++) bad = cj_validators_reg_id(c, g->validators[i]) != (long)i;
-    if (!bad && cj_store_begin(c->st) == 0) {
-        for (size_t i = 0; !bad && i < g->validator_count; i++)
-            bad = cj_store_vkey_put(c->st, (uint32_t)i, g->validators[i]) != 0;
-        if (bad)
-            cj_store_rollback(c->st);
-        else
-            bad = cj_store_commit(c->st) != 0;
-    } else {
-        bad = 1;
+    if (bad || cj_store_begin(c->st) != 0) return -1;
+    for (size_t i = 0; !bad && i < g->validator_count; i++)
+        bad = cj_store_vkey_put(c->st, (uint32_t)i, g->validators[i]) != 0;
+    if (bad) {
+        cj_store_rollback(c->st);
+        return -1;
     }
-    if (bad || cj_validators_load_epoch_state(c) != 0) {
-        st = cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "cannot load the validator sets: %s", cj_store_error(c->st));
-        cj_chain_close(c);
-        return st;
+    return cj_store_commit(c->st) != 0 ? -1 : 0;
+}
+
+/* Loads the head, the accounts (checked against the head's state root) and the validator sets. */
+static cj_chain_status load_head(cj_chain *c, const cj_genesis *g, char *err, size_t errlen)
+{
+    int64_t tip_id = 0;
+    uint64_t tip_h = 0;
+    if (cj_store_canon_tip(c->st, &tip_h, &tip_id) != 1 || cj_store_block_info_by_id(c->st, tip_id, &c->tip) != 1)
+        return cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "cannot load the head: %s", cj_store_error(c->st));
+    if (cj_apply_rebuild_state(c) != 0)
+        return cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "cannot load accounts: %s", cj_store_error(c->st));
+    uint8_t root[32];
+    cj_state_root(c->state, root);
+    if (memcmp(root, c->tip.state_root, 32) != 0)
+        return cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen,
+                             "accounts do not match the state root of head %llu (corrupted data dir)",
+                             (unsigned long long)tip_h);
+    if (load_registry(c, g) != 0 || cj_validators_load_epoch_state(c) != 0)
+        return cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "cannot load the validator sets: %s",
+                             cj_store_error(c->st));
+    return CJ_CHAIN_OK;
+}
+
+/* Creates or checks the genesis rows, loads the head, rebuilds and verifies the state. */
+cj_chain_status cj_chain_open(const char *data_dir, const cj_genesis *g, const uint8_t *validator_sk64,
+                              const cj_chain_options *opt, cj_chain **out, char *err, size_t errlen)
+{
+    if (out) *out = NULL;
+    if (!data_dir || !out) return cj_chain_fail(CJ_CHAIN_BAD_ARG, err, errlen, "NULL argument");
+    cj_chain_status st = genesis_check(g, err, errlen);
+    if (st != CJ_CHAIN_OK) return st;
+    if (sodium_init() < 0) return cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "libsodium init failed");
+    cj_chain *c = NULL;
+    char serr[512];
+    if ((st = chain_new(g, validator_sk64, opt, &c, err, errlen)) != CJ_CHAIN_OK) goto fail;
+    if (cj_store_open(data_dir, c->opt.sync_full, &c->st, serr, sizeof serr) != 0) {
+        st = cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", serr);
+        goto fail;
     }
+    if ((st = open_genesis(c, g, data_dir, err, errlen)) != CJ_CHAIN_OK) goto fail;
+    if ((st = load_head(c, g, err, errlen)) != CJ_CHAIN_OK) goto fail;
     *out = c;
     return CJ_CHAIN_OK;
+fail:
+    cj_chain_close(c);
+    return st;
 }
 
 /* open + close: creates the data dir with its genesis block. */
