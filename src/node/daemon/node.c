@@ -19,6 +19,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "p2p.h"
+#include "p2p_setup.h"
 #include "shadow.h"
 
 #ifndef COINJECTURE_NODE_VERSION

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "genesis.h"
 #include "mempool.h"
+#include "prio.h"
 
 struct event_base;
 struct event;
@@ -61,12 +62,5 @@ void cj_node_on_new_tip(cj_node *n);
 /* A peer (authenticated as node_key) reported its tip: shadow mode compares it when the key is the
  * validator it watches. */
 void cj_node_on_peer_status(cj_node *n, uint64_t height, const uint8_t best[32], const uint8_t node_key[32]);
-
-/* Event priorities of the node's loop (libevent runs only the most urgent non-empty level per turn):
- * peer connections (blocks, votes of the chain) and block production first, then the HTTP API and
- * timers (libevent's default, the middle level), then the admission of relayed transactions. Under
- * overload, clients and the transaction backlog wait, blocks do not. Bases with fewer levels (tests)
- * simply use what exists. */
-enum { CJ_PRIO_CONSENSUS = 0, CJ_PRIO_DEFAULT = 1, CJ_PRIO_BACKGROUND = 2, CJ_PRIO_LEVELS = 3 };
 
 #endif /* CJ_NODE_NODE_H */

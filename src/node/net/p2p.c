@@ -19,15 +19,13 @@
 #include <unistd.h>
 
 #include "chain.h"
-#include "config.h"
 #include "evidence.h"
 #include "hmap.h"
-#include "keys.h"
 #include "log.h"
 #include "mempool.h"
 #include "metrics.h"
-#include "node.h"
 #include "p2p_wire.h"
+#include "prio.h"
 
 #define TICK_MS 250
 #define IMPORT_SLICE_MS 50          /* a sync batch yields to the loop after this much import work */
@@ -1463,6 +1461,25 @@ static const char *parse_pin(const char *s, static_peer *sp)
     return at + 1;
 }
 
+/* Strict decimal port 1..65535 (digits only, no sign), as configured peers are written. Returns 0 or -1. */
+static int parse_port(const char *s, uint16_t *port)
+{
+    uint64_t v = 0;
+    if (*s == '\0')
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        v = v * 10 + (uint64_t)(*s - '0');
+        if (v > 65535)
+            return -1;
+    }
+    if (v == 0)
+        return -1;
+    *port = (uint16_t)v;
+    return 0;
+}
+
 /* Parses "host:port" or "[v6]:port". Returns 0 or -1. */
 static int parse_hostport(const char *s, char *host, size_t hostcap, uint16_t *port)
 {
@@ -1483,12 +1500,10 @@ static int parse_hostport(const char *s, char *host, size_t hostcap, uint16_t *p
     }
     if (hl == 0 || hl >= hostcap)
         return -1;
-    uint64_t v = 0;
-    if (cj_config_parse_u64(colon + 1, &v) != 0 || v == 0 || v > 65535)
+    if (parse_port(colon + 1, port) != 0)
         return -1;
     memcpy(host, s, hl);
     host[hl] = '\0';
-    *port = (uint16_t)v;
     return 0;
 }
 
@@ -1716,68 +1731,6 @@ void cj_p2p_free(cj_p2p *p)
     if (p->sk)
         sodium_free(p->sk);
     free(p);
-}
-
-/* The P2P identity is its own key (never the validator key): p2p.node_key, or one kept in the data
- * directory, so every node, observers included, keeps its identity across restarts. */
-int cj_p2p_load_node_key(const cj_config *cfg, uint8_t sk[64], uint8_t pk[32], char *err, size_t errlen)
-{
-    char path[4096];
-    if (cfg->p2p_node_key != NULL && cfg->p2p_node_key[0] != '\0')
-        return cj_keys_load(cfg->p2p_node_key, sk, pk, err, errlen);
-    int n = snprintf(path, sizeof path, "%s/p2p_node.key", cfg->data_dir);
-    if (n < 0 || (size_t)n >= sizeof path) {
-        snprintf(err, errlen, "node.data_dir is too long");
-        return -1;
-    }
-    if (access(path, F_OK) == 0)
-        return cj_keys_load(path, sk, pk, err, errlen);
-    if (cj_keys_generate(sk, pk) != 0 || cj_keys_write(path, sk, err, errlen) != 0) {
-        sodium_memzero(sk, 64);
-        if (err[0] == '\0')
-            snprintf(err, errlen, "cannot generate a node key");
-        return -1;
-    }
-    cj_log_info("p2p: generated node key %s", path);
-    return 0;
-}
-
-/* Node hook adapters. */
-static void node_tip_hook(void *ctx)
-{
-    cj_node_on_new_tip(ctx);
-}
-
-/* Node hook adapter for transactions from peers. */
-static void node_tx_hook(void *ctx, const coinjecture_tx *tx, const uint8_t hash[32])
-{
-    cj_node_on_tx_accepted(ctx, tx, hash);
-}
-
-/* Builds the P2P configuration from the node's. */
-cj_p2p *cj_p2p_start_node(cj_node *n, char *err, size_t errlen)
-{
-    cj_p2p_config c;
-    uint8_t pk[32];
-    memset(&c, 0, sizeof c);
-    err[0] = '\0';
-    if (cj_p2p_load_node_key(&n->cfg, c.node_sk, pk, err, errlen) != 0)
-        return NULL;
-    c.base = n->base;
-    c.chain = n->chain;
-    c.mempool = n->mempool;
-    c.listen_host = n->cfg.p2p_host;
-    c.listen_port = (uint16_t)n->cfg.p2p_port;
-    c.peers = (const char *const *)n->cfg.p2p_bootstrap_peers.items;
-    c.npeers = n->cfg.p2p_bootstrap_peers.count;
-    c.max_peers = (size_t)n->cfg.p2p_max_peers;
-    c.ban_time_ms = n->cfg.p2p_ban_time_ms;
-    c.on_new_tip = node_tip_hook;
-    c.on_tx = node_tx_hook;
-    c.ctx = n;
-    cj_p2p *p = cj_p2p_new(&c, err, errlen);
-    sodium_memzero(c.node_sk, sizeof c.node_sk);
-    return p;
 }
 
 /* This node's P2P identity (what other nodes pin). */

@@ -14,8 +14,6 @@
 #include "coinjecture.h"
 
 struct event_base;
-struct cj_node;
-struct cj_config;
 typedef struct cj_chain cj_chain;
 typedef struct cj_mempool cj_mempool;
 typedef struct cj_evidence_pool cj_evidence_pool;
@@ -63,15 +61,6 @@ cj_p2p *cj_p2p_new(const cj_p2p_config *cfg, char *err, size_t errlen);
 
 /* Closes every connection and frees everything. NULL is a no-op. */
 void cj_p2p_free(cj_p2p *p);
-
-/* The node's P2P identity key: p2p.node_key when set, else <data_dir>/p2p_node.key, generated (mode 0600)
- * on first start. Never the validator key (a separate identity; two nodes must not share one).
- * Returns 0 or -1 with err. */
-int cj_p2p_load_node_key(const struct cj_config *cfg, uint8_t sk[64], uint8_t pk[32], char *err, size_t errlen);
-
-/* Convenience for node.c: builds a cj_p2p_config from n (p2p.host/port/bootstrap_peers/max_peers/
- * ban_time, node key as above; hooks call cj_node_on_new_tip / cj_node_on_tx_accepted) and starts. */
-cj_p2p *cj_p2p_start_node(struct cj_node *n, char *err, size_t errlen);
 
 /* Port the listener is bound to (0 if none). */
 uint16_t cj_p2p_port(const cj_p2p *p);
