@@ -135,7 +135,7 @@ static inline uint8_t *nt_produce(cj_chain *c, cj_mempool *mp, int64_t now, size
     cj_tx_source src;
     cj_mempool_source(mp, &src);
     cj_chain_status st = cj_chain_produce(c, &src, now, &r, err, sizeof err);
-    if (st == CJ_CHAIN_OK) (void)cj_mempool_on_tip(mp, c, &r.move);
+    if (st == CJ_CHAIN_OK) (void)cj_mempool_on_tip(mp, c, &r.move, now);
     if (st != CJ_CHAIN_OK) fprintf(stderr, "produce: %s\n", err);
     assert_int_equal(st, CJ_CHAIN_OK);
     assert_int_equal(r.produced, 1);

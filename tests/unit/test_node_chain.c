@@ -800,7 +800,7 @@ static void test_production_drops_invalid(void **state)
     assert_int_equal(cj_chain_import(A, b1, l, NULL, NT_T0 + 1000, &src, &r, err, sizeof err), CJ_CHAIN_OK);
     assert_int_equal(r.move.moved, 1);
     assert_int_equal(r.move.n_senders, 1);
-    (void)cj_mempool_on_tip(mpa, A, &r.move); /* the daemon's follow-up */
+    (void)cj_mempool_on_tip(mpa, A, &r.move, NT_T0 + 1000); /* the daemon's follow-up */
     assert_int_equal(cj_mempool_size(mpa), 1); /* t0 pruned (nonce used), t1 left */
     cj_produce_result pr;
     free(nt_produce(A, mpa, NT_T0 + 2000, &l, &pr));

@@ -222,7 +222,7 @@ static void crash_child(const char *dir, const cj_genesis *g, const nt_key *val,
         cj_mempool_source(mp, &src);
         if (cj_chain_produce(c, &src, cj_chain_next_production_ms(c), &r, err, sizeof err) != CJ_CHAIN_OK || !r.produced)
             _exit(5);
-        (void)cj_mempool_on_tip(mp, c, &r.move);
+        (void)cj_mempool_on_tip(mp, c, &r.move, 0);
         uint64_t h = r.height;
         if (write(fd, &h, sizeof h) != (ssize_t)sizeof h) _exit(6);
     }

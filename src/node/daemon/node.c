@@ -18,6 +18,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "p2p.h"
+#include "p2p_setup.h"
 #include "shadow.h"
 
 #ifndef COINJECTURE_NODE_VERSION
@@ -415,13 +416,11 @@ static void on_produce(evutil_socket_t fd, short what, void *arg)
     cj_tx_source src;
     cj_mempool_source(n->mempool, &src);
     cj_chain_status st = cj_chain_produce(n->chain, &src, now, &res, err, sizeof err);
-    if (st == CJ_CHAIN_OK && res.produced)
-        (void)cj_mempool_on_tip(n->mempool, n->chain, &res.move);
     if (st == CJ_CHAIN_OK && res.produced) {
         coinjecture_hex_encode(res.hash, 32, hex, sizeof hex);
         cj_log_info("produced block %llu hash %s txs %u (dropped %u invalid)", (unsigned long long)res.height, hex,
                     res.tx_count, res.dropped_txs);
-        cj_node_on_new_tip(n);
+        cj_node_after_tip_move(n, &res.move);
         return;
     }
     if (st != CJ_CHAIN_OK && st != CJ_CHAIN_NOT_VALIDATOR) {
@@ -443,10 +442,13 @@ void cj_node_on_tx_accepted(cj_node *n, const coinjecture_tx *tx, const uint8_t 
     }
 }
 
-/* The tip changed (produced or imported): relay it, update gauges, re-arm production for the next height. */
-void cj_node_on_new_tip(cj_node *n)
+/* The one follow-up after the tip moved (a block sealed here, or blocks from peers): the pool drops what
+ * the move confirmed and takes back what a reorg undid, peers hear of the new tip, shadow mode checks it,
+ * gauges are updated and production is re-armed for the next height. */
+void cj_node_after_tip_move(cj_node *n, const cj_tip_move *m)
 {
     n->tip_changed_ms = cj_node_now_ms();
+    (void)cj_mempool_on_tip(n->mempool, n->chain, m, n->tip_changed_ms);
     cj_p2p_on_new_tip(n->p2p);
     if (n->shadow != NULL)
         cj_shadow_catch_up(n->shadow, n->chain, cj_node_now_ms());
@@ -499,10 +501,23 @@ static void on_housekeeping(evutil_socket_t fd, short what, void *arg)
 }
 
 /* A peer's status: shadow mode's peer parity (it ignores keys other than the watched validator's). */
-void cj_node_on_peer_status(cj_node *n, uint64_t height, const uint8_t best[32], const uint8_t node_key[32])
+void cj_node_on_peer_status(cj_node *n, const uint8_t node_key[32], uint64_t height, const uint8_t best[32])
 {
     if (n->shadow != NULL)
         cj_shadow_on_peer_hash(n->shadow, height, best, node_key, cj_node_now_ms());
+}
+
+/* Wire-level double-sign evidence (already logged and counted by the pool): when it names this node's own
+ * validator key, another instance is sealing with it, which the operator must hear of at once. */
+void cj_node_on_evidence(cj_node *n, const cj_evidence_record *r)
+{
+    long me = cj_chain_my_index(n->chain);
+    const uint8_t *my_key = me < 0 ? NULL : cj_chain_validator(n->chain, (size_t)me);
+    if (my_key != NULL && memcmp(my_key, r->validator, 32) == 0)
+        cj_log_critical("double-sign evidence names THIS node's validator key at height %llu: another instance "
+                        "is sealing with it (see docs/OPERATIONS.md, procedure F)",
+                        (unsigned long long)r->height);
+    cj_node_refresh_metrics(n);
 }
 
 /* Creates the shadow-mode checker from consensus.shadow_mode (validator by key or genesis index). */

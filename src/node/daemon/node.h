@@ -8,8 +8,10 @@
 
 #include "chain.h"
 #include "config.h"
+#include "evidence.h"
 #include "genesis_file.h"
 #include "mempool.h"
+#include "prio.h"
 
 struct event_base;
 struct event;
@@ -53,20 +55,20 @@ int cj_node_main(int argc, char **argv);
  * on the housekeeping timer). */
 void cj_node_refresh_metrics(cj_node *n);
 
-/* Hooks for the API and, later, P2P: a transaction was admitted to the mempool; a block was produced or
- * imported and became the tip. They re-arm the production timer and (with P2P) relay. */
+/* The daemon's side of the events of net and rpc (daemon/p2p_setup.c and api_setup.c wire them). */
+
+/* A transaction was admitted to the mempool (API or peer): relay it once. */
 void cj_node_on_tx_accepted(cj_node *n, const coinjecture_tx *tx, const uint8_t hash[32]);
-void cj_node_on_new_tip(cj_node *n);
+
+/* The one follow-up after the tip moved (produced here or imported from peers; m from the chain): pool
+ * pruning and re-admission, tip announcement, shadow check, metrics, production re-armed. */
+void cj_node_after_tip_move(cj_node *n, const cj_tip_move *m);
 
 /* A peer (authenticated as node_key) reported its tip: shadow mode compares it when the key is the
  * validator it watches. */
-void cj_node_on_peer_status(cj_node *n, uint64_t height, const uint8_t best[32], const uint8_t node_key[32]);
+void cj_node_on_peer_status(cj_node *n, const uint8_t node_key[32], uint64_t height, const uint8_t best[32]);
 
-/* Event priorities of the node's loop (libevent runs only the most urgent non-empty level per turn):
- * peer connections (blocks, votes of the chain) and block production first, then the HTTP API and
- * timers (libevent's default, the middle level), then the admission of relayed transactions. Under
- * overload, clients and the transaction backlog wait, blocks do not. Bases with fewer levels (tests)
- * simply use what exists. */
-enum { CJ_PRIO_CONSENSUS = 0, CJ_PRIO_DEFAULT = 1, CJ_PRIO_BACKGROUND = 2, CJ_PRIO_LEVELS = 3 };
+/* A new wire-level double-sign evidence record (a critical log line when it names our own key). */
+void cj_node_on_evidence(cj_node *n, const cj_evidence_record *r);
 
 #endif /* CJ_NODE_NODE_H */

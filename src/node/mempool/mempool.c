@@ -8,6 +8,7 @@
 
 #include "chain.h"
 #include "hmap.h"
+#include "log.h"
 
 typedef struct mp_sender mp_sender;
 
@@ -608,14 +609,55 @@ void cj_mempool_source(cj_mempool *mp, cj_tx_source *out)
     out->select = source_select;
 }
 
-/* Prunes by the moved senders, or every sender when the move lists none (reorg, out of memory). */
-size_t cj_mempool_on_tip(cj_mempool *mp, const cj_chain *chain, const cj_tip_move *m)
+/* After a reorg: the transactions of the undone blocks (old tip and depth - 1 ancestors) back into the pool,
+ * lowest block first so each sender's nonces come in order. */
+static void readd_undone(cj_mempool *mp, cj_chain *chain, const uint8_t old_tip[32], uint32_t depth, int64_t now)
+{
+    uint8_t(*hashes)[32] = malloc((depth ? depth : 1) * sizeof *hashes);
+    uint32_t n = 0, back = 0, lost = 0;
+    char err[200], first[240] = "";
+    if (hashes == NULL)
+        return;
+    memcpy(hashes[0], old_tip, 32);
+    for (n = 1; n < depth; n++) { /* walk the parent links of the old branch */
+        cj_chain_block b;
+        if (cj_chain_block_by_hash(chain, hashes[n - 1], &b) != CJ_CHAIN_OK)
+            break;
+        memcpy(hashes[n], b.block.header.parent_hash, 32);
+        cj_chain_block_free(&b);
+    }
+    for (uint32_t i = n; i-- > 0;) {
+        cj_chain_block b;
+        if (cj_chain_block_by_hash(chain, hashes[i], &b) != CJ_CHAIN_OK)
+            continue;
+        for (uint32_t t = 0; t < b.block.tx_count; t++) {
+            err[0] = '\0';
+            cj_mempool_status st = cj_mempool_readd(mp, chain, &b.block.transactions[t], now, err, sizeof err);
+            back += st == CJ_MEMPOOL_OK;
+            if (st != CJ_MEMPOOL_OK && st != CJ_MEMPOOL_NONCE_TOO_LOW && st != CJ_MEMPOOL_DUPLICATE && lost++ == 0)
+                snprintf(first, sizeof first, "%.30s: %.199s", cj_mempool_status_name(st), err);
+        }
+        cj_chain_block_free(&b);
+    }
+    free(hashes);
+    if (back > 0)
+        cj_log_info("mempool: reorg: %u transactions of %u undone block(s) are pending again", back, n);
+    if (lost > 0)
+        cj_log_warn("mempool: reorg: %u transactions of the undone blocks cannot be pending again (first: %s)", lost,
+                    first);
+}
+
+/* Prunes by the moved senders (every sender when the move lists none), then re-admits what a reorg undid. */
+size_t cj_mempool_on_tip(cj_mempool *mp, cj_chain *chain, const cj_tip_move *m, int64_t now_ms)
 {
     if (mp == NULL || m == NULL || !m->moved)
         return 0;
-    if (m->undone == 0 && m->n_senders == 0)
-        return 0;
-    if (m->undone > 0 || m->senders == NULL)
-        return cj_mempool_prune(mp, chain, NULL, 0);
-    return cj_mempool_prune(mp, chain, m->senders, m->n_senders);
+    size_t dropped = 0;
+    if (m->undone > 0 || (m->senders == NULL && m->n_senders > 0))
+        dropped = cj_mempool_prune(mp, chain, NULL, 0);
+    else if (m->n_senders > 0)
+        dropped = cj_mempool_prune(mp, chain, m->senders, m->n_senders);
+    if (m->undone > 0)
+        readd_undone(mp, chain, m->old_tip, m->undone, now_ms);
+    return dropped;
 }

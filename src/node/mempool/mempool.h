@@ -104,9 +104,11 @@ size_t cj_mempool_select(cj_mempool *mp, const cj_chain *chain, cj_chain_pick_fn
 void cj_mempool_source(cj_mempool *mp, cj_tx_source *out);
 
 /* The pool's part of the follow-up after the tip moved (m from cj_chain_produce / cj_chain_import): drops
- * what the moved senders' nonces confirmed (every sender after a reorg or when m lists none). Returns how
- * many were dropped. */
-size_t cj_mempool_on_tip(cj_mempool *mp, const cj_chain *chain, const cj_tip_move *m);
+ * what the moved senders' nonces confirmed (every sender after a reorg or when m lists none), then, after a
+ * reorg, takes back the transactions of the m->undone blocks below m->old_tip, lowest block first (their
+ * signatures were verified when the chain applied them; those the new branch holds are refused as
+ * nonce-too-low). Returns how many were dropped. */
+size_t cj_mempool_on_tip(cj_mempool *mp, cj_chain *chain, const cj_tip_move *m, int64_t now_ms);
 
 /* Counters since creation. */
 typedef struct {

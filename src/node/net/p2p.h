@@ -11,11 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "chain.h"
 #include "coinjecture.h"
+#include "evidence.h"
 
 struct event_base;
-struct cj_node;
-struct cj_config;
 typedef struct cj_chain cj_chain;
 typedef struct cj_mempool cj_mempool;
 typedef struct cj_evidence_pool cj_evidence_pool;
@@ -39,6 +39,21 @@ typedef struct cj_p2p cj_p2p;
 #define CJ_P2P_PENALTY_UNREQUESTED 10
 #define CJ_P2P_PENALTY_TIMEOUT 10
 
+/* What net tells the daemon: net reaches nothing above it otherwise (docs/ARCHITECTURE.md). Called on the
+ * event-loop thread; every member may be NULL. */
+typedef struct {
+    void *ctx;
+    /* The tip moved because of blocks from peers: one relayed block, or one range-sync batch as a whole
+     * (then m->senders is NULL: every sender may have moved). Without the hook net only announces the tip. */
+    void (*tip_moved)(void *ctx, const cj_tip_move *m);
+    /* A transaction from a peer entered the mempool (net relayed it already). */
+    void (*tx_accepted)(void *ctx, const coinjecture_tx *tx, const uint8_t hash[32]);
+    /* An authenticated peer (node_key) announced its tip: the hash its code computed at that height. */
+    void (*peer_status)(void *ctx, const uint8_t node_key[32], uint64_t height, const uint8_t best[32]);
+    /* Double-sign evidence seen on the wire made a new record (r stays valid during the call). */
+    void (*evidence)(void *ctx, const cj_evidence_record *r);
+} cj_p2p_events;
+
 typedef struct {
     struct event_base *base;
     cj_chain *chain;
@@ -50,11 +65,7 @@ typedef struct {
     size_t max_peers;         /* connections (inbound + outbound) at most */
     uint64_t ban_time_ms;
     uint8_t node_sk[64];      /* node identity (libsodium secret key); copied, the caller may wipe it */
-    /* Node hooks, called on the event-loop thread; may be NULL. on_new_tip: the tip moved because of an
-     * imported block. on_tx: a transaction from a peer entered the mempool. */
-    void (*on_new_tip)(void *ctx);
-    void (*on_tx)(void *ctx, const coinjecture_tx *tx, const uint8_t hash[32]);
-    void *ctx;
+    cj_p2p_events events;     /* what net tells the daemon */
 } cj_p2p_config;
 
 /* Binds the listener (if any), registers the metrics, and starts dialing static peers. Returns NULL
@@ -63,15 +74,6 @@ cj_p2p *cj_p2p_new(const cj_p2p_config *cfg, char *err, size_t errlen);
 
 /* Closes every connection and frees everything. NULL is a no-op. */
 void cj_p2p_free(cj_p2p *p);
-
-/* The node's P2P identity key: p2p.node_key when set, else <data_dir>/p2p_node.key, generated (mode 0600)
- * on first start. Never the validator key (a separate identity; two nodes must not share one).
- * Returns 0 or -1 with err. */
-int cj_p2p_load_node_key(const struct cj_config *cfg, uint8_t sk[64], uint8_t pk[32], char *err, size_t errlen);
-
-/* Convenience for node.c: builds a cj_p2p_config from n (p2p.host/port/bootstrap_peers/max_peers/
- * ban_time, node key as above; hooks call cj_node_on_new_tip / cj_node_on_tx_accepted) and starts. */
-cj_p2p *cj_p2p_start_node(struct cj_node *n, char *err, size_t errlen);
 
 /* Port the listener is bound to (0 if none). */
 uint16_t cj_p2p_port(const cj_p2p *p);
