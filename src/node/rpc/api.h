@@ -1,6 +1,6 @@
 /* HTTP API on libevent evhttp (DESIGN.md §7): JSON endpoints, /metrics, a status page. Every evhttp limit
  * is set explicitly (body and header sizes, timeouts); requests are rate-limited per client IP and
- * globally (token buckets); the listener backs off when accept() runs out of descriptors. Errors are
+ * globally (token buckets, ratelimit.h); the listener backs off when accept() runs out of descriptors. Errors are
  * {"error": "...", "details": "..."} with 400/404/405/413/429/500/503. */
 #ifndef CJ_NODE_API_H
 #define CJ_NODE_API_H
@@ -20,16 +20,5 @@ void cj_api_stop(cj_api *api);
 
 /* The port actually bound (useful when it was chosen by the OS). */
 uint16_t cj_api_port(const cj_api *api);
-
-/* ---- per-IP token-bucket rate limiter (exposed for tests) ---- */
-typedef struct cj_ratelimit cj_ratelimit;
-
-/* rate: tokens per second per client; burst: bucket size; global_rate/global_burst: shared bucket;
- * max_clients: tracked clients at most. NULL on OOM. */
-cj_ratelimit *cj_ratelimit_new(double rate, double burst, double global_rate, double global_burst,
-                               size_t max_clients);
-void cj_ratelimit_free(cj_ratelimit *rl);
-/* Takes one token for client ip (text form) at now_ms. Returns 1 if allowed, 0 if limited. */
-int cj_ratelimit_take(cj_ratelimit *rl, const char *ip, int64_t now_ms);
 
 #endif /* CJ_NODE_API_H */
