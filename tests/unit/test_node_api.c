@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api.h"
+#include "ratelimit.h"
 #include "testutil.h"
 
 static void test_per_ip_buckets(void **state)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "api_setup.h"
 #include "keys.h"
 #include "log.h"
 #include "metrics.h"
@@ -696,7 +697,7 @@ static int cmd_run(cj_node *n)
     struct timeval one = {1, 0};
     evtimer_add(n->housekeeping_timer, &one);
     if (n->cfg.api_enabled) {
-        if ((n->api = cj_api_start(n, err, sizeof err)) == NULL) {
+        if ((n->api = cj_api_setup_start(n, err, sizeof err)) == NULL) {
             cj_log_error("%s", err);
             goto out;
         }
