@@ -68,7 +68,7 @@ static const cj_opt genesis_opts[] = {
     {N_OUT, "out", 'o', "FILE", "the genesis file to write (required; never overwritten)", 0, "@file"},
     {N_VALIDATOR, "validator", 0, "KEY", "a validator, 64 hex or a key file (required; repeat for more)",
      CJ_OPT_REPEAT, "@file"},
-    {N_ALLOC, "alloc", 0, "KEY=BALANCE", "an initial balance (repeatable)", CJ_OPT_REPEAT, "@file"},
+    {N_ALLOC, "alloc", 0, "KEY=BALANCE", "an initial balance, KEY as for --validator (repeatable)", CJ_OPT_REPEAT, NULL},
     {N_CHAIN_ID, "chain-id", 0, "N", "chain id (default 1337)", 0, NULL},
     {N_NETWORK, "network", 0, "NAME", "network name (default coinjecture-testnet)", 0, NULL},
     {N_BLOCK_TIME, "block-time", 0, "DURATION", "target block time, e.g. 2s or 500ms (default 2s)", 0, NULL},
@@ -1602,8 +1602,9 @@ int main(int argc, char **argv)
             node = ov->val;
         else if (ov->opt->id == G_TIMEOUT &&
                  (cj_config_parse_duration_ms(ov->val, &c.timeout_ms) != 0 || c.timeout_ms < 1000)) {
+            rc = cj_opts_error(&prog, NULL, "--timeout: expected a duration of at least 1s, got '%s'", ov->val);
             cj_opts_free(&a);
-            return cj_opts_error(&prog, NULL, "--timeout: expected a duration of at least 1s, got '%s'", ov->val);
+            return rc;
         }
     }
     const char *cmd = a.cmd->name;

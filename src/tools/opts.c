@@ -468,9 +468,13 @@ static void print_completion(const cj_prog *p, FILE *f)
             fprintf(f, "%s%s", c == p->cmds ? "" : " ", c->name);
         fprintf(f, "\" -- \"$cur\")); return; } ;;\n");
         for (const cj_cmd *c = p->cmds; c->name != NULL; c++) {
-            fprintf(f, "        %s)\n            opts+=\"", c->name);
-            comp_names(f, c->opts);
-            fprintf(f, "\"\n            [[ $cur == -* ]] || { ");
+            fprintf(f, "        %s)\n", c->name);
+            if (any_visible(c->opts)) {
+                fprintf(f, "            opts+=\"");
+                comp_names(f, c->opts);
+                fprintf(f, "\"\n");
+            }
+            fprintf(f, "            [[ $cur == -* ]] || { ");
             comp_reply(f, c->complete_args);
             fprintf(f, "; return; } ;;\n");
         }
