@@ -8,7 +8,8 @@ on stderr; an unknown option, an unknown command, a missing value or a stray arg
 message on stderr (first line, no log line before it) and nothing on stdout; global options work after
 the subcommand (checked against a stub HTTP server); the generated bash completion and man page (from
 the same option table) contain every option and command --help lists, the completion completes, and
-`cmake --install` puts both under share/. Standard library only."""
+`cmake --install` puts both under share/. coinjectured (given as coinjectured=PATH) gets the usage checks.
+Standard library only."""
 
 import http.server
 import json
@@ -232,10 +233,32 @@ def check_install(build, names, tmp):
             check(os.path.isfile(os.path.join(prefix, rel)), f"cmake --install puts {rel} in place")
 
 
+def check_daemon(prog, tmp):
+    """coinjectured parses its own command line (src/node/daemon/node.c, from the configuration table): the same
+    exit statuses, no log line before an error; it has no generated completion or man page yet."""
+    print("== coinjectured")
+    name = "coinjectured"
+    v = run([prog, "--version"])
+    check(v.returncode == 0 and v.stdout.startswith(name + " ") and v.stderr == "", f"{name} --version", v)
+    for args in (["--help"], ["-h"], ["run", "--help"], ["init", "--help"]):
+        ok_usage(prog, args, f"usage: {name} ")
+    usage_error(prog, name, ["--bogus"], "unknown option '--bogus'")
+    usage_error(prog, name, ["init", "--bogus", "1"], "unknown option '--bogus'")
+    usage_error(prog, name, ["frobnicate"], "unknown command")
+    usage_error(prog, name, ["run", "stray"], "unexpected argument 'stray'")
+    p = run([prog, "init", "--genesis", os.path.join(tmp, "missing.json"), "--data-dir", os.path.join(tmp, "d")])
+    first = p.stderr.splitlines()[0] if p.stderr else ""
+    check(p.returncode != 0 and p.stdout == "" and "missing.json" in first,
+          "coinjectured init with a missing genesis: the error is the first line on stderr", p)
+
+
 def main():
     build = os.path.abspath(sys.argv[1])
     progs = dict(a.split("=", 1) for a in sys.argv[2:])
+    daemon = progs.pop("coinjectured", None)
     with tempfile.TemporaryDirectory() as tmp:
+        if daemon:
+            check_daemon(daemon, tmp)
         for name, path in progs.items():
             sub = os.path.join(tmp, name)
             os.mkdir(sub)
