@@ -16,7 +16,8 @@
 #include <stdio.h>
 
 enum {
-    CJ_OPT_REPEAT = 1u,     /* may be given several times (every value is kept, in order) */
+    CJ_OPT_REPEAT = 1u,     /* meant to be given several times; every option keeps each value, in order, and a
+                             * single-valued one is read last-wins by its tool */
     CJ_OPT_DEPRECATED = 2u, /* old name kept for scripts; listed in --help and the man page as such */
     CJ_OPT_HIDDEN = 4u,     /* not in --help, completion or man page */
 };
