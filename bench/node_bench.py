@@ -138,7 +138,7 @@ class Tools:
         return p.stdout
 
     def keygen_file(self, path):
-        return json.loads(self.run([self.keygen, "--out", path, "--json"]))["public_key"]
+        return json.loads(self.run([self.keygen, "--key-file", path, "--json"]))["public_key"]
 
     def genesis(self, out, validators, allocs, block_ms, genesis_time):
         args = [self.cli, "genesis", "--out", out, "--network", "bench", "--chain-id", "7777", "--block-time",

@@ -102,7 +102,7 @@ else
   genesis_args=()
   for ((i = 0; i < nodes; i++)); do
     key=$dir/keys/validator$i.key
-    [ -f "$key" ] || "$KEYGEN" --out "$key" >/dev/null
+    [ -f "$key" ] || "$KEYGEN" --key-file "$key" >/dev/null
     "$KEYGEN" --show "$key" | awk '{print $1}' >"$dir/keys/validator$i.pub"
     genesis_args+=(--validator "$key" --alloc "$key=1000000000000000")
   done
@@ -155,7 +155,7 @@ pins=()
 for ((i = 0; i < nodes; i++)); do
   pins+=("")
   if has_key p2p:node_key; then
-    [ -f "$dir/keys/p2p$i.key" ] || "$KEYGEN" --out "$dir/keys/p2p$i.key" >/dev/null
+    [ -f "$dir/keys/p2p$i.key" ] || "$KEYGEN" --key-file "$dir/keys/p2p$i.key" >/dev/null
     pins[i]="$("$KEYGEN" --show "$dir/keys/p2p$i.key" | awk '{print $1}')@"
   fi
 done

@@ -1,10 +1,7 @@
 /* coinjecture-bench: ns/op of our reference and accelerated backends against three OpenSSL baselines
  * (one-shot SHA256(), EVP with a reused EVP_MD_CTX, low-level SHA256_Init/Update/Final), all measured in
  * the same run, interleaved, as the median of several samples after a warm-up.
- * Usage: coinjecture-bench [--json] [--runs N] [--ms M] [--check]
- *   --runs N  samples per cell (median reported; default 7; a sample is the best of 3 timings)
- *   --ms M    target duration of one sample in milliseconds (default 15)
- *   --check   exit 1 if a performance target of docs/PERFORMANCE.md is missed */
+ * Options: the table before main (src/tools/opts.h); `coinjecture-bench --help` lists them. */
 #define OPENSSL_SUPPRESS_DEPRECATED /* SHA256_Init/Update/Final are a requested baseline */
 #include <openssl/evp.h>
 #include <openssl/sha.h>
@@ -14,6 +11,7 @@
 #include <time.h>
 
 #include "coinjecture.h"
+#include "opts.h"
 #include "sha256_paths.h"
 
 enum { COL_REF, COL_ACCEL, COL_OSSL_ONESHOT, COL_OSSL_EVP, COL_OSSL_LOW, NCOLS };
@@ -318,21 +316,55 @@ static void setup(void)
     for (int i = 0; i < 16; i++) ss_elements[i] = 1000 + 37 * i;
 }
 
+enum { O_JSON = 1, O_RUNS, O_MS, O_CHECK };
+
+/* The options (parser, --help, completion and man page). */
+static const cj_opt options[] = {
+    {O_JSON, "json", 0, NULL, "print the results as JSON", 0, NULL},
+    {O_RUNS, "runs", 0, "N", "samples per cell, 1..63; the median is reported, a sample is the best of 3 timings "
+     "(default 7)", 0, NULL},
+    {O_MS, "ms", 0, "M", "target duration of one sample in milliseconds, 1..10000 (default 15)", 0, NULL},
+    {O_CHECK, "check", 0, NULL, "exit 1 if a performance target of docs/PERFORMANCE.md is missed", 0, NULL},
+    {0, NULL, 0, NULL, NULL, 0, NULL},
+};
+
+static const cj_prog prog = {
+    "coinjecture-bench",
+    "time the crypto backends of libcoinjecture_core against OpenSSL",
+    "Measures ns/op of the reference and accelerated backends of libcoinjecture_core (SHA-256, Merkle roots, "
+    "header hashing, the FFI path, subset-sum verification) against three OpenSSL baselines (one-shot SHA256(), "
+    "EVP with a reused context, SHA256_Init/Update/Final), interleaved in the same run, as the median of several "
+    "samples after a warm-up.",
+    options,
+    NULL,
+    NULL,
+    0,
+    0,
+    "docs/PERFORMANCE.md describes the targets and the reference results.",
+    "coinjecture-bench\ncoinjecture-bench --json --runs 11\ncoinjecture-bench --check",
+};
+
 /* Parses the options, checks that every column agrees on a Merkle root, measures, prints. */
 int main(int argc, char **argv)
 {
     int json = 0, runs = 7, check = 0;
     double ms = 15;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) json = 1;
-        else if (strcmp(argv[i], "--check") == 0) check = 1;
-        else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) runs = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--ms") == 0 && i + 1 < argc) ms = atof(argv[++i]);
-        else {
-            fprintf(stderr, "usage: %s [--json] [--runs N] [--ms M] [--check]\n", argv[0]);
-            return strcmp(argv[i], "--help") == 0 ? 0 : 2;
-        }
+    cj_parsed opt;
+    int rc = cj_opts_parse(&prog, argc, argv, &opt);
+    if (rc >= 0)
+        return rc;
+    for (size_t i = 0; i < opt.nopts; i++) {
+        const cj_optval *ov = &opt.opts[i];
+        uint64_t v = 0;
+        if (ov->opt->id == O_JSON) json = 1;
+        else if (ov->opt->id == O_CHECK) check = 1;
+        else if (cj_opts_u64(&prog, NULL, ov, 1, ov->opt->id == O_RUNS ? 63 : 10000, &v) != 0) {
+            cj_opts_free(&opt);
+            return 2;
+        } else if (ov->opt->id == O_RUNS) runs = (int)v;
+        else ms = (double)v;
     }
+    cj_opts_free(&opt);
     if (runs < 1) runs = 1;
     if (runs > 63) runs = 63;
     if (ms <= 0) ms = 15;

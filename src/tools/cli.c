@@ -19,6 +19,7 @@
 #include "config.h"
 #include "genesis_file.h"
 #include "keys.h"
+#include "opts.h"
 
 #define DEFAULT_NODE "http://127.0.0.1:8081"
 
@@ -30,6 +31,121 @@ typedef struct {
     int json;
     uint64_t timeout_ms;
 } cli;
+
+/* ---- options (one table: parser, --help, completion and man page; src/tools/opts.h) ---- */
+
+enum {
+    G_NODE = 1, G_JSON, G_TIMEOUT,
+    S_KEY, S_TO, S_AMOUNT, S_GAS_LIMIT, S_GAS_PRICE, S_NONCE, S_DATA, S_WAIT,
+    N_OUT, N_VALIDATOR, N_ALLOC, N_CHAIN_ID, N_NETWORK, N_BLOCK_TIME, N_EPOCH_LENGTH, N_GENESIS_TIME,
+    L_FUNDER, L_KEYS, L_KEY_DIR, L_DURATION, L_CONFIRM_TIMEOUT, L_FUND, L_AMOUNT, L_GAS_PRICE, L_CONNECTIONS,
+    L_PRESIGN, L_BATCH, L_BATCH_PER_KEY, L_RATE,
+};
+
+#define END_OPTS {0, NULL, 0, NULL, NULL, 0, NULL}
+
+static const cj_opt global_opts[] = {
+    {G_NODE, "node", 0, "URL", "the node's HTTP API (default $COINJECTURE_NODE or " DEFAULT_NODE ")", 0, NULL},
+    {G_JSON, "json", 0, NULL, "print the API's JSON instead of text", 0, NULL},
+    {G_TIMEOUT, "timeout", 0, "DURATION", "HTTP timeout of one request, at least 1s (default 30s)", 0, NULL},
+    END_OPTS,
+};
+
+static const cj_opt send_opts[] = {
+    {S_KEY, "key", 0, "FILE", "key file of the sender (required)", 0, "@file"},
+    {S_TO, "to", 0, "PUBKEY|KEYFILE", "recipient: 64 hex digits or a key file (required)", 0, "@file"},
+    {S_AMOUNT, "amount", 0, "N", "amount to transfer (required)", 0, NULL},
+    {S_GAS_LIMIT, "gas-limit", 0, "N", "gas limit (default 21000)", 0, NULL},
+    {S_GAS_PRICE, "gas-price", 0, "N",
+     "gas price (default: the lowest whose fee meets the minimum fee, max(1000, amount / 10000))", 0, NULL},
+    {S_NONCE, "nonce", 0, "N", "nonce (default: the sender's next, after its confirmed and pending ones)", 0, NULL},
+    {S_DATA, "data", 0, "HEX", "data carried by the transaction (default none)", 0, NULL},
+    {S_WAIT, "wait", 0, NULL, "wait until the transfer is confirmed (at most 60 s)", 0, NULL},
+    END_OPTS,
+};
+
+static const cj_opt genesis_opts[] = {
+    {N_OUT, "out", 'o', "FILE", "the genesis file to write (required; never overwritten)", 0, "@file"},
+    {N_VALIDATOR, "validator", 0, "KEY", "a validator, 64 hex or a key file (required; repeat for more)",
+     CJ_OPT_REPEAT, "@file"},
+    {N_ALLOC, "alloc", 0, "KEY=BALANCE", "an initial balance, KEY as for --validator (repeatable)", CJ_OPT_REPEAT, NULL},
+    {N_CHAIN_ID, "chain-id", 0, "N", "chain id (default 1337)", 0, NULL},
+    {N_NETWORK, "network", 0, "NAME", "network name (default coinjecture-testnet)", 0, NULL},
+    {N_BLOCK_TIME, "block-time", 0, "DURATION", "target block time, e.g. 2s or 500ms (default 2s)", 0, NULL},
+    {N_EPOCH_LENGTH, "epoch-length", 0, "N", "blocks per epoch (default 100)", 0, NULL},
+    {N_GENESIS_TIME, "genesis-time", 0, "UNIX_SECONDS", "genesis timestamp (default now)", 0, NULL},
+    END_OPTS,
+};
+
+static const cj_opt load_opts[] = {
+    {L_FUNDER, "funder", 0, "KEYFILE", "fund --keys fresh keys from this key's account (it needs keys x (fund + fee))",
+     0, "@file"},
+    {L_KEYS, "keys", 0, "N", "fresh keys to fund with --funder, 2..10000 (default 16)", 0, NULL},
+    {L_KEY_DIR, "key-dir", 0, "DIR", "send from the already funded key files DIR/*.key instead of --funder", 0,
+     "@dir"},
+    {L_DURATION, "duration", 0, "DURATION", "length of the sending window (default 10s)", 0, NULL},
+    {L_CONFIRM_TIMEOUT, "confirm-timeout", 0, "DURATION",
+     "how long to wait for funding and for the transfers to be confirmed (default 2m)", 0, NULL},
+    {L_FUND, "fund", 0, "N", "amount given to each fresh key (default 1000000000)", 0, NULL},
+    {L_AMOUNT, "amount", 0, "N", "amount of each transfer (default 1)", 0, NULL},
+    {L_GAS_PRICE, "gas-price", 0, "N", "gas price of each transfer (default: the lowest that meets the minimum fee)",
+     0, NULL},
+    {L_CONNECTIONS, "connections", 0, "N", "HTTP connections, 1..64 (default 4)", 0, NULL},
+    {L_PRESIGN, "presign", 0, "N", "sign N transfers per key before the window (default 0)", 0, NULL},
+    {L_BATCH, "batch", 0, "N", "transfers per request, 1..1000; above 1 uses POST /v1/transactions/batch (default 1)",
+     0, NULL},
+    {L_BATCH_PER_KEY, "batch-per-key", 0, "N", "consecutive nonces of one key per batch, 1..1000 (default 8)", 0,
+     NULL},
+    {L_RATE, "rate", 0, "TX_PER_S", "offered transfers per second (default 0: as many as the node accepts)", 0,
+     NULL},
+    END_OPTS,
+};
+
+static const cj_cmd commands[] = {
+    {"status", NULL, "the node's chain, validator role and crypto backend", NULL, 0, 0, NULL, NULL},
+    {"block", "[latest|HEIGHT|HASH]", "a block with its transactions (default latest)", NULL, 0, 1, "latest", NULL},
+    {"tx", "HASH", "a transaction, confirmed or pending", NULL, 1, 1, NULL, NULL},
+    {"account", "PUBKEY|KEYFILE", "balance and nonce of an account", NULL, 1, 1, "@file", NULL},
+    {"send", NULL, "sign a transfer with a key file and submit it", send_opts, 0, 0, NULL, NULL},
+    {"mempool", NULL, "pending transactions", NULL, 0, 0, NULL, NULL},
+    {"validators", NULL, "the validator set in order", NULL, 0, 0, NULL, NULL},
+    {"vote", "[list] | add|remove KEY | withdraw add|remove KEY",
+     "pending validator-set proposals and this node's votes; vote to add or remove a key", NULL, 0, 3,
+     "list add remove withdraw",
+     "vote list (the default) shows the epoch's pending proposals and this validator's vote intentions. vote add KEY "
+     "and vote remove KEY record an intention that the blocks this validator seals vote to add or remove the key "
+     "(64 hex or a key file); vote withdraw add|remove KEY withdraws one. Changes need --node on loopback "
+     "(docs/CHAIN.md, \"Validator votes\")."},
+    {"genesis", NULL, "write a genesis file (no node needed)", genesis_opts, 0, 0, NULL, NULL},
+    {"load", NULL, "load generator: send transfers as fast as accepted, report accepted and confirmed tx/s",
+     load_opts, 0, 0, NULL,
+     "Give --funder KEYFILE (funds --keys fresh keys, then sends between them) or --key-dir DIR (already funded "
+     "key files, continuing after their current nonces). The node's rate limiter applies: on a test node raise "
+     "rate_limiter.ip_limit (--set rate_limiter.ip_limit=100000)."},
+    {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},
+};
+
+static const cj_prog prog = {
+    "coinjecture-cli",
+    "query a coinjectured node, send signed transfers, write genesis files, generate load",
+    "Talks to a coinjectured node over its HTTP API (docs/NODE.md): chain status, blocks, transactions, "
+    "accounts, the mempool and the validator set; signs transfers with a coinjecture-keygen key file and "
+    "submits them; writes genesis files; and measures throughput with a load generator.",
+    global_opts,
+    commands,
+    NULL,
+    0,
+    0,
+    "The node defaults to $COINJECTURE_NODE, else " DEFAULT_NODE ". KEY and PUBKEY arguments take 64 hex "
+    "digits or a key file.",
+    "coinjecture-cli status\n"
+    "coinjecture-cli --node http://10.0.0.5:8081 block 42 --json\n"
+    "coinjecture-cli send --key alice.key --to bob.key --amount 1000 --wait\n"
+    "coinjecture-cli genesis --out genesis.json --validator v0.key --alloc alice.key=1000000000000",
+};
+
+/* The subcommand being run (for usage errors). */
+static const cj_cmd *cur_cmd;
 
 /* ---- small helpers ---- */
 
@@ -80,16 +196,6 @@ static int pubkey_arg(const char *arg, uint8_t pk[32], char *err, size_t errlen)
     if (cj_keys_load(arg, sk, pk, err, errlen) != 0)
         return -1;
     sodium_memzero(sk, sizeof sk);
-    return 0;
-}
-
-/* u64 from an option value with a clear message. */
-static int u64_arg(const char *name, const char *v, uint64_t *out)
-{
-    if (v == NULL || cj_config_parse_u64(v, out) != 0) {
-        fail("%s: expected an unsigned integer, got '%s'", name, v ? v : "");
-        return -1;
-    }
     return 0;
 }
 
@@ -301,7 +407,7 @@ static int cmd_block(cli *c, const char *id)
     else if (strlen(id) <= 66)
         snprintf(path, sizeof path, "/v1/blocks/hash/%s", id);
     else
-        return fail("block: expected latest, a height or a 64-hex block hash");
+        return cj_opts_error(&prog, cur_cmd, "expected latest, a height or a 64-hex block hash, got '%s'", id);
     json_t *v = api_json(c, EVHTTP_REQ_GET, path, NULL, NULL);
     if (v == NULL)
         return 1;
@@ -332,7 +438,7 @@ static int cmd_tx(cli *c, const char *hash)
 {
     char path[160], b1[128], b2[128];
     if (hash == NULL || strlen(hash) > 66)
-        return fail("tx: expected a 64-hex transaction hash");
+        return cj_opts_error(&prog, cur_cmd, "expected a 64-hex transaction hash");
     snprintf(path, sizeof path, "/v1/transactions/%s", hash);
     json_t *v = api_json(c, EVHTTP_REQ_GET, path, NULL, NULL);
     if (v == NULL)
@@ -374,8 +480,6 @@ static int cmd_account(cli *c, const char *who)
 {
     uint8_t pk[32];
     char err[512], b1[128], b2[128];
-    if (who == NULL)
-        return fail("account: expected a public key (64 hex) or a key file");
     if (pubkey_arg(who, pk, err, sizeof err) != 0)
         return fail("account: %s", err);
     json_t *v = get_account(c, pk);
@@ -391,6 +495,15 @@ static int cmd_account(cli *c, const char *who)
     }
     json_decref(v);
     return 0;
+}
+
+/* The lowest gas price whose fee (gas_limit x price) meets the consensus minimum fee of a transfer of amount,
+ * max(amount / 10000, 1000) (include/coinjecture.h, coinjecture_tx_verify); at least 1. */
+static uint64_t min_gas_price(uint64_t amount, uint64_t gas_limit)
+{
+    uint64_t min_fee = amount / 10000 > 1000 ? amount / 10000 : 1000;
+    uint64_t price = gas_limit ? min_fee / gas_limit + (min_fee % gas_limit != 0) : 1;
+    return price ? price : 1;
 }
 
 /* Builds, signs and encodes a transfer as the POST /v1/transactions body (heap text). */
@@ -423,50 +536,54 @@ static char *signed_transfer(const uint8_t sk[64], const uint8_t to[32], uint64_
 }
 
 /* `send --key FILE --to PUBKEY --amount N [...]`: signs a transfer and submits it. */
-static int cmd_send(cli *c, int argc, char **argv)
+static int cmd_send(cli *c, const cj_parsed *a)
 {
     const char *keyfile = NULL, *to_arg = NULL, *data_hex = NULL;
-    uint64_t amount = 0, gas_limit = 21000, gas_price = 1, nonce = 0, wait_s = 0;
-    int have_amount = 0, have_nonce = 0, rc = 1;
+    uint64_t amount = 0, gas_limit = 21000, gas_price = 0, nonce = 0, wait_s = 0;
+    int have_amount = 0, have_nonce = 0, have_price = 0, rc = 1;
     uint8_t sk[64], pk[32], to[32], hash[32];
     uint8_t *data = NULL;
     size_t data_len = 0;
     char err[512], hex[65], b1[64];
-    for (int i = 0; i < argc; i++) {
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(argv[i], "--key") == 0 && v)
-            keyfile = v, i++;
-        else if (strcmp(argv[i], "--to") == 0 && v)
-            to_arg = v, i++;
-        else if (strcmp(argv[i], "--amount") == 0) {
-            if (u64_arg("--amount", v, &amount))
-                return 2;
-            have_amount = 1, i++;
-        } else if (strcmp(argv[i], "--gas-limit") == 0) {
-            if (u64_arg("--gas-limit", v, &gas_limit))
-                return 2;
-            i++;
-        } else if (strcmp(argv[i], "--gas-price") == 0) {
-            if (u64_arg("--gas-price", v, &gas_price))
-                return 2;
-            i++;
-        } else if (strcmp(argv[i], "--nonce") == 0) {
-            if (u64_arg("--nonce", v, &nonce))
-                return 2;
-            have_nonce = 1, i++;
-        } else if (strcmp(argv[i], "--wait") == 0) {
+    for (size_t i = 0; i < a->nopts; i++) {
+        const cj_optval *ov = &a->opts[i];
+        int bad = 0;
+        switch (ov->opt->id) {
+        case S_KEY:
+            keyfile = ov->val;
+            break;
+        case S_TO:
+            to_arg = ov->val;
+            break;
+        case S_AMOUNT:
+            bad = cj_opts_u64(&prog, a->cmd, ov, 0, UINT64_MAX, &amount);
+            have_amount = 1;
+            break;
+        case S_GAS_LIMIT:
+            bad = cj_opts_u64(&prog, a->cmd, ov, 0, UINT64_MAX, &gas_limit);
+            break;
+        case S_GAS_PRICE:
+            bad = cj_opts_u64(&prog, a->cmd, ov, 0, UINT64_MAX, &gas_price);
+            have_price = 1;
+            break;
+        case S_NONCE:
+            bad = cj_opts_u64(&prog, a->cmd, ov, 0, UINT64_MAX, &nonce);
+            have_nonce = 1;
+            break;
+        case S_DATA:
+            data_hex = ov->val;
+            break;
+        case S_WAIT:
             wait_s = 60;
-        } else if (strcmp(argv[i], "--data") == 0 && v) {
-            data_hex = v, i++;
-        } else {
-            fail("send: unknown or incomplete option '%s'", argv[i]);
-            return 2;
+            break;
         }
+        if (bad)
+            return 2;
     }
-    if (keyfile == NULL || to_arg == NULL || !have_amount) {
-        fail("send needs --key FILE --to PUBKEY --amount N");
-        return 2;
-    }
+    if (keyfile == NULL || to_arg == NULL || !have_amount)
+        return cj_opts_error(&prog, a->cmd, "needs --key FILE, --to PUBKEY|KEYFILE and --amount N");
+    if (!have_price)
+        gas_price = min_gas_price(amount, gas_limit);
     if (pubkey_arg(to_arg, to, err, sizeof err) != 0)
         return fail("--to: %s", err);
     if (data_hex != NULL) {
@@ -576,11 +693,13 @@ static int cmd_validators(cli *c)
 
 /* `vote list | add KEY | remove KEY | withdraw add|remove KEY`: this validator's vote intentions and the
  * epoch's pending proposals (docs/CHAIN.md "Validator votes"; changes need a loopback --node). */
-static int cmd_vote(cli *c, int argc, char **argv)
+static int cmd_vote(cli *c, int argc, const char **argv)
 {
     char b1[80], b2[80], b3[32], err[512], path[256], body[256], hex[65];
     const char *sub = argc > 0 ? argv[0] : "list";
     if (strcmp(sub, "list") == 0) {
+        if (argc > 1)
+            return cj_opts_error(&prog, cur_cmd, "unexpected argument '%s'", argv[1]);
         json_t *v = api_json(c, EVHTTP_REQ_GET, "/v1/validators", NULL, NULL);
         if (v == NULL)
             return 1;
@@ -617,8 +736,12 @@ static int cmd_vote(cli *c, int argc, char **argv)
     int withdraw = strcmp(sub, "withdraw") == 0;
     const char *action = withdraw ? (argc > 1 ? argv[1] : NULL) : sub;
     const char *key = withdraw ? (argc > 2 ? argv[2] : NULL) : (argc > 1 ? argv[1] : NULL);
+    if (strcmp(sub, "list") != 0 && strcmp(sub, "add") != 0 && strcmp(sub, "remove") != 0 && !withdraw)
+        return cj_opts_error(&prog, cur_cmd, "unknown vote action '%s' (list, add, remove, withdraw)", sub);
     if (action == NULL || key == NULL || (strcmp(action, "add") != 0 && strcmp(action, "remove") != 0))
-        return fail("usage: vote list | vote add|remove PUBKEY|KEYFILE | vote withdraw add|remove PUBKEY|KEYFILE");
+        return cj_opts_error(&prog, cur_cmd, "expected list | add|remove KEY | withdraw add|remove KEY");
+    if (argc > (withdraw ? 3 : 2))
+        return cj_opts_error(&prog, cur_cmd, "unexpected argument '%s'", argv[withdraw ? 3 : 2]);
     uint8_t pk[32];
     if (pubkey_arg(key, pk, err, sizeof err) != 0)
         return fail("%s", err);
@@ -644,7 +767,7 @@ static int cmd_vote(cli *c, int argc, char **argv)
 }
 
 /* `genesis --out FILE --validator KEY ... [--alloc KEY=BALANCE ...]`: writes a genesis file. */
-static int cmd_genesis(int argc, char **argv)
+static int cmd_genesis(const cj_parsed *a)
 {
     cj_genesis g;
     const char *out = NULL;
@@ -657,42 +780,53 @@ static int cmd_genesis(int argc, char **argv)
     g.genesis_time = (int64_t)time(NULL);
     g.block_time_ms = 2000;
     g.epoch_length = 100;
-    for (int i = 0; i < argc; i += 2) {
-        const char *opt = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (v == NULL) {
-            fail("genesis: option '%s' needs a value", opt);
-            goto out;
-        }
-        if (strcmp(opt, "--out") == 0) {
+    for (size_t i = 0; i < a->nopts; i++) {
+        const cj_optval *ov = &a->opts[i];
+        const char *v = ov->val;
+        switch (ov->opt->id) {
+        case N_OUT:
             out = v;
-        } else if (strcmp(opt, "--chain-id") == 0) {
-            if (u64_arg("--chain-id", v, &g.chain_id))
+            break;
+        case N_CHAIN_ID:
+            if (cj_opts_u64(&prog, a->cmd, ov, 0, UINT64_MAX, &g.chain_id))
                 goto out;
-        } else if (strcmp(opt, "--network") == 0) {
-            snprintf(g.network, sizeof g.network, "%s", v);
-        } else if (strcmp(opt, "--genesis-time") == 0) {
-            if (u64_arg("--genesis-time", v, &v64) || v64 > (uint64_t)INT64_MAX / 1000)
-                goto out;
-            g.genesis_time = (int64_t)v64;
-        } else if (strcmp(opt, "--block-time") == 0) {
-            if (cj_config_parse_duration_ms(v, &g.block_time_ms) != 0) {
-                fail("--block-time: bad duration '%s' (e.g. 2s, 500ms)", v);
+            break;
+        case N_NETWORK:
+            if (strlen(v) >= sizeof g.network) {
+                cj_opts_error(&prog, a->cmd, "--network: at most %zu characters", sizeof g.network - 1);
                 goto out;
             }
-        } else if (strcmp(opt, "--epoch-length") == 0) {
-            if (u64_arg("--epoch-length", v, &g.epoch_length))
+            snprintf(g.network, sizeof g.network, "%s", v);
+            break;
+        case N_GENESIS_TIME:
+            if (cj_opts_u64(&prog, a->cmd, ov, 0, (uint64_t)INT64_MAX / 1000, &v64))
                 goto out;
-        } else if (strcmp(opt, "--validator") == 0) {
+            g.genesis_time = (int64_t)v64;
+            break;
+        case N_BLOCK_TIME:
+            if (cj_config_parse_duration_ms(v, &g.block_time_ms) != 0) {
+                cj_opts_error(&prog, a->cmd, "--block-time: bad duration '%s' (e.g. 2s, 500ms)", v);
+                goto out;
+            }
+            break;
+        case N_EPOCH_LENGTH:
+            if (cj_opts_u64(&prog, a->cmd, ov, 0, UINT64_MAX, &g.epoch_length))
+                goto out;
+            break;
+        case N_VALIDATOR: {
             uint8_t(*nv)[32] = realloc(g.validators, (g.validator_count + 1) * 32);
             if (nv == NULL)
                 goto out;
             g.validators = nv;
             if (pubkey_arg(v, g.validators[g.validator_count], err, sizeof err) != 0) {
                 fail("--validator %s: %s", v, err);
+                rc = 1;
                 goto out;
             }
             g.validator_count++;
-        } else if (strcmp(opt, "--alloc") == 0) {
+            break;
+        }
+        case N_ALLOC: {
             const char *eq = strrchr(v, '=');
             char who[4096];
             cj_genesis_alloc *na = realloc(g.allocs, (g.alloc_count + 1) * sizeof *na);
@@ -700,25 +834,27 @@ static int cmd_genesis(int argc, char **argv)
                 goto out;
             g.allocs = na;
             if (eq == NULL || (size_t)(eq - v) >= sizeof who) {
-                fail("--alloc expects KEY=BALANCE (KEY: 64 hex or a key file)");
+                cj_opts_error(&prog, a->cmd, "--alloc expects KEY=BALANCE (KEY: 64 hex or a key file), got '%s'", v);
                 goto out;
             }
             memcpy(who, v, (size_t)(eq - v));
             who[eq - v] = '\0';
             if (pubkey_arg(who, g.allocs[g.alloc_count].pubkey, err, sizeof err) != 0) {
                 fail("--alloc %s: %s", who, err);
+                rc = 1;
                 goto out;
             }
-            if (u64_arg("--alloc balance", eq + 1, &g.allocs[g.alloc_count].balance))
+            if (cj_config_parse_u64(eq + 1, &g.allocs[g.alloc_count].balance) != 0) {
+                cj_opts_error(&prog, a->cmd, "--alloc %s: expected an unsigned integer balance", v);
                 goto out;
+            }
             g.alloc_count++;
-        } else {
-            fail("genesis: unknown option '%s'", opt);
-            goto out;
+            break;
+        }
         }
     }
     if (out == NULL || g.validator_count == 0) {
-        fail("genesis needs --out FILE and at least one --validator KEY");
+        cj_opts_error(&prog, a->cmd, "needs --out FILE and at least one --validator KEY");
         goto out;
     }
     char *text = cj_genesis_to_json(&g);
@@ -744,8 +880,9 @@ static int cmd_genesis(int argc, char **argv)
         rc = 1;
         goto out;
     }
-    printf("wrote %s: network %s, chain_id %llu, %zu validators, %zu allocations, genesis_time %lld\n", out,
-           g.network, (unsigned long long)g.chain_id, g.validator_count, g.alloc_count, (long long)g.genesis_time);
+    printf("wrote %s: network %s, chain_id %llu, %zu validator%s, %zu allocation%s, genesis_time %lld\n", out,
+           g.network, (unsigned long long)g.chain_id, g.validator_count, g.validator_count == 1 ? "" : "s",
+           g.alloc_count, g.alloc_count == 1 ? "" : "s", (long long)g.genesis_time);
     rc = 0;
 out:
     cj_genesis_free(&g);
@@ -1198,57 +1335,75 @@ out:
  * (or uses the funded keys of DIR), then sends transfers between them as fast as the node accepts them
  * for D, and reports accepted and confirmed transactions per second. --presign signs N transfers per key
  * before the timed window, so the window measures the node and not the signer. */
-static int cmd_load(cli *c, int argc, char **argv)
+static int cmd_load(cli *c, const cj_parsed *pa)
 {
     const char *funder = NULL, *key_dir = NULL;
     uint64_t nkeys = 16, duration_ms = 10000, fund = 1000000000ull, conns = 4, wait_ms = 120000, presign = 0;
+    int have_price = 0;
     load_ctx L;
     memset(&L, 0, sizeof L);
     L.c = c;
     L.amount = 1, L.gas_limit = 21000, L.gas_price = 1, L.batch = 1, L.chunk = 8;
-    for (int i = 0; i < argc; i += 2) {
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    for (size_t i = 0; i < pa->nopts; i++) {
+        const cj_optval *ov = &pa->opts[i];
+        const cj_cmd *cmd = pa->cmd;
         int bad = 0;
-        if (strcmp(argv[i], "--funder") == 0 && v)
-            funder = v;
-        else if (strcmp(argv[i], "--key-dir") == 0 && v)
-            key_dir = v;
-        else if (strcmp(argv[i], "--keys") == 0)
-            bad = u64_arg("--keys", v, &nkeys) || nkeys < 2 || nkeys > 10000;
-        else if (strcmp(argv[i], "--duration") == 0)
-            bad = v == NULL || cj_config_parse_duration_ms(v, &duration_ms) != 0 || duration_ms == 0;
-        else if (strcmp(argv[i], "--confirm-timeout") == 0)
-            bad = v == NULL || cj_config_parse_duration_ms(v, &wait_ms) != 0;
-        else if (strcmp(argv[i], "--fund") == 0)
-            bad = u64_arg("--fund", v, &fund);
-        else if (strcmp(argv[i], "--amount") == 0)
-            bad = u64_arg("--amount", v, &L.amount);
-        else if (strcmp(argv[i], "--gas-price") == 0)
-            bad = u64_arg("--gas-price", v, &L.gas_price);
-        else if (strcmp(argv[i], "--connections") == 0)
-            bad = u64_arg("--connections", v, &conns) || conns < 1 || conns > 64;
-        else if (strcmp(argv[i], "--presign") == 0)
-            bad = u64_arg("--presign", v, &presign) || presign > 1000000;
-        else if (strcmp(argv[i], "--batch") == 0)
-            bad = u64_arg("--batch", v, &L.batch) || L.batch < 1 || L.batch > 1000;
-        else if (strcmp(argv[i], "--rate") == 0)
-            bad = u64_arg("--rate", v, &L.rate);
-        else if (strcmp(argv[i], "--batch-per-key") == 0)
-            bad = u64_arg("--batch-per-key", v, &L.chunk) || L.chunk < 1 || L.chunk > 1000;
-        else {
-            fail("load: unknown option '%s'", argv[i]);
-            return 2;
+        switch (ov->opt->id) {
+        case L_FUNDER:
+            funder = ov->val;
+            break;
+        case L_KEY_DIR:
+            key_dir = ov->val;
+            break;
+        case L_KEYS:
+            bad = cj_opts_u64(&prog, cmd, ov, 2, 10000, &nkeys);
+            break;
+        case L_DURATION:
+            if (cj_config_parse_duration_ms(ov->val, &duration_ms) != 0 || duration_ms == 0)
+                bad = cj_opts_error(&prog, cmd, "--duration: expected a positive duration (e.g. 10s), got '%s'",
+                                    ov->val);
+            break;
+        case L_CONFIRM_TIMEOUT:
+            if (cj_config_parse_duration_ms(ov->val, &wait_ms) != 0)
+                bad = cj_opts_error(&prog, cmd, "--confirm-timeout: expected a duration (e.g. 2m), got '%s'", ov->val);
+            break;
+        case L_FUND:
+            bad = cj_opts_u64(&prog, cmd, ov, 1, UINT64_MAX, &fund);
+            break;
+        case L_AMOUNT:
+            bad = cj_opts_u64(&prog, cmd, ov, 0, UINT64_MAX, &L.amount);
+            break;
+        case L_GAS_PRICE:
+            bad = cj_opts_u64(&prog, cmd, ov, 0, UINT64_MAX, &L.gas_price);
+            have_price = 1;
+            break;
+        case L_CONNECTIONS:
+            bad = cj_opts_u64(&prog, cmd, ov, 1, 64, &conns);
+            break;
+        case L_PRESIGN:
+            bad = cj_opts_u64(&prog, cmd, ov, 0, 1000000, &presign);
+            break;
+        case L_BATCH:
+            bad = cj_opts_u64(&prog, cmd, ov, 1, 1000, &L.batch);
+            break;
+        case L_RATE:
+            bad = cj_opts_u64(&prog, cmd, ov, 0, UINT64_MAX, &L.rate);
+            break;
+        case L_BATCH_PER_KEY:
+            bad = cj_opts_u64(&prog, cmd, ov, 1, 1000, &L.chunk);
+            break;
         }
-        if (bad) {
-            fail("load: bad value for %s", argv[i]);
+        if (bad)
             return 2;
-        }
     }
-    if ((funder == NULL) == (key_dir == NULL)) {
-        fail("load needs --funder KEYFILE (an account with at least keys x (fund + fee)) or --key-dir DIR "
-             "(funded key files), not both");
-        return 2;
-    }
+    if ((funder == NULL) == (key_dir == NULL))
+        return cj_opts_error(&prog, pa->cmd,
+                             "needs --funder KEYFILE (an account with at least keys x (fund + fee)) or --key-dir DIR "
+                             "(funded key files), not both");
+    if (!have_price)
+        L.gas_price = min_gas_price(L.amount, L.gas_limit);
+    /* the funding transfers pay the minimum fee of their amount */
+    uint64_t fund_price = min_gas_price(fund, 21000);
     uint8_t fsk[64], fpk[32], hash[32];
     char err[512];
     int rc = 1;
@@ -1287,9 +1442,10 @@ static int cmd_load(cli *c, int argc, char **argv)
             goto out;
         uint64_t fnonce = ju64(acct, "nonce") + ju64(acct, "pending_txs");
         json_decref(acct);
-        fprintf(stderr, "load: funding %zu keys with %llu each\n", L.nkeys, (unsigned long long)fund);
+        fprintf(stderr, "load: funding %zu keys with %llu each (fee %llu)\n", L.nkeys, (unsigned long long)fund,
+                (unsigned long long)(21000 * fund_price));
         for (size_t i = 0; i < L.nkeys; i++) {
-            char *body = signed_transfer(fsk, L.keys[i].sk + 32, fund, fnonce + i, 21000, 1, NULL, 0, hash);
+            char *body = signed_transfer(fsk, L.keys[i].sk + 32, fund, fnonce + i, 21000, fund_price, NULL, 0, hash);
             if (body == NULL || submit_retry(c, body, deadline) != 0) {
                 free(body);
                 goto out;
@@ -1424,74 +1580,43 @@ out:
 
 /* ---- main ---- */
 
-/* Prints usage. */
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: coinjecture-cli [--node URL] [--json] [--timeout D] COMMAND [ARGS]\n"
-            "\n"
-            "  status                             the node's chain, validator role and backend\n"
-            "  block [latest|HEIGHT|HASH]         a block with its transactions\n"
-            "  tx HASH                            a transaction (confirmed or pending)\n"
-            "  account PUBKEY|KEYFILE             balance and nonce\n"
-            "  send --key FILE --to PUBKEY|KEYFILE --amount N [--gas-limit 21000] [--gas-price 1]\n"
-            "       [--nonce N] [--data HEX] [--wait]\n"
-            "                                     sign a transfer with FILE and submit it (--wait: until confirmed)\n"
-            "  mempool                            pending transactions\n"
-            "  validators                         the validator set in order\n"
-            "  vote [list]                        pending validator-set proposals and this node's votes\n"
-            "  vote add|remove PUBKEY|KEYFILE     vote (in the blocks this validator seals) to add/remove a key\n"
-            "  vote withdraw add|remove PUBKEY|KEYFILE\n"
-            "                                     withdraw a vote intention (--node must be on loopback)\n"
-            "  genesis --out FILE --validator KEY [--validator KEY ...] [--alloc KEY=BALANCE ...]\n"
-            "       [--chain-id 1337] [--network NAME] [--block-time 2s] [--epoch-length 100]\n"
-            "       [--genesis-time UNIX_SECONDS]   write a genesis file (KEY: 64 hex or a key file)\n"
-            "  load --funder KEYFILE [--keys 16] | --key-dir DIR, [--duration 10s] [--fund 1000000000]\n"
-            "       [--amount 1] [--connections 4] [--confirm-timeout 2m] [--presign N] [--batch 1]\n"
-            "       [--batch-per-key 8] [--rate TX_PER_S]\n"
-            "                                     load generator: accepted and confirmed tx/s\n"
-            "\n"
-            "--node defaults to $COINJECTURE_NODE or " DEFAULT_NODE ".\n");
-}
-
-/* Parses global options, connects and runs one command. */
+/* Parses the command line (options before or after the command), connects and runs one command. */
 int main(int argc, char **argv)
 {
     cli c;
+    cj_parsed a;
     const char *node = getenv("COINJECTURE_NODE");
-    int i = 1;
     memset(&c, 0, sizeof c);
     c.timeout_ms = 30000;
     if (node == NULL || *node == '\0')
         node = DEFAULT_NODE;
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        if (strcmp(argv[i], "--json") == 0)
+    int rc = cj_opts_parse(&prog, argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    cur_cmd = a.cmd;
+    for (size_t i = 0; i < a.nopts; i++) {
+        const cj_optval *ov = &a.opts[i];
+        if (ov->opt->id == G_JSON)
             c.json = 1;
-        else if (strcmp(argv[i], "--node") == 0 && i + 1 < argc)
-            node = argv[++i];
-        else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
-            if (cj_config_parse_duration_ms(argv[++i], &c.timeout_ms) != 0 || c.timeout_ms < 1000) {
-                fail("--timeout: expected a duration of at least 1s");
-                return 2;
-            }
-        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
-            return 0;
-        } else {
-            fail("unknown option '%s'", argv[i]);
-            usage(stderr);
-            return 2;
+        else if (ov->opt->id == G_NODE)
+            node = ov->val;
+        else if (ov->opt->id == G_TIMEOUT &&
+                 (cj_config_parse_duration_ms(ov->val, &c.timeout_ms) != 0 || c.timeout_ms < 1000)) {
+            rc = cj_opts_error(&prog, NULL, "--timeout: expected a duration of at least 1s, got '%s'", ov->val);
+            cj_opts_free(&a);
+            return rc;
         }
     }
-    if (i >= argc) {
-        usage(stderr);
-        return 2;
-    }
-    const char *cmd = argv[i++];
-    if (sodium_init() < 0)
+    const char *cmd = a.cmd->name;
+    if (sodium_init() < 0) {
+        cj_opts_free(&a);
         return fail("libsodium failed to initialise");
-    if (strcmp(cmd, "genesis") == 0)
-        return cmd_genesis(argc - i, argv + i);
+    }
+    if (strcmp(cmd, "genesis") == 0) {
+        rc = cmd_genesis(&a);
+        cj_opts_free(&a);
+        return rc;
+    }
 
     struct evhttp_uri *uri = evhttp_uri_parse(node);
     const char *host = uri ? evhttp_uri_get_host(uri) : NULL;
@@ -1499,18 +1624,19 @@ int main(int argc, char **argv)
     if (host == NULL || (scheme != NULL && strcmp(scheme, "http") != 0)) {
         if (uri)
             evhttp_uri_free(uri);
-        fail("--node: expected http://HOST:PORT, got '%s'", node);
-        return 2;
+        cj_opts_free(&a);
+        return cj_opts_error(&prog, NULL, "--node: expected http://HOST:PORT, got '%s'", node);
     }
     snprintf(c.host, sizeof c.host, "%s", host);
     c.port = (uint16_t)(evhttp_uri_get_port(uri) > 0 ? evhttp_uri_get_port(uri) : 80);
     evhttp_uri_free(uri);
     c.base = event_base_new();
-    if (c.base == NULL)
+    if (c.base == NULL) {
+        cj_opts_free(&a);
         return fail("cannot create an event loop");
+    }
 
-    int rc;
-    const char *arg = i < argc ? argv[i] : NULL;
+    const char *arg = a.nargs > 0 ? a.args[0] : NULL;
     if (strcmp(cmd, "status") == 0)
         rc = cmd_status(&c);
     else if (strcmp(cmd, "block") == 0)
@@ -1520,20 +1646,16 @@ int main(int argc, char **argv)
     else if (strcmp(cmd, "account") == 0)
         rc = cmd_account(&c, arg);
     else if (strcmp(cmd, "send") == 0)
-        rc = cmd_send(&c, argc - i, argv + i);
+        rc = cmd_send(&c, &a);
     else if (strcmp(cmd, "mempool") == 0)
         rc = cmd_mempool(&c);
     else if (strcmp(cmd, "validators") == 0)
         rc = cmd_validators(&c);
     else if (strcmp(cmd, "vote") == 0)
-        rc = cmd_vote(&c, argc - i, argv + i);
-    else if (strcmp(cmd, "load") == 0)
-        rc = cmd_load(&c, argc - i, argv + i);
-    else {
-        fail("unknown command '%s'", cmd);
-        usage(stderr);
-        rc = 2;
-    }
+        rc = cmd_vote(&c, (int)a.nargs, a.args);
+    else
+        rc = cmd_load(&c, &a);
+    cj_opts_free(&a);
     if (c.conn)
         evhttp_connection_free(c.conn);
     event_base_free(c.base);

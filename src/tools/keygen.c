@@ -1,4 +1,5 @@
-/* coinjecture-keygen: writes Ed25519 key files (mode 0600) and prints their public keys. */
+/* coinjecture-keygen: writes Ed25519 key files (mode 0600) and prints their public keys. Options: the
+ * table below (src/tools/opts.h). */
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -6,23 +7,40 @@
 #include <string.h>
 
 #include "coinjecture.h"
-#include "config.h"
 #include "keys.h"
+#include "opts.h"
 
-/* Prints usage. */
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: coinjecture-keygen --out FILE [--json]\n"
-                 "       coinjecture-keygen --output DIR [--count N] [--prefix NAME] [--json]\n"
-                 "       coinjecture-keygen --show FILE [--json]\n"
-                 "\n"
-                 "Writes new Ed25519 key files (128 hex digits, mode 0600, never overwritten) and prints each\n"
-                 "public key (64 hex), which is what genesis files, accounts and `consensus.validator_key` use.\n"
-                 "  --out FILE     write one key to FILE\n"
-                 "  --output DIR   write --count keys (1..100, default 1) to DIR/<prefix><i>.key (prefix: validator)\n"
-                 "  --show FILE    print the public key of an existing key file\n"
-                 "  --json         print {\"key_file\", \"public_key\", \"address\"} objects, one per line\n");
-}
+enum { O_KEY_FILE = 1, O_KEY_DIR, O_COUNT, O_PREFIX, O_SHOW, O_JSON, O_OUT, O_OUTPUT };
+
+/* The options (parser, --help, completion and man page: src/tools/opts.h). */
+static const cj_opt options[] = {
+    {O_KEY_FILE, "key-file", 'o', "FILE", "write one new key to FILE", 0, "@file"},
+    {O_KEY_DIR, "key-dir", 0, "DIR", "write --count new keys to DIR/PREFIXi.key (i = 0, 1, ...)", 0, "@dir"},
+    {O_COUNT, "count", 0, "N", "number of keys for --key-dir, 1..100 (default 1)", 0, NULL},
+    {O_PREFIX, "prefix", 0, "NAME", "file name prefix for --key-dir (default validator)", 0, NULL},
+    {O_SHOW, "show", 0, "FILE", "print the public key of an existing key file", 0, "@file"},
+    {O_JSON, "json", 0, NULL, "print {\"key_file\", \"public_key\", \"address\"} objects, one per line", 0, NULL},
+    {O_OUT, "out", 0, "FILE", "same as --key-file", CJ_OPT_DEPRECATED, "@file"},
+    {O_OUTPUT, "output", 0, "DIR", "same as --key-dir", CJ_OPT_DEPRECATED, "@dir"},
+    {0, NULL, 0, NULL, NULL, 0, NULL},
+};
+
+static const cj_prog prog = {
+    "coinjecture-keygen",
+    "write and show Ed25519 key files for coinjectured",
+    "Writes new Ed25519 key files (128 hex digits, mode 0600, never overwritten) and prints each public key "
+    "(64 hex digits), which is what genesis files, accounts and consensus.validator_key use. Exactly one of "
+    "--key-file, --key-dir and --show is required.",
+    options,
+    NULL,
+    NULL,
+    0,
+    0,
+    "Text output is one line per key: the public key, two spaces, the file name.",
+    "coinjecture-keygen --key-file validator.key\n"
+    "coinjecture-keygen --key-dir keys --count 3 --prefix node --json\n"
+    "coinjecture-keygen --show validator.key",
+};
 
 /* Prints one key's public information in text or JSON. */
 static void print_key(const char *path, const uint8_t pk[32], int json)
@@ -61,43 +79,52 @@ static int make_key(const char *path, int json)
     return 0;
 }
 
-/* Parses flags and writes or shows keys. */
+/* Parses the options and writes or shows keys. */
 int main(int argc, char **argv)
 {
     const char *out = NULL, *dir = NULL, *show = NULL, *prefix = "validator";
     uint64_t count = 1;
-    int json = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has_val = i + 1 < argc;
-        if (strcmp(a, "--json") == 0)
+    int json = 0, have_count = 0;
+    cj_parsed a;
+    int rc = cj_opts_parse(&prog, argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    for (size_t i = 0; i < a.nopts; i++) {
+        const cj_optval *ov = &a.opts[i];
+        switch (ov->opt->id) {
+        case O_KEY_FILE:
+        case O_OUT:
+            out = ov->val;
+            break;
+        case O_KEY_DIR:
+        case O_OUTPUT:
+            dir = ov->val;
+            break;
+        case O_SHOW:
+            show = ov->val;
+            break;
+        case O_PREFIX:
+            prefix = ov->val;
+            break;
+        case O_JSON:
             json = 1;
-        else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
-            return 0;
-        } else if ((strcmp(a, "--out") == 0 || strcmp(a, "-o") == 0) && has_val)
-            out = argv[++i];
-        else if (strcmp(a, "--output") == 0 && has_val)
-            dir = argv[++i];
-        else if (strcmp(a, "--show") == 0 && has_val)
-            show = argv[++i];
-        else if (strcmp(a, "--prefix") == 0 && has_val)
-            prefix = argv[++i];
-        else if (strcmp(a, "--count") == 0 && has_val) {
-            if (cj_config_parse_u64(argv[++i], &count) != 0 || count < 1 || count > 100) {
-                fprintf(stderr, "coinjecture-keygen: --count must be 1..100\n");
+            break;
+        case O_COUNT:
+            if (cj_opts_u64(&prog, NULL, ov, 1, 100, &count) != 0) {
+                cj_opts_free(&a);
                 return 2;
             }
-        } else {
-            fprintf(stderr, "coinjecture-keygen: unknown or incomplete option '%s'\n", a);
-            usage(stderr);
-            return 2;
+            have_count = 1;
+            break;
         }
     }
-    if ((out != NULL) + (dir != NULL) + (show != NULL) != 1) {
-        usage(stderr);
-        return 2;
-    }
+    cj_opts_free(&a);
+    if ((out != NULL) + (dir != NULL) + (show != NULL) != 1)
+        return cj_opts_error(&prog, NULL, "give exactly one of --key-file FILE, --key-dir DIR and --show FILE");
+    if (have_count && dir == NULL)
+        return cj_opts_error(&prog, NULL, "--count only applies to --key-dir");
+    if (strchr(prefix, '/') != NULL)
+        return cj_opts_error(&prog, NULL, "--prefix: a file name prefix, without '/'");
     if (show != NULL) {
         uint8_t sk[64], pk[32];
         char err[512];

@@ -2,8 +2,10 @@
 # library (key files, genesis, JSON conversion) and therefore need COINJECTURE_BUILD_NODE.
 if(TARGET cj_node)
   add_executable(coinjecture-keygen ${CMAKE_CURRENT_SOURCE_DIR}/keygen.c)
-  target_link_libraries(coinjecture-keygen PRIVATE cj_node)
+  target_link_libraries(coinjecture-keygen PRIVATE cj_node cj_tool_opts)
   add_executable(coinjecture-cli ${CMAKE_CURRENT_SOURCE_DIR}/cli.c)
-  target_link_libraries(coinjecture-cli PRIVATE cj_node)
+  target_link_libraries(coinjecture-cli PRIVATE cj_node cj_tool_opts)
   install(TARGETS coinjecture-keygen coinjecture-cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  cj_tool_docs(coinjecture-keygen)
+  cj_tool_docs(coinjecture-cli)
 endif()

@@ -13,7 +13,7 @@
  * alphabetically at every level, lowercase hex, plus a final newline. No timestamp: regenerating is
  * byte-identical.
  *
- * Usage: coinjecture-vectors [-o FILE]
+ * Usage: coinjecture-vectors [-o FILE] (options: the table before main, src/tools/opts.h)
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -24,6 +24,7 @@
 #include <sodium.h>
 
 #include "coinjecture.h"
+#include "opts.h"
 
 #if defined(__GNUC__)
 #define V_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -1833,21 +1834,41 @@ static void gen_tier(void)
  * =================================================================================================== */
 
 /* Builds every vector and writes the file; exit status 0 only if the whole file was written. */
+enum { O_OUTPUT = 1 };
+
+/* The options (parser, --help, completion and man page). */
+static const cj_opt options[] = {
+    {O_OUTPUT, "output", 'o', "FILE", "write the vectors to FILE instead of stdout", 0, "@file"},
+    {0, NULL, 0, NULL, NULL, 0, NULL},
+};
+
+static const cj_prog prog = {
+    "coinjecture-vectors",
+    "write the golden test vectors of the Network B consensus",
+    "Writes the golden vectors JSON (golden/network_b_vectors.json): a superset of the original generator's 50 "
+    "vectors followed by vectors for every consensus operation, each computed through the public API of "
+    "libcoinjecture_core. The output has no timestamp: regenerating it is byte-identical.",
+    options,
+    NULL,
+    NULL,
+    0,
+    0,
+    "tests/golden recomputes every vector with an independent pure-Python implementation.",
+    "coinjecture-vectors -o golden/network_b_vectors.json",
+};
+
+/* Parses the options, generates every vector and writes the file. */
 int main(int argc, char **argv)
 {
     const char *out_path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
-            out_path = argv[++i];
-        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            printf("usage: %s [-o FILE]\nWrites the golden vectors JSON (golden/network_b_vectors.json) to "
-                   "FILE or stdout.\n", argv[0]);
-            return 0;
-        } else {
-            fprintf(stderr, "usage: %s [-o FILE]\n", argv[0]);
-            return 2;
-        }
-    }
+    cj_parsed a;
+    int rc = cj_opts_parse(&prog, argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    for (size_t i = 0; i < a.nopts; i++)
+        if (a.opts[i].opt->id == O_OUTPUT)
+            out_path = a.opts[i].val;
+    cj_opts_free(&a);
     if (sodium_init() < 0) die("sodium_init failed");
     ok(coinjecture_backend_select("reference"), "coinjecture_backend_select");
 

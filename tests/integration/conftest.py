@@ -37,7 +37,7 @@ def run(args, check=True, env=None, timeout=60):
 
 def keygen(path):
     """Writes a key file and returns its public key hex."""
-    out = run([KEYGEN, "--out", str(path), "--json"]).stdout
+    out = run([KEYGEN, "--key-file", str(path), "--json"]).stdout
     return json.loads(out)["public_key"]
 
 

@@ -84,8 +84,8 @@ def node():
     """One validator on free loopback ports with a funded account; yields {url, dir, key, log}."""
     work = pathlib.Path(tempfile.mkdtemp(prefix="cj-dashboard-"))
     key, other = work / "v0.key", work / "user.key"
-    subprocess.run([str(KEYGEN), "--out", str(key)], check=True, capture_output=True)
-    subprocess.run([str(KEYGEN), "--out", str(other)], check=True, capture_output=True)
+    subprocess.run([str(KEYGEN), "--key-file", str(key)], check=True, capture_output=True)
+    subprocess.run([str(KEYGEN), "--key-file", str(other)], check=True, capture_output=True)
     subprocess.run([str(CLI), "genesis", "--out", str(work / "genesis.json"), "--network", "dashboard-test",
                     "--validator", str(key), "--alloc", f"{key}=1000000000000", "--block-time", f"{BLOCK_MS}ms"],
                    check=True, capture_output=True)

@@ -30,7 +30,7 @@ def has_p2p(tmp):
     """Whether this coinjectured implements P2P, asked at run time: a node without it answers 404 on
     /v1/peers (its configuration keys and --help mentioned p2p before the network existed)."""
     key, port = tmp / "probe.key", free_port()
-    subprocess.run([str(KEYGEN), "--out", str(key)], check=True, capture_output=True)
+    subprocess.run([str(KEYGEN), "--key-file", str(key)], check=True, capture_output=True)
     subprocess.run([str(CLI), "genesis", "--out", str(tmp / "probe.json"), "--validator", str(key)], check=True,
                    capture_output=True)
     subprocess.run([str(NODE), "init", "--genesis", str(tmp / "probe.json"), "--data-dir", str(tmp / "probe")],

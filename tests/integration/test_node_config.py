@@ -107,12 +107,12 @@ def test_help_version_and_tools(tmp_path):
     assert run([COINJECTURED, "--version"]).stdout.startswith("coinjectured ")
     assert "unknown command" in start_fail(["frobnicate"])
     keygen_bin = KEYGEN
-    out = run([keygen_bin, "--output", str(tmp_path), "--count", "3", "--json"]).stdout.splitlines()
+    out = run([keygen_bin, "--key-dir", str(tmp_path), "--count", "3", "--json"]).stdout.splitlines()
     keys = [json.loads(l) for l in out]
     assert len(keys) == 3 and len({k["public_key"] for k in keys}) == 3
     for k in keys:
         assert oct(os.stat(k["key_file"]).st_mode & 0o777) == "0o600"
-    again = subprocess.run([keygen_bin, "--out", keys[0]["key_file"]], capture_output=True, text=True)
+    again = subprocess.run([keygen_bin, "--key-file", keys[0]["key_file"]], capture_output=True, text=True)
     assert again.returncode != 0 and "refusing to overwrite" in again.stderr
     shown = run([keygen_bin, "--show", keys[1]["key_file"]]).stdout.split()[0]
     assert shown == keys[1]["public_key"]

@@ -148,6 +148,11 @@ static int parse_args(int argc, char **argv, cli_args *a, char *err, size_t errl
         }
         memcpy(name, body, nl);
         name[nl] = '\0';
+        if (strcmp(name, "c") != 0 && strcmp(name, "config") != 0 && strcmp(name, "l") != 0 &&
+            strcmp(name, "set") != 0 && cj_config_find_flag(name) < 0) {
+            snprintf(err, errlen, "unknown option '--%s' (see --help and --sample-config)", name);
+            return -1;
+        }
         if (eq)
             val = eq + 1;
         else if (i + 1 < argc)
@@ -249,7 +254,6 @@ static int setup_backend(const cj_config *cfg, char *err, size_t errlen)
     const char *labels[3] = {coinjecture_backend_requested(), coinjecture_backend_active(),
                              coinjecture_backend_detail()};
     cj_metrics_set_l("crypto_backend_info", labels, 1);
-    cj_log_info("crypto backend: %s (code path %s)", coinjecture_backend_active(), coinjecture_backend_detail());
     return 0;
 }
 
@@ -721,6 +725,7 @@ static int cmd_run(cj_node *n)
     cj_log_info("coinjectured %s started: network %s chain_id %llu, height %llu tip %s", cj_node_version(),
                 n->genesis.network, (unsigned long long)n->genesis.chain_id,
                 (unsigned long long)cj_chain_height(n->chain), hex);
+    cj_log_info("crypto backend: %s (code path %s)", coinjecture_backend_active(), coinjecture_backend_detail());
     if (n->has_key) {
         coinjecture_hex_encode(n->pubkey, 32, hex, sizeof hex);
         if (me >= 0)
