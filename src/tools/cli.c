@@ -402,7 +402,7 @@ static int cmd_block(cli *c, const char *id)
     uint64_t h;
     if (id == NULL || strcmp(id, "latest") == 0)
         snprintf(path, sizeof path, "/v1/blocks/latest");
-    else if (cj_config_parse_u64(id, &h) == 0)
+    else if (cj_value_parse_u64(id, &h) == 0)
         snprintf(path, sizeof path, "/v1/blocks/%llu", (unsigned long long)h);
     else if (strlen(id) <= 66)
         snprintf(path, sizeof path, "/v1/blocks/hash/%s", id);
@@ -804,7 +804,7 @@ static int cmd_genesis(const cj_parsed *a)
             g.genesis_time = (int64_t)v64;
             break;
         case N_BLOCK_TIME:
-            if (cj_config_parse_duration_ms(v, &g.block_time_ms) != 0) {
+            if (cj_value_parse_duration_ms(v, &g.block_time_ms) != 0) {
                 cj_opts_error(&prog, a->cmd, "--block-time: bad duration '%s' (e.g. 2s, 500ms)", v);
                 goto out;
             }
@@ -844,7 +844,7 @@ static int cmd_genesis(const cj_parsed *a)
                 rc = 1;
                 goto out;
             }
-            if (cj_config_parse_u64(eq + 1, &g.allocs[g.alloc_count].balance) != 0) {
+            if (cj_value_parse_u64(eq + 1, &g.allocs[g.alloc_count].balance) != 0) {
                 cj_opts_error(&prog, a->cmd, "--alloc %s: expected an unsigned integer balance", v);
                 goto out;
             }
@@ -1359,12 +1359,12 @@ static int cmd_load(cli *c, const cj_parsed *pa)
             bad = cj_opts_u64(&prog, cmd, ov, 2, 10000, &nkeys);
             break;
         case L_DURATION:
-            if (cj_config_parse_duration_ms(ov->val, &duration_ms) != 0 || duration_ms == 0)
+            if (cj_value_parse_duration_ms(ov->val, &duration_ms) != 0 || duration_ms == 0)
                 bad = cj_opts_error(&prog, cmd, "--duration: expected a positive duration (e.g. 10s), got '%s'",
                                     ov->val);
             break;
         case L_CONFIRM_TIMEOUT:
-            if (cj_config_parse_duration_ms(ov->val, &wait_ms) != 0)
+            if (cj_value_parse_duration_ms(ov->val, &wait_ms) != 0)
                 bad = cj_opts_error(&prog, cmd, "--confirm-timeout: expected a duration (e.g. 2m), got '%s'", ov->val);
             break;
         case L_FUND:
@@ -1601,7 +1601,7 @@ int main(int argc, char **argv)
         else if (ov->opt->id == G_NODE)
             node = ov->val;
         else if (ov->opt->id == G_TIMEOUT &&
-                 (cj_config_parse_duration_ms(ov->val, &c.timeout_ms) != 0 || c.timeout_ms < 1000)) {
+                 (cj_value_parse_duration_ms(ov->val, &c.timeout_ms) != 0 || c.timeout_ms < 1000)) {
             rc = cj_opts_error(&prog, NULL, "--timeout: expected a duration of at least 1s, got '%s'", ov->val);
             cj_opts_free(&a);
             return rc;

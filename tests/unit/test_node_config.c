@@ -35,30 +35,30 @@ static void test_defaults(void **state)
 static void test_parse_duration(void **state)
 {
     uint64_t v;
-    assert_int_equal(cj_config_parse_duration_ms("2s", &v), 0);
+    assert_int_equal(cj_value_parse_duration_ms("2s", &v), 0);
     assert_int_equal(v, 2000);
-    assert_int_equal(cj_config_parse_duration_ms("500ms", &v), 0);
+    assert_int_equal(cj_value_parse_duration_ms("500ms", &v), 0);
     assert_int_equal(v, 500);
-    assert_int_equal(cj_config_parse_duration_ms("1m", &v), 0);
+    assert_int_equal(cj_value_parse_duration_ms("1m", &v), 0);
     assert_int_equal(v, 60000);
-    assert_int_equal(cj_config_parse_duration_ms("1h30m5s10ms", &v), 0);
+    assert_int_equal(cj_value_parse_duration_ms("1h30m5s10ms", &v), 0);
     assert_int_equal(v, 5405010);
-    assert_int_equal(cj_config_parse_duration_ms("0", &v), 0);
+    assert_int_equal(cj_value_parse_duration_ms("0", &v), 0);
     assert_int_equal(v, 0);
     const char *bad[] = {"", "10", "2x", "-1s", "s", "1.5s", " 2s", "2s ", "99999999999999999999s",
                          "9999999999999999999h"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        assert_int_equal(cj_config_parse_duration_ms(bad[i], &v), -1);
-    assert_int_equal(cj_config_parse_duration_ms(NULL, &v), -1);
-    assert_int_equal(cj_config_parse_duration_ms("2s", NULL), -1);
+        assert_int_equal(cj_value_parse_duration_ms(bad[i], &v), -1);
+    assert_int_equal(cj_value_parse_duration_ms(NULL, &v), -1);
+    assert_int_equal(cj_value_parse_duration_ms("2s", NULL), -1);
     char buf[32];
     uint64_t samples[] = {0, 1, 999, 1000, 61000, 5405010, 3600000};
     for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
-        cj_config_format_duration(samples[i], buf, sizeof buf);
-        assert_int_equal(cj_config_parse_duration_ms(buf, &v), 0);
+        cj_value_format_duration(samples[i], buf, sizeof buf);
+        assert_int_equal(cj_value_parse_duration_ms(buf, &v), 0);
         assert_int_equal(v, samples[i]);
     }
-    cj_config_format_duration(90000, buf, sizeof buf);
+    cj_value_format_duration(90000, buf, sizeof buf);
     assert_string_equal(buf, "1m30s");
 }
 
@@ -66,34 +66,34 @@ static void test_parse_size_u64_bool(void **state)
 {
     uint64_t v;
     int b;
-    assert_int_equal(cj_config_parse_size("3MiB", &v), 0);
+    assert_int_equal(cj_value_parse_size("3MiB", &v), 0);
     assert_int_equal(v, 3145728);
-    assert_int_equal(cj_config_parse_size("64kib", &v), 0);
+    assert_int_equal(cj_value_parse_size("64kib", &v), 0);
     assert_int_equal(v, 65536);
-    assert_int_equal(cj_config_parse_size("1000", &v), 0);
+    assert_int_equal(cj_value_parse_size("1000", &v), 0);
     assert_int_equal(v, 1000);
-    assert_int_equal(cj_config_parse_size("2KB", &v), 0);
+    assert_int_equal(cj_value_parse_size("2KB", &v), 0);
     assert_int_equal(v, 2000);
-    assert_int_equal(cj_config_parse_size("1.5MiB", &v), -1);
-    assert_int_equal(cj_config_parse_size("MiB", &v), -1);
-    assert_int_equal(cj_config_parse_size("-1", &v), -1);
-    assert_int_equal(cj_config_parse_size("99999999999999999GiB", &v), -1);
+    assert_int_equal(cj_value_parse_size("1.5MiB", &v), -1);
+    assert_int_equal(cj_value_parse_size("MiB", &v), -1);
+    assert_int_equal(cj_value_parse_size("-1", &v), -1);
+    assert_int_equal(cj_value_parse_size("99999999999999999GiB", &v), -1);
     char buf[32];
-    cj_config_format_size(3145728, buf, sizeof buf);
+    cj_value_format_size(3145728, buf, sizeof buf);
     assert_string_equal(buf, "3MiB");
-    cj_config_format_size(1000, buf, sizeof buf);
+    cj_value_format_size(1000, buf, sizeof buf);
     assert_string_equal(buf, "1000");
-    assert_int_equal(cj_config_parse_u64("18446744073709551615", &v), 0);
+    assert_int_equal(cj_value_parse_u64("18446744073709551615", &v), 0);
     assert_true(v == UINT64_MAX);
-    assert_int_equal(cj_config_parse_u64("18446744073709551616", &v), -1);
-    assert_int_equal(cj_config_parse_u64("+1", &v), -1);
-    assert_int_equal(cj_config_parse_u64("", &v), -1);
-    assert_int_equal(cj_config_parse_u64(NULL, &v), -1);
-    assert_int_equal(cj_config_parse_bool("YES", &b), 0);
+    assert_int_equal(cj_value_parse_u64("18446744073709551616", &v), -1);
+    assert_int_equal(cj_value_parse_u64("+1", &v), -1);
+    assert_int_equal(cj_value_parse_u64("", &v), -1);
+    assert_int_equal(cj_value_parse_u64(NULL, &v), -1);
+    assert_int_equal(cj_value_parse_bool("YES", &b), 0);
     assert_int_equal(b, 1);
-    assert_int_equal(cj_config_parse_bool("off", &b), 0);
+    assert_int_equal(cj_value_parse_bool("off", &b), 0);
     assert_int_equal(b, 0);
-    assert_int_equal(cj_config_parse_bool("maybe", &b), -1);
+    assert_int_equal(cj_value_parse_bool("maybe", &b), -1);
 }
 
 static void test_file_values_and_lines(void **state)

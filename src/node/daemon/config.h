@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "value.h"
 #include <stdio.h>
 
 typedef enum {
@@ -140,14 +142,5 @@ void cj_config_print(const cj_config *c, FILE *out);
 /* Writes the sample configuration (every key, its default and help text) generated from the table. */
 void cj_config_sample(FILE *out);
 
-/* Value parsers shared by the file, env and flag paths (exposed for tests). Return 0 or -1. */
-int cj_config_parse_u64(const char *s, uint64_t *out);
-int cj_config_parse_bool(const char *s, int *out);
-int cj_config_parse_duration_ms(const char *s, uint64_t *out);
-int cj_config_parse_size(const char *s, uint64_t *out);
-/* Formats a duration in ms as the shortest exact text ("1m30s", "500ms", "0s"). */
-void cj_config_format_duration(uint64_t ms, char *out, size_t cap);
-/* Formats a byte size as the shortest exact text ("3MiB", "1000"). */
-void cj_config_format_size(uint64_t bytes, char *out, size_t cap);
 
 #endif /* CJ_NODE_CONFIG_H */

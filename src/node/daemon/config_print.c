@@ -47,11 +47,11 @@ static void print_value(FILE *out, const cj_config *c, size_t i)
         fprintf(out, "%llu", (unsigned long long)*(const uint64_t *)(const void *)base);
         break;
     case CJ_CFG_DURATION:
-        cj_config_format_duration(*(const uint64_t *)(const void *)base, buf, sizeof buf);
+        cj_value_format_duration(*(const uint64_t *)(const void *)base, buf, sizeof buf);
         fputs(buf, out);
         break;
     case CJ_CFG_SIZE:
-        cj_config_format_size(*(const uint64_t *)(const void *)base, buf, sizeof buf);
+        cj_value_format_size(*(const uint64_t *)(const void *)base, buf, sizeof buf);
         fputs(buf, out);
         break;
     case CJ_CFG_DOUBLE:

@@ -22,6 +22,7 @@
 #include "metrics.h"
 #include "p2p_impl.h"
 #include "prio.h"
+#include "value.h"
 
 #define TICK_MS 250
 
@@ -195,20 +196,11 @@ static const char *parse_pin(const char *s, static_peer *sp)
     return at + 1;
 }
 
-/* Strict decimal port 1..65535 (digits only, no sign), as configured peers are written. Returns 0 or -1. */
+/* A configured peer's port: a strict decimal 1..65535. Returns 0 or -1. */
 static int parse_port(const char *s, uint16_t *port)
 {
     uint64_t v = 0;
-    if (*s == '\0')
-        return -1;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return -1;
-        v = v * 10 + (uint64_t)(*s - '0');
-        if (v > 65535)
-            return -1;
-    }
-    if (v == 0)
+    if (cj_value_parse_u64(s, &v) != 0 || v == 0 || v > 65535)
         return -1;
     *port = (uint16_t)v;
     return 0;

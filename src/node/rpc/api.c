@@ -128,24 +128,6 @@ int cj_api_parse_hash_param(cj_api_rq *r, const char *param, uint8_t out[32], co
     return 0;
 }
 
-/* Decimal digits only (no sign, no spaces), refusing overflow. */
-int cj_api_parse_u64(const char *s, uint64_t *out)
-{
-    if (s == NULL || *s == '\0' || out == NULL)
-        return -1;
-    uint64_t v = 0;
-    for (const char *p = s; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return -1;
-        unsigned d = (unsigned)(*p - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return -1;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 0;
-}
-
 /* Reads ?limit=N (1..max, default def) from the request URI; -1 if malformed. */
 long cj_api_query_limit(cj_api_rq *r, long def, long max)
 {
@@ -159,7 +141,7 @@ long cj_api_query_limit(cj_api_rq *r, long def, long max)
     const char *s = evhttp_find_header(&params, "limit");
     uint64_t u;
     if (s != NULL) {
-        if (cj_api_parse_u64(s, &u) != 0 || u < 1 || u > (uint64_t)max)
+        if (cj_value_parse_u64(s, &u) != 0 || u < 1 || u > (uint64_t)max)
             v = -1;
         else
             v = (long)u;

@@ -81,7 +81,7 @@ void cj_api_chain_block_height(cj_api_rq *r, const char *param)
 {
     uint64_t h;
     cj_chain_block b;
-    if (cj_api_parse_u64(param, &h) != 0) {
+    if (cj_value_parse_u64(param, &h) != 0) {
         cj_api_send_error(r, 400, "invalid height", "height must be a decimal integer 0..18446744073709551615");
         return;
     }

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "value.h"
 #include "ratelimit.h"
 
 struct evconnlistener;
@@ -56,8 +57,6 @@ void cj_api_put(json_t *obj, const char *key, json_t *value);
 json_t *cj_api_hex32(const uint8_t b[32]);
 /* Parses a 64-hex path parameter; replies 400 and returns -1 if it is malformed. */
 int cj_api_parse_hash_param(cj_api_rq *r, const char *param, uint8_t out[32], const char *what);
-/* Decimal digits only, no sign, no overflow: 0 and *out, else -1. */
-int cj_api_parse_u64(const char *s, uint64_t *out);
 /* Reads ?limit=N (1..max, default def) from the request URI; -1 if malformed. */
 long cj_api_query_limit(cj_api_rq *r, long def, long max);
 
