@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "api_json.h"
+#include "clock.h"
 #include "coinjecture.h"
 #include "config.h"
 #include "genesis_file.h"
@@ -148,14 +149,6 @@ static const cj_prog prog = {
 static const cj_cmd *cur_cmd;
 
 /* ---- small helpers ---- */
-
-/* Wall-clock milliseconds. */
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Monotonic seconds for rates. */
 static double mono_s(void)
@@ -523,7 +516,7 @@ static char *signed_transfer(const uint8_t sk[64], const uint8_t to[32], uint64_
     tx.gas_price = gas_price;
     tx.data = data;
     tx.data_len = data_len;
-    tx.timestamp = now_ms();
+    tx.timestamp = cj_clock_wall_ms();
     if (coinjecture_tx_sign(&tx, sk) != COINJ_OK || coinjecture_tx_hash(&tx, out_hash) != COINJ_OK)
         return NULL;
     json_t *o = cj_json_tx(&tx);
@@ -942,7 +935,7 @@ static void on_load_done(struct evhttp_request *req, void *arg)
         k->next_nonce++;
     } else if (status == 429 || status == 503) {
         L->limited++;
-        k->retry_at_ms = now_ms() + 50;
+        k->retry_at_ms = cj_clock_wall_ms() + 50;
     } else if (status == 400) {
         char body[512] = "";
         struct evbuffer *b = evhttp_request_get_input_buffer(req);
@@ -950,16 +943,16 @@ static void on_load_done(struct evhttp_request *req, void *arg)
         evbuffer_remove(b, body, n < sizeof body - 1 ? n : sizeof body - 1);
         if (strstr(body, "sender-limit") != NULL || strstr(body, "nonce-too-high") != NULL) {
             L->limited++;
-            k->retry_at_ms = now_ms() + 100;
+            k->retry_at_ms = cj_clock_wall_ms() + 100;
         } else {
             L->rejected++;
-            k->retry_at_ms = now_ms() + 200;
+            k->retry_at_ms = cj_clock_wall_ms() + 200;
             if (L->first_error[0] == '\0')
                 snprintf(L->first_error, sizeof L->first_error, "HTTP 400: %.200s", body);
         }
     } else {
         L->errors++;
-        k->retry_at_ms = now_ms() + 200;
+        k->retry_at_ms = cj_clock_wall_ms() + 200;
         if (L->first_error[0] == '\0')
             snprintf(L->first_error, sizeof L->first_error, "HTTP %d", status);
     }
@@ -993,10 +986,10 @@ static int load_batch_result(load_ctx *L, load_key *k, json_t *res)
         return 1; /* a resend of something already admitted (or confirmed meanwhile) */
     if (code == 503 || code == 429 || strstr(details, "sender-limit") || strstr(details, "nonce-too-high")) {
         L->limited++;
-        k->retry_at_ms = now_ms() + 50;
+        k->retry_at_ms = cj_clock_wall_ms() + 50;
     } else {
         L->rejected++;
-        k->retry_at_ms = now_ms() + 200;
+        k->retry_at_ms = cj_clock_wall_ms() + 200;
         load_note_error(L, "rejected", details);
     }
     return 0;
@@ -1038,7 +1031,7 @@ static void on_load_batch_done(struct evhttp_request *req, void *arg)
         if (!later)
             load_note_error(L, "batch", status ? "unexpected answer" : "no answer");
         for (size_t i = 0; i < lr->nk; i++)
-            L->keys[lr->keys[i]].retry_at_ms = now_ms() + (later ? 50 : 200);
+            L->keys[lr->keys[i]].retry_at_ms = cj_clock_wall_ms() + (later ? 50 : 200);
     }
     json_decref(v);
     L->in_flight--;
@@ -1081,7 +1074,7 @@ static uint64_t load_credit(load_ctx *L, int64_t now)
 /* --batch: fills requests of up to `batch` transfers, `chunk` consecutive nonces per idle key. */
 static void load_issue_batch(load_ctx *L)
 {
-    int64_t now = now_ms();
+    int64_t now = cj_clock_wall_ms();
     while (L->in_flight < L->nconns * 2) {
         uint64_t allowed = load_credit(L, now);
         if (allowed == 0)
@@ -1163,7 +1156,7 @@ static void load_issue(load_ctx *L)
         load_issue_batch(L);
         return;
     }
-    int64_t now = now_ms();
+    int64_t now = cj_clock_wall_ms();
     for (size_t scanned = 0; scanned < L->nkeys && L->in_flight < L->nconns * 4 && load_credit(L, now) > 0;
          scanned++) {
         size_t i = L->cursor++ % L->nkeys;
@@ -1509,7 +1502,7 @@ static int cmd_load(cli *c, const cj_parsed *pa)
     fprintf(stderr, "load: sending for %.1f s over %zu connections with %zu keys\n", (double)duration_ms / 1000.0,
             L.nconns, L.nkeys);
     double t0 = mono_s();
-    int64_t start_ms = now_ms();
+    int64_t start_ms = cj_clock_wall_ms();
     struct event *end = evtimer_new(c->base, on_load_end, &L);
     L.tick = event_new(c->base, -1, EV_PERSIST, on_load_tick, &L);
     struct timeval dur = {(time_t)(duration_ms / 1000), (suseconds_t)((duration_ms % 1000) * 1000)};
@@ -1519,7 +1512,7 @@ static int cmd_load(cli *c, const cj_parsed *pa)
     load_issue(&L);
     event_base_dispatch(c->base);
     double sent_s = mono_s() - t0;
-    int64_t end_ms = now_ms();
+    int64_t end_ms = cj_clock_wall_ms();
     event_free(L.tick);
     event_free(end);
     /* drain replies still in flight */

@@ -35,30 +35,11 @@ static int api_setup_node_key(void *ctx, uint8_t out[32])
     return 0;
 }
 
-_Static_assert(sizeof(((cj_api_peer *)0)->addr) == sizeof(((cj_p2p_peer_info *)0)->addr),
-               "cj_api_peer.addr and cj_p2p_peer_info.addr differ");
-
-/* Established peers, converted to the API's view. */
-static size_t api_setup_peers(void *ctx, cj_api_peer *out, size_t max)
+/* Established peers, as net reports them. */
+static size_t api_setup_peers(void *ctx, cj_peer_info *out, size_t max)
 {
     cj_node *n = ctx;
-    cj_p2p_peer_info *info = calloc(max ? max : 1, sizeof *info);
-    if (info == NULL)
-        return 0;
-    size_t cnt = cj_p2p_peers(n->p2p, info, max);
-    for (size_t i = 0; i < cnt; i++) {
-        memset(&out[i], 0, sizeof out[i]);
-        memcpy(out[i].addr, info[i].addr, sizeof out[i].addr);
-        memcpy(out[i].node_key, info[i].node_key, 32);
-        out[i].outbound = info[i].outbound;
-        out[i].score = info[i].score;
-        out[i].height = info[i].height;
-        out[i].weight = info[i].weight;
-        memcpy(out[i].best, info[i].best, 32);
-        out[i].connected_ms = info[i].connected_ms;
-    }
-    free(info);
-    return cnt;
+    return cj_p2p_peers(n->p2p, out, max);
 }
 
 /* Double-sign evidence seen on the wire. */

@@ -28,14 +28,6 @@
 
 extern char **environ;
 
-/* Wall-clock milliseconds: block slots are defined in wall-clock time. */
-int64_t cj_node_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The daemon's version (the project version from CMake). */
 const char *cj_node_version(void)
 {
@@ -377,7 +369,7 @@ static void arm_producer(cj_node *n, int64_t min_delay_ms)
     if (n->produce_timer == NULL || n->stopping)
         return;
     int64_t next = cj_chain_next_production_ms(n->chain);
-    int64_t delay = next == INT64_MAX ? 1000 : next - cj_node_now_ms();
+    int64_t delay = next == INT64_MAX ? 1000 : next - cj_clock_wall_ms();
     if (delay < min_delay_ms)
         delay = min_delay_ms;
     if (delay > 1000)
@@ -393,7 +385,7 @@ static void on_produce(evutil_socket_t fd, short what, void *arg)
     cj_produce_result res;
     char err[512], hex[65];
     (void)fd, (void)what;
-    int64_t now = cj_node_now_ms();
+    int64_t now = cj_clock_wall_ms();
     int64_t next = cj_chain_next_production_ms(n->chain);
     if (next == INT64_MAX || next > now) {
         arm_producer(n, 0);
@@ -452,11 +444,11 @@ void cj_node_on_tx_accepted(cj_node *n, const coinjecture_tx *tx, const uint8_t 
  * gauges are updated and production is re-armed for the next height. */
 void cj_node_after_tip_move(cj_node *n, const cj_tip_move *m)
 {
-    n->tip_changed_ms = cj_node_now_ms();
+    n->tip_changed_ms = cj_clock_wall_ms();
     (void)cj_mempool_on_tip(n->mempool, n->chain, m, n->tip_changed_ms);
     cj_p2p_on_new_tip(n->p2p);
     if (n->shadow != NULL)
-        cj_shadow_catch_up(n->shadow, n->chain, cj_node_now_ms());
+        cj_shadow_catch_up(n->shadow, n->chain, cj_clock_wall_ms());
     cj_node_refresh_metrics(n);
     arm_producer(n, 0);
 }
@@ -497,11 +489,11 @@ static void on_housekeeping(evutil_socket_t fd, short what, void *arg)
     cj_node *n = arg;
     (void)fd, (void)what;
     if (++ticks % 5 == 0) {
-        size_t dropped = cj_mempool_expire(n->mempool, cj_node_now_ms());
+        size_t dropped = cj_mempool_expire(n->mempool, cj_clock_wall_ms());
         if (dropped)
             cj_log_info("mempool: %zu transactions expired", dropped);
     }
-    cj_shadow_tick(n->shadow, cj_node_now_ms());
+    cj_shadow_tick(n->shadow, cj_clock_wall_ms());
     cj_node_refresh_metrics(n);
 }
 
@@ -509,7 +501,7 @@ static void on_housekeeping(evutil_socket_t fd, short what, void *arg)
 void cj_node_on_peer_status(cj_node *n, const uint8_t node_key[32], uint64_t height, const uint8_t best[32])
 {
     if (n->shadow != NULL)
-        cj_shadow_on_peer_hash(n->shadow, height, best, node_key, cj_node_now_ms());
+        cj_shadow_on_peer_hash(n->shadow, height, best, node_key, cj_clock_wall_ms());
 }
 
 /* Wire-level double-sign evidence (already logged and counted by the pool): when it names this node's own
@@ -544,7 +536,7 @@ static int setup_shadow(cj_node *n, char *err, size_t errlen)
     o.alert_command = n->cfg.shadow_alert_command;
     if ((n->shadow = cj_shadow_new(&o, err, errlen)) == NULL)
         return -1;
-    cj_shadow_catch_up(n->shadow, n->chain, cj_node_now_ms()); /* checks the tip now */
+    cj_shadow_catch_up(n->shadow, n->chain, cj_clock_wall_ms()); /* checks the tip now */
     cj_log_info("shadow mode: backend parity %s against %s; peer parity %s%s", cj_shadow_backend_mode(n->shadow),
                 cj_shadow_backend_other(n->shadow), o.has_validator ? "with validator " : "off",
                 o.has_validator ? n->cfg.shadow_compare_with : "");
@@ -651,7 +643,7 @@ static int cmd_run(cj_node *n)
     cj_chain_options copt;
     cj_mempool_options mopt;
 
-    n->started_ms = cj_node_now_ms();
+    n->started_ms = cj_clock_wall_ms();
     n->tip_changed_ms = n->started_ms;
     cj_metrics_set("start_time_seconds", (double)(n->started_ms / 1000));
     if (load_genesis(n, err, sizeof err) != 0) {

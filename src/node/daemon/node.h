@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "chain.h"
+#include "clock.h"
 #include "config.h"
 #include "evidence.h"
 #include "genesis_file.h"
@@ -42,8 +43,6 @@ typedef struct cj_node {
     int stopping;
 } cj_node;
 
-/* Unix time in milliseconds (wall clock: slots are wall-clock times). */
-int64_t cj_node_now_ms(void);
 
 /* Version string of coinjectured. */
 const char *cj_node_version(void);

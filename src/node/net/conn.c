@@ -169,7 +169,7 @@ peer *cj_conn_new(cj_p2p *p, struct bufferevent *bev, int outbound, static_peer 
     pe->outbound = outbound;
     pe->sp = sp;
     pe->score = CJ_P2P_SCORE_START;
-    pe->opened_ms = pe->last_recv_ms = pe->last_recover_ms = cj_p2p_mono_ms();
+    pe->opened_ms = pe->last_recv_ms = pe->last_recover_ms = cj_clock_mono_ms();
     pe->st = outbound ? PS_CONNECTING : PS_HELLO;
     if (cj_p2p_hs_init(&pe->hs, p->chain_id, p->genesis, p->pk, p->port) != 0) {
         free(pe);
@@ -254,7 +254,7 @@ static void on_ready(peer *pe)
 {
     cj_p2p *p = pe->p2p;
     char k[17];
-    int64_t now = cj_p2p_mono_ms();
+    int64_t now = cj_clock_mono_ms();
     cj_p2p_short_hex(pe->hs.peer_node_pk, k);
     if (cj_score_banned_key(p, pe->hs.peer_node_pk, now)) {
         cj_conn_close(pe, "node key is banned");
@@ -280,7 +280,7 @@ static void on_ready(peer *pe)
     }
     pe->st = PS_READY;
     pe->ready_ms = pe->last_ping_ms = now;
-    pe->ready_wall_ms = cj_p2p_wall_ms();
+    pe->ready_wall_ms = cj_clock_wall_ms();
     p->nready++;
     cj_p2p_peers_gauge(p);
     if (pe->sp != NULL) {
@@ -393,7 +393,7 @@ static void handle_frame(peer *pe, const uint8_t hdr[4], uint8_t *body, uint32_t
         free(m);
         if (pin_mismatch(pe))
             return;
-        if (cj_score_banned_key(p, pe->hs.peer_node_pk, cj_p2p_mono_ms())) {
+        if (cj_score_banned_key(p, pe->hs.peer_node_pk, cj_clock_mono_ms())) {
             cj_conn_close(pe, "node key is banned");
             return;
         }
@@ -431,9 +431,9 @@ static void on_read(struct bufferevent *bev, void *arg)
     peer *pe = arg;
     struct evbuffer *in = bufferevent_get_input(bev);
     char err[160], why[200];
-    int64_t t0 = cj_p2p_mono_ms();
+    int64_t t0 = cj_clock_mono_ms();
     while (pe->st != PS_CLOSING && pe->st != PS_CONNECTING) {
-        if (cj_p2p_mono_ms() - t0 >= READ_SLICE_MS && evbuffer_get_length(in) >= 4) {
+        if (cj_clock_mono_ms() - t0 >= READ_SLICE_MS && evbuffer_get_length(in) >= 4) {
             bufferevent_disable(bev, EV_READ);
             cj_p2p_soon(pe->resume);
             return;
@@ -465,7 +465,7 @@ static void on_read(struct bufferevent *bev, void *arg)
         }
         evbuffer_drain(in, 4);
         evbuffer_remove(in, body, len);
-        pe->last_recv_ms = cj_p2p_mono_ms();
+        pe->last_recv_ms = cj_clock_mono_ms();
         handle_frame(pe, hdr, body, len);
     }
 }
@@ -493,7 +493,7 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
             cj_conn_sa_text((struct sockaddr *)&ss, pe->ip, sizeof pe->ip, pe->addr, sizeof pe->addr);
         cj_conn_set_nodelay(bev);
         pe->st = PS_HELLO;
-        pe->opened_ms = pe->last_recv_ms = cj_p2p_mono_ms();
+        pe->opened_ms = pe->last_recv_ms = cj_clock_mono_ms();
         cj_conn_send_hello(pe);
         return;
     }

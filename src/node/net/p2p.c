@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "backoff.h"
 #include "evidence.h"
 #include "hmap.h"
 #include "log.h"
@@ -25,22 +26,6 @@
 #include "value.h"
 
 #define TICK_MS 250
-
-/* Monotonic milliseconds for timeouts and backoff (immune to clock steps). */
-int64_t cj_p2p_mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Wall-clock milliseconds: block timestamps are compared with it. */
-int64_t cj_p2p_wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* First 16 hex digits of a key, enough to tell peers apart in logs. */
 void cj_p2p_short_hex(const uint8_t k[32], char out[17])
@@ -70,7 +55,7 @@ static int64_t jitter(uint64_t d)
 /* A static peer's connection is gone: its next dial is scheduled with back-off (a duplicate soon again). */
 void cj_p2p_static_closed(static_peer *sp, const peer *pe)
 {
-    int64_t now = cj_p2p_mono_ms();
+    int64_t now = cj_clock_mono_ms();
     sp->conn = NULL;
     if (pe->dup) {
         sp->next_try_ms = now + 2000;
@@ -78,7 +63,7 @@ void cj_p2p_static_closed(static_peer *sp, const peer *pe)
         if (pe->ready_ms == 0)
             sp->failures++;
         sp->next_try_ms = now + jitter(sp->backoff_ms);
-        sp->backoff_ms = sp->backoff_ms * 2 > CJ_P2P_BACKOFF_MAX_MS ? CJ_P2P_BACKOFF_MAX_MS : sp->backoff_ms * 2;
+        sp->backoff_ms = cj_backoff_next(sp->backoff_ms, CJ_P2P_BACKOFF_MIN_MS, CJ_P2P_BACKOFF_MAX_MS);
     }
 }
 
@@ -104,7 +89,7 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct soc
         evutil_closesocket(fd);
         return;
     }
-    if (cj_score_banned_addr(p, ip, cj_p2p_mono_ms())) {
+    if (cj_score_banned_addr(p, ip, cj_clock_mono_ms())) {
         evutil_closesocket(fd);
         return;
     }
@@ -129,12 +114,8 @@ static void on_accept_error(struct evconnlistener *lis, void *arg)
 {
     cj_p2p *p = arg;
     int e = EVUTIL_SOCKET_ERROR();
-    evconnlistener_disable(lis);
-    p->backoff_ms = p->backoff_ms == 0 ? 50 : (p->backoff_ms * 2 > 2000 ? 2000 : p->backoff_ms * 2);
-    cj_log_warn("p2p: accept() failed: %s; pausing the listener for %d ms", evutil_socket_error_to_string(e),
-                p->backoff_ms);
-    struct timeval tv = {p->backoff_ms / 1000, (p->backoff_ms % 1000) * 1000};
-    evtimer_add(p->accept_backoff, &tv);
+    int ms = cj_backoff_pause_listener(lis, p->accept_backoff, &p->backoff_ms);
+    cj_log_warn("p2p: accept() failed: %s; pausing the listener for %d ms", evutil_socket_error_to_string(e), ms);
 }
 
 /* Accept back-off elapsed. */
@@ -287,7 +268,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
     cj_p2p *p = arg;
     (void)fd, (void)what;
-    int64_t now = cj_p2p_mono_ms();
+    int64_t now = cj_clock_mono_ms();
     cj_sync_bulk_import_end_if_idle(p); /* also a sync that ended without a last batch (peer gone) */
     for (peer *pe = p->peers; pe != NULL; pe = pe->next) {
         if (pe->st == PS_CLOSING)
@@ -338,7 +319,7 @@ cj_p2p *cj_p2p_new(const cj_p2p_config *cfg, char *err, size_t errlen)
     p->ev = cfg->events;
     p->chain_id = cj_chain_chain_id(cfg->chain);
     cj_chain_genesis_hash(cfg->chain, p->genesis);
-    p->started_ms = cj_p2p_mono_ms();
+    p->started_ms = cj_clock_mono_ms();
     p->sk = sodium_malloc(64);
     p->bans = calloc(MAX_BANS, sizeof *p->bans);
     p->seen_ring = calloc(SEEN_CAP, sizeof *p->seen_ring);
@@ -395,7 +376,7 @@ cj_p2p *cj_p2p_new(const cj_p2p_config *cfg, char *err, size_t errlen)
     cj_p2p_peers_gauge(p);
     struct timeval tv = {0, TICK_MS * 1000};
     evtimer_add(p->tick, &tv);
-    dial_due(p, cj_p2p_mono_ms());
+    dial_due(p, cj_clock_mono_ms());
     char k[65];
     coinjecture_hex_encode(p->pk, 32, k, sizeof k);
     cj_log_info("p2p: node key %s, listening on port %u, %zu static peer(s)", k, (unsigned)p->port, p->nstatic);
@@ -467,7 +448,7 @@ cj_evidence_pool *cj_p2p_evidence(cj_p2p *p)
 }
 
 /* Snapshot of established peers. */
-size_t cj_p2p_peers(const cj_p2p *p, cj_p2p_peer_info *out, size_t max)
+size_t cj_p2p_peers(const cj_p2p *p, cj_peer_info *out, size_t max)
 {
     size_t n = 0;
     if (p == NULL || out == NULL)
@@ -475,7 +456,7 @@ size_t cj_p2p_peers(const cj_p2p *p, cj_p2p_peer_info *out, size_t max)
     for (const peer *pe = p->peers; pe != NULL && n < max; pe = pe->next) {
         if (pe->st != PS_READY)
             continue;
-        cj_p2p_peer_info *i = &out[n++];
+        cj_peer_info *i = &out[n++];
         memset(i, 0, sizeof *i);
         snprintf(i->addr, sizeof i->addr, "%s", pe->addr);
         memcpy(i->node_key, pe->hs.peer_node_pk, 32);

@@ -14,6 +14,7 @@
 #include "chain.h"
 #include "coinjecture.h"
 #include "evidence.h"
+#include "peer_info.h"
 
 struct event_base;
 typedef struct cj_chain cj_chain;
@@ -103,16 +104,7 @@ void cj_p2p_on_new_tip(cj_p2p *p);
 /* Double-sign evidence seen on the wire (see evidence.h). */
 cj_evidence_pool *cj_p2p_evidence(cj_p2p *p);
 
-/* One line per established peer, for the API. */
-typedef struct {
-    char addr[64];          /* remote address "ip:port" */
-    uint8_t node_key[32];
-    int outbound;
-    int score;
-    uint64_t height, weight; /* last status (0 if none yet) */
-    uint8_t best[32];
-    int64_t connected_ms;
-} cj_p2p_peer_info;
-size_t cj_p2p_peers(const cj_p2p *p, cj_p2p_peer_info *out, size_t max);
+/* One record per established peer (for the API). */
+size_t cj_p2p_peers(const cj_p2p *p, cj_peer_info *out, size_t max);
 
 #endif /* CJ_NODE_P2P_H */

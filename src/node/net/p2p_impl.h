@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "chain.h"
+#include "clock.h"
 #include "hmap.h"
 #include "p2p.h"
 #include "p2p_wire.h"
@@ -131,8 +132,6 @@ struct cj_p2p {
 };
 
 /* ---- p2p.c ---- */
-int64_t cj_p2p_mono_ms(void);
-int64_t cj_p2p_wall_ms(void);
 void cj_p2p_short_hex(const uint8_t k[32], char out[17]);
 void cj_p2p_peers_gauge(cj_p2p *p);
 void cj_p2p_soon(struct event *ev);

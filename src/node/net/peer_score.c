@@ -66,7 +66,7 @@ static int is_loopback(const char *ip)
 static void ban_peer(peer *pe, const char *why)
 {
     cj_p2p *p = pe->p2p;
-    int64_t until = cj_p2p_mono_ms() + (int64_t)p->ban_time_ms;
+    int64_t until = cj_clock_mono_ms() + (int64_t)p->ban_time_ms;
     char k[17] = "-";
     int banned = 0;
     if (p->ban_time_ms == 0)

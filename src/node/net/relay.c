@@ -101,7 +101,7 @@ static void admit_queued(cj_p2p *p, const txq_item *it)
     if (coinjecture_tx_decode(it->bytes, it->len, &tx) != COINJ_OK)
         return; /* decoded once already */
     err[0] = '\0';
-    cj_mempool_status st = cj_mempool_add(p->mp, p->chain, &tx, cj_p2p_wall_ms(), NULL, err, sizeof err);
+    cj_mempool_status st = cj_mempool_add(p->mp, p->chain, &tx, cj_clock_wall_ms(), NULL, err, sizeof err);
     if (st == CJ_MEMPOOL_OK) {
         cj_relay_tx_bytes(p, it->bytes, it->len, it->from);
         if (p->ev.tx_accepted)
@@ -120,7 +120,7 @@ void cj_relay_on_txq(evutil_socket_t fd, short what, void *arg)
 {
     cj_p2p *p = arg;
     (void)fd, (void)what;
-    int64_t t0 = cj_p2p_mono_ms();
+    int64_t t0 = cj_clock_mono_ms();
     for (unsigned k = 1; p->txq_head != NULL; k++) {
         txq_item *it = p->txq_head;
         p->txq_head = it->next;
@@ -129,7 +129,7 @@ void cj_relay_on_txq(evutil_socket_t fd, short what, void *arg)
         p->txq_n--;
         admit_queued(p, it);
         free(it);
-        if (k % 32 == 0 && p->txq_head != NULL && cj_p2p_mono_ms() - t0 >= TXQ_SLICE_MS) {
+        if (k % 32 == 0 && p->txq_head != NULL && cj_clock_mono_ms() - t0 >= TXQ_SLICE_MS) {
             cj_p2p_soon(p->txq_ev);
             return;
         }
@@ -176,7 +176,7 @@ cj_chain_status cj_relay_import_block(cj_p2p *p, const uint8_t *bytes, size_t le
 {
     cj_tx_source src;
     cj_mempool_source(p->mp, &src);
-    return cj_chain_import(p->chain, bytes, len, b, cj_p2p_wall_ms(), &src, res, err, errlen);
+    return cj_chain_import(p->chain, bytes, len, b, cj_clock_wall_ms(), &src, res, err, errlen);
 }
 
 /* Feeds a relayed block's header to the double-sign detector when its seal verifies; a new record is an
@@ -187,7 +187,7 @@ static void observe_header(cj_p2p *p, const coinjecture_header *h)
         return;
     long v = cj_evidence_sealer(p->chain, h);
     if (v >= 0 &&
-        cj_evidence_observe(p->evidence, p->chain, h, cj_chain_validator(p->chain, (size_t)v), cj_p2p_wall_ms()) ==
+        cj_evidence_observe(p->evidence, p->chain, h, cj_chain_validator(p->chain, (size_t)v), cj_clock_wall_ms()) ==
             1 &&
         p->ev.evidence)
         p->ev.evidence(p->ev.ctx, cj_evidence_get(p->evidence, 0));

@@ -62,7 +62,7 @@ void cj_sync_serve(peer *pe, uint64_t from, uint64_t count)
         return;
     }
     /* A flood of requests must not turn into block reads that starve the loop (and the API). */
-    int64_t now = cj_p2p_mono_ms();
+    int64_t now = cj_clock_mono_ms();
     if (now - pe->serve_window_ms >= 1000) {
         pe->serve_window_ms = now;
         pe->served = 0;
@@ -159,7 +159,7 @@ static void sync_batch_done(cj_p2p *p)
 static void cooldown(peer *pe, int64_t ms)
 {
     if (pe != NULL)
-        pe->cooldown_until = cj_p2p_mono_ms() + ms;
+        pe->cooldown_until = cj_clock_mono_ms() + ms;
 }
 
 /* Leaves bulk-import durability once no batch is being imported and no request is outstanding. */
@@ -177,7 +177,7 @@ void cj_sync_on_import(evutil_socket_t fd, short what, void *arg)
     (void)fd, (void)what;
     if (p->sync.msg == NULL)
         return;
-    int64_t t0 = cj_p2p_mono_ms();
+    int64_t t0 = cj_clock_mono_ms();
     peer *src = p->sync.peer; /* NULL if it disconnected meanwhile */
     const cj_p2p_msg *m = p->sync.msg;
     int stopped = 0;
@@ -226,7 +226,7 @@ void cj_sync_on_import(evutil_socket_t fd, short what, void *arg)
             stopped = 1;
             break;
         }
-        if (p->sync.next < m->u.blocks.count && cj_p2p_mono_ms() - t0 >= IMPORT_SLICE_MS) {
+        if (p->sync.next < m->u.blocks.count && cj_clock_mono_ms() - t0 >= IMPORT_SLICE_MS) {
             cj_p2p_soon(p->import_ev);
             return;
         }
@@ -298,7 +298,7 @@ void cj_sync_kick(cj_p2p *p)
 {
     if (p->sync.msg != NULL || p->sync.deadline != 0)
         return;
-    int64_t now = cj_p2p_mono_ms();
+    int64_t now = cj_clock_mono_ms();
     peer *pe = sync_candidate(p, now);
     if (pe == NULL) {
         p->sync.back = 0;
@@ -341,9 +341,9 @@ int cj_p2p_syncing(const cj_p2p *p, int64_t now_ms)
         return 1;
     /* a request only holds production for a short while: a peer that announces a heavier chain and never
      * answers must not stall the validator for the whole 10 s timeout (again and again) */
-    if (p->sync.deadline != 0 && cj_p2p_mono_ms() < p->sync.deadline - CJ_P2P_SYNC_TIMEOUT_MS + CJ_P2P_SYNC_GATE_MS)
+    if (p->sync.deadline != 0 && cj_clock_mono_ms() < p->sync.deadline - CJ_P2P_SYNC_TIMEOUT_MS + CJ_P2P_SYNC_GATE_MS)
         return 1;
-    return p->nstatic > 0 && !p->got_status && cj_p2p_mono_ms() - p->started_ms < CJ_P2P_STARTUP_GRACE_MS;
+    return p->nstatic > 0 && !p->got_status && cj_clock_mono_ms() - p->started_ms < CJ_P2P_STARTUP_GRACE_MS;
 }
 
 /* From the tick: a get_blocks unanswered past its deadline costs score and puts the peer aside, then the

@@ -22,6 +22,7 @@
 #include "api_conn.h"
 #include "api_internal.h"
 #include "api_json.h"
+#include "backoff.h"
 #include "log.h"
 #include "metrics.h"
 #include "ratelimit.h"
@@ -29,14 +30,6 @@
 /* The listener error callback only receives evhttp's pointer, so listeners map back to servers here. */
 #define MAX_APIS 8
 static cj_api *g_apis[MAX_APIS];
-
-/* Wall-clock milliseconds (rate limiting, admission times, uptime). */
-int64_t cj_api_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Seconds elapsed since the request started being handled. */
 static double api_elapsed_s(const struct timespec *t0)
@@ -215,7 +208,7 @@ static void api_on_request(struct evhttp_request *req, void *arg)
         struct evhttp_connection *con = evhttp_request_get_connection(req);
         if (con != NULL)
             evhttp_connection_get_peer(con, &ip, &port);
-        if (!cj_ratelimit_take(a->rl, ip, cj_api_now_ms())) {
+        if (!cj_ratelimit_take(a->rl, ip, cj_clock_wall_ms())) {
             cj_metrics_inc("rate_limited_total");
             evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
             cj_api_send_error(&r, 429, "rate limit exceeded",
@@ -269,14 +262,10 @@ static void api_on_accept_error(struct evconnlistener *lis, void *arg)
     cj_metrics_inc("api_accept_errors_total");
     if (a == NULL)
         return;
-    evconnlistener_disable(lis);
     int first = a->backoff_ms == 0;
-    a->backoff_ms = first ? 50 : (a->backoff_ms * 2 > 2000 ? 2000 : a->backoff_ms * 2);
-    if (first || a->backoff_ms == 2000)
-        cj_log_warn("API accept() failed: %s; pausing the listener for %d ms", evutil_socket_error_to_string(e),
-                    a->backoff_ms);
-    struct timeval tv = {a->backoff_ms / 1000, (a->backoff_ms % 1000) * 1000};
-    evtimer_add(a->backoff_timer, &tv);
+    int ms = cj_backoff_pause_listener(lis, a->backoff_timer, &a->backoff_ms);
+    if (first || ms == CJ_BACKOFF_ACCEPT_MAX_MS) /* the first pause and the capped ones: no log flood */
+        cj_log_warn("API accept() failed: %s; pausing the listener for %d ms", evutil_socket_error_to_string(e), ms);
 }
 
 /* Back-off elapsed: accept again. */

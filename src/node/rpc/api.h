@@ -16,20 +16,10 @@
 #include "chain.h"
 #include "evidence.h"
 #include "mempool.h"
+#include "peer_info.h"
 
 struct event_base;
 typedef struct cj_api cj_api;
-
-/* One established peer, as GET /v1/peers shows it. */
-typedef struct cj_api_peer {
-    char addr[64];           /* remote address "ip:port" */
-    uint8_t node_key[32];
-    int outbound;
-    int score;
-    uint64_t height, weight; /* last status (0 if none yet) */
-    uint8_t best[32];
-    int64_t connected_ms;
-} cj_api_peer;
 
 /* What the API asks of the layers above it. Every callback gets ctx; each may be NULL (then the API
  * behaves as if there were no P2P layer / no shadow mode: no peers, no backlog, no wire evidence). */
@@ -44,7 +34,7 @@ typedef struct cj_api_events {
     /* The P2P node key into out: 0, or -1 when there is no P2P layer (yet). */
     int (*node_key)(void *ctx, uint8_t out[32]);
     /* Up to max established peers into out; returns how many. */
-    size_t (*peers)(void *ctx, cj_api_peer *out, size_t max);
+    size_t (*peers)(void *ctx, cj_peer_info *out, size_t max);
     /* Double-sign evidence seen on the wire, or NULL. */
     const cj_evidence_pool *(*evidence)(void *ctx);
     /* GET /v1/parity body (shadow mode, docs/SHADOW.md): a new reference, NULL on OOM. */

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "clock.h"
 #include "value.h"
 #include "ratelimit.h"
 
@@ -43,8 +44,6 @@ typedef void (*cj_api_handler)(cj_api_rq *r, const char *param);
 
 /* ---- api.c: replies and request helpers ---- */
 
-/* Unix time in milliseconds (wall clock). */
-int64_t cj_api_now_ms(void);
 /* Sends a reply with common headers, and records metrics and a debug log line. */
 void cj_api_send_body(cj_api_rq *r, int code, const char *ctype, const char *body, size_t len);
 /* Sends a JSON value (takes ownership; NULL sends a 500 "out of memory"). */

@@ -70,7 +70,7 @@ void cj_api_node_peers(cj_api_rq *r, const char *param)
 {
     const cj_api_events *ev = &r->a->cfg.events;
     size_t max = (size_t)r->a->cfg.max_peers;
-    cj_api_peer *info = calloc(max, sizeof *info);
+    cj_peer_info *info = calloc(max, sizeof *info);
     (void)param;
     if (info == NULL) {
         cj_api_send_error(r, 500, "internal error", "out of memory");
@@ -106,7 +106,7 @@ static json_t *node_status_json(const cj_api_config *cfg)
     cj_chain_genesis_hash(cfg->chain, gh);
     cj_chain_state_root(cfg->chain, sr);
     cj_chain_get_stats(cfg->chain, &s);
-    int64_t now = cj_api_now_ms();
+    int64_t now = cj_clock_wall_ms();
     json_t *o = json_object(), *node = json_object(), *cons = json_object(), *be = json_object(),
            *st = json_object();
     cj_api_put(node, "version", json_string(cfg->version));

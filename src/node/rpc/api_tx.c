@@ -76,7 +76,7 @@ void cj_api_tx_post(cj_api_rq *r, const char *param)
         return;
     }
     err[0] = '\0';
-    cj_mempool_status st = tx_submit(cfg, &tx, cj_api_now_ms(), hash, err, sizeof err);
+    cj_mempool_status st = tx_submit(cfg, &tx, cj_clock_wall_ms(), hash, err, sizeof err);
     if (st != CJ_MEMPOOL_OK) {
         cj_json_tx_free(&tx);
         snprintf(details, sizeof details, "%s%s%s", cj_mempool_status_name(st), err[0] ? ": " : "", err);
@@ -132,7 +132,7 @@ void cj_api_tx_batch(cj_api_rq *r, const char *param)
     }
     json_t *results = json_array(), *o = json_object();
     size_t accepted = 0, rejected = 0;
-    int64_t now = cj_api_now_ms();
+    int64_t now = cj_clock_wall_ms();
     for (size_t i = 0; i < json_array_size(arr); i++) {
         coinjecture_tx tx;
         uint8_t hash[32];
