@@ -634,83 +634,76 @@ static int setup_votes(cj_node *n, char *err, size_t errlen)
     return 0;
 }
 
-/* Opens everything, runs the loop until a signal, and tears down in reverse order. */
-static int cmd_run(cj_node *n)
+/* The chain side of a start: genesis, key, chain, shadow mode, vote intentions, mempool. 0 or -1 with err. */
+static int open_state(cj_node *n, char *err, size_t errlen)
 {
-    char err[1024], hex[65];
     uint8_t sk[64];
-    int rc = 1;
     cj_chain_options copt;
     cj_mempool_options mopt;
-
-    n->started_ms = cj_clock_wall_ms();
-    n->tip_changed_ms = n->started_ms;
-    cj_metrics_set("start_time_seconds", (double)(n->started_ms / 1000));
-    if (load_genesis(n, err, sizeof err) != 0) {
-        cj_log_error("%s", err);
-        return 1;
-    }
+    if (load_genesis(n, err, errlen) != 0)
+        return -1;
     sodium_memzero(sk, sizeof sk);
-    if (load_key(n, sk, err, sizeof err) != 0) {
-        cj_log_error("%s", err);
-        goto out;
+    if (load_key(n, sk, err, errlen) != 0) {
+        sodium_memzero(sk, sizeof sk);
+        return -1;
     }
     cj_chain_options_default(&copt);
-    cj_chain_status st = cj_chain_open(n->cfg.data_dir, &n->genesis, n->has_key ? sk : NULL, &copt, &n->chain, err,
-                                       sizeof err);
+    char cerr[768];
+    cj_chain_status st =
+        cj_chain_open(n->cfg.data_dir, &n->genesis, n->has_key ? sk : NULL, &copt, &n->chain, cerr, sizeof cerr);
     sodium_memzero(sk, sizeof sk);
     if (st != CJ_CHAIN_OK) {
-        cj_log_error("cannot open the chain in %s: %s: %s", n->cfg.data_dir, cj_chain_status_name(st), err);
-        goto out;
+        snprintf(err, errlen, "cannot open the chain in %s: %s: %s", n->cfg.data_dir, cj_chain_status_name(st), cerr);
+        return -1;
     }
-    if (n->cfg.shadow_enabled && setup_shadow(n, err, sizeof err) != 0) {
-        cj_log_error("%s", err);
-        goto out;
-    }
-    if (setup_votes(n, err, sizeof err) != 0) {
-        cj_log_error("%s", err);
-        goto out;
-    }
+    if ((n->cfg.shadow_enabled && setup_shadow(n, err, errlen) != 0) || setup_votes(n, err, errlen) != 0)
+        return -1;
     cj_mempool_options_default(&mopt);
     mopt.max_txs = (uint32_t)n->cfg.mempool_max_size;
     mopt.max_per_sender = (uint32_t)n->cfg.mempool_max_per_account;
     if ((n->mempool = cj_mempool_new(&mopt)) == NULL) {
-        cj_log_error("cannot create the mempool: out of memory");
-        goto out;
+        snprintf(err, errlen, "cannot create the mempool: out of memory");
+        return -1;
     }
+    return 0;
+}
+
+/* The event side of a start: loop, signals, housekeeping, API, P2P, production timer. 0 or -1 with err. */
+static int open_loop(cj_node *n, char *err, size_t errlen)
+{
     if ((n->base = event_base_new()) == NULL || event_base_priority_init(n->base, CJ_PRIO_LEVELS) != 0) {
-        cj_log_error("cannot create the event loop");
-        goto out;
+        snprintf(err, errlen, "cannot create the event loop");
+        return -1;
     }
     n->sig_int = evsignal_new(n->base, SIGINT, on_signal, n);
     n->sig_term = evsignal_new(n->base, SIGTERM, on_signal, n);
     n->housekeeping_timer = event_new(n->base, -1, EV_PERSIST, on_housekeeping, n);
     if (n->sig_int == NULL || n->sig_term == NULL || n->housekeeping_timer == NULL || evsignal_add(n->sig_int, NULL) ||
         evsignal_add(n->sig_term, NULL)) {
-        cj_log_error("cannot install signal handlers");
-        goto out;
+        snprintf(err, errlen, "cannot install signal handlers");
+        return -1;
     }
     struct timeval one = {1, 0};
     evtimer_add(n->housekeeping_timer, &one);
-    if (n->cfg.api_enabled) {
-        if ((n->api = cj_api_setup_start(n, err, sizeof err)) == NULL) {
-            cj_log_error("%s", err);
-            goto out;
-        }
-    }
-    if ((n->p2p = cj_p2p_start_node(n, err, sizeof err)) == NULL) {
-        cj_log_error("%s", err);
-        goto out;
-    }
-    long me = cj_chain_my_index(n->chain);
+    if (n->cfg.api_enabled && (n->api = cj_api_setup_start(n, err, errlen)) == NULL)
+        return -1;
+    if ((n->p2p = cj_p2p_start_node(n, err, errlen)) == NULL)
+        return -1;
     if (n->has_key && n->cfg.consensus_enabled) {
         n->produce_timer = evtimer_new(n->base, on_produce, n);
         if (n->produce_timer == NULL || event_priority_set(n->produce_timer, CJ_PRIO_CONSENSUS) != 0) {
-            cj_log_error("cannot create the production timer");
-            goto out;
+            snprintf(err, errlen, "cannot create the production timer");
+            return -1;
         }
         arm_producer(n, 0);
     }
+    return 0;
+}
+
+/* The start banner: what runs, on which chain, as which validator, where to reach it. */
+static void log_banner(const cj_node *n)
+{
+    char hex[65];
     uint8_t tip[32];
     cj_chain_tip_hash(n->chain, tip);
     coinjecture_hex_encode(tip, 32, hex, sizeof hex);
@@ -718,6 +711,7 @@ static int cmd_run(cj_node *n)
                 n->genesis.network, (unsigned long long)n->genesis.chain_id,
                 (unsigned long long)cj_chain_height(n->chain), hex);
     cj_log_info("crypto backend: %s (code path %s)", coinjecture_backend_active(), coinjecture_backend_detail());
+    long me = cj_chain_my_index(n->chain);
     if (n->has_key) {
         coinjecture_hex_encode(n->pubkey, 32, hex, sizeof hex);
         if (me >= 0)
@@ -732,29 +726,23 @@ static int cmd_run(cj_node *n)
         cj_log_info("HTTP API on http://%s:%u/", n->cfg.api_host, (unsigned)cj_api_port(n->api));
     cj_log_info("P2P on %s:%u, %zu static peers", n->cfg.p2p_host, (unsigned)cj_p2p_port(n->p2p),
                 n->cfg.p2p_bootstrap_peers.count);
-    cj_node_refresh_metrics(n);
-    if (event_base_dispatch(n->base) != 0)
-        cj_log_error("the event loop failed");
-    else
-        rc = 0;
-    cj_log_info("stopped at height %llu", (unsigned long long)cj_chain_height(n->chain));
-out:
-    sodium_memzero(sk, sizeof sk);
+}
+
+/* Releases what a start opened, in reverse order; P2P after the loop has exited (closes every peer). */
+static void close_node(cj_node *n)
+{
     cj_api_stop(n->api);
     n->api = NULL;
-    cj_p2p_free(n->p2p); /* after the loop has exited: closes every peer connection */
+    cj_p2p_free(n->p2p);
     n->p2p = NULL;
     cj_shadow_free(n->shadow);
     n->shadow = NULL;
-    if (n->produce_timer)
-        event_free(n->produce_timer);
-    if (n->housekeeping_timer)
-        event_free(n->housekeeping_timer);
-    if (n->sig_int)
-        event_free(n->sig_int);
-    if (n->sig_term)
-        event_free(n->sig_term);
-    n->produce_timer = n->housekeeping_timer = n->sig_int = n->sig_term = NULL;
+    struct event **evs[] = {&n->produce_timer, &n->housekeeping_timer, &n->sig_int, &n->sig_term};
+    for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++) {
+        if (*evs[i])
+            event_free(*evs[i]);
+        *evs[i] = NULL;
+    }
     if (n->base)
         event_base_free(n->base);
     n->base = NULL;
@@ -762,6 +750,29 @@ out:
     n->mempool = NULL;
     cj_chain_close(n->chain);
     n->chain = NULL;
+}
+
+/* Opens everything, runs the loop until a signal, and tears down in reverse order. */
+static int cmd_run(cj_node *n)
+{
+    char err[1024];
+    int rc = 1;
+    n->started_ms = cj_clock_wall_ms();
+    n->tip_changed_ms = n->started_ms;
+    cj_metrics_set("start_time_seconds", (double)(n->started_ms / 1000));
+    if (open_state(n, err, sizeof err) != 0 || open_loop(n, err, sizeof err) != 0) {
+        cj_log_error("%s", err);
+        close_node(n);
+        return 1;
+    }
+    log_banner(n);
+    cj_node_refresh_metrics(n);
+    if (event_base_dispatch(n->base) != 0)
+        cj_log_error("the event loop failed");
+    else
+        rc = 0;
+    cj_log_info("stopped at height %llu", (unsigned long long)cj_chain_height(n->chain));
+    close_node(n);
     return rc;
 }
 
