@@ -121,7 +121,7 @@ static inline coinjecture_tx nt_tx(const nt_key *from, const uint8_t to[32], uin
 static inline void nt_add(cj_mempool *mp, const cj_chain *c, const coinjecture_tx *tx, cj_mempool_status want)
 {
     char err[256] = "";
-    cj_mempool_status st = cj_mempool_add(mp, c, tx, NT_T0, NULL, err, sizeof err);
+    cj_mempool_status st = cj_mempool_add(mp, cj_chain_state(c), tx, NT_T0, NULL, err, sizeof err);
     if (st != want) fprintf(stderr, "mempool add: %s (%s)\n", cj_mempool_status_name(st), err);
     assert_int_equal(st, want);
 }
@@ -135,7 +135,7 @@ static inline uint8_t *nt_produce(cj_chain *c, cj_mempool *mp, int64_t now, size
     cj_tx_source src;
     cj_mempool_source(mp, &src);
     cj_chain_status st = cj_chain_produce(c, &src, now, &r, err, sizeof err);
-    if (st == CJ_CHAIN_OK) (void)cj_mempool_on_tip(mp, c, &r.move, now);
+    if (st == CJ_CHAIN_OK) (void)cj_mempool_on_tip(mp, cj_chain_state(c), &r.move, now);
     if (st != CJ_CHAIN_OK) fprintf(stderr, "produce: %s\n", err);
     assert_int_equal(st, CJ_CHAIN_OK);
     assert_int_equal(r.produced, 1);

@@ -203,7 +203,7 @@ static void test_produce_import_roundtrip(void **state)
     uint8_t hashes[5][32];
     for (int i = 0; i < 5; i++) {
         txs[i] = nt_tx(&u, w.pk, 1000 + (uint64_t)i, (uint64_t)i, 2);
-        assert_int_equal(cj_mempool_add(mp, ca, &txs[i], NT_T0, hashes[i], NULL, 0), CJ_MEMPOOL_OK);
+        assert_int_equal(cj_mempool_add(mp, cj_chain_state(ca), &txs[i], NT_T0, hashes[i], NULL, 0), CJ_MEMPOOL_OK);
     }
     size_t len;
     cj_produce_result r;
@@ -516,7 +516,7 @@ static void test_undo_tip(void **state)
     bal_a[0] = nt_balance(c, a.pk);
     for (int h = 1; h <= 3; h++) {
         coinjecture_tx tx = nt_tx(&u, w.pk, 1000, (uint64_t)h - 1, 1);
-        assert_int_equal(cj_mempool_add(mp, c, &tx, NT_T0, txh[h], NULL, 0), CJ_MEMPOOL_OK);
+        assert_int_equal(cj_mempool_add(mp, cj_chain_state(c), &tx, NT_T0, txh[h], NULL, 0), CJ_MEMPOOL_OK);
         size_t len;
         free(nt_produce(c, mp, NT_T0 + 1000 * h, &len, NULL));
         cj_chain_state_root(c, roots[h]);
@@ -727,6 +727,61 @@ static void test_reorg(void **state)
     cj_genesis_free(&g);
 }
 
+/* After a reorg the transactions of the undone blocks are pending again: the tip move carries the undone blocks
+ * (lowest first) and cj_mempool_on_tip, the daemon's follow-up, puts them back into the pool. */
+static void test_reorg_readds_undone_txs(void **state)
+{
+    (void)state;
+    nt_key v[3], u, w1;
+    for (int i = 0; i < 3; i++) nt_key_make(&v[i], (uint8_t)(1 + i));
+    nt_key_make(&u, 9);
+    nt_key_make(&w1, 10);
+    cj_genesis g;
+    nt_genesis(&g, 3, v, 1, &u, BIG);
+    char *dirs[3];
+    for (int i = 0; i < 3; i++) dirs[i] = nt_tmpdir();
+    cj_chain *A = nt_open(dirs[0], &g, &v[0]), *B = nt_open(dirs[1], &g, &v[1]), *D = nt_open(dirs[2], &g, NULL);
+    cj_mempool *mpb = cj_mempool_new(NULL), *mpd = cj_mempool_new(NULL);
+    coinjecture_tx t = nt_tx(&u, w1.pk, 100, 0, 1);
+    uint8_t th[32];
+    assert_int_equal(coinjecture_tx_hash(&t, th), COINJ_OK);
+    nt_add(mpb, B, &t, CJ_MEMPOOL_OK);
+    size_t lb1, la[3];
+    uint8_t *b1 = nt_produce(B, mpb, NT_T0 + 1000, &lb1, NULL); /* Y: B1 in turn, carries t: weight 2 */
+    uint8_t *ab[3];
+    for (int i = 0; i < 3; i++) ab[i] = nt_produce(A, NULL, NT_T0 + 3000 + i, &la[i], NULL); /* X: 1 + 1 + 2 */
+    cj_import_result r;
+    assert_int_equal(nt_import(D, b1, lb1, NT_T0 + 4000, &r), CJ_CHAIN_OK);
+    assert_int_equal(r.move.moved, 1);
+    assert_int_equal(r.move.undone, 0);
+    (void)cj_mempool_on_tip(mpd, cj_chain_state(D), &r.move, NT_T0 + 4000);
+    uint32_t undone = 0;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(nt_import(D, ab[i], la[i], NT_T0 + 4000, &r), CJ_CHAIN_OK);
+        if (r.move.undone > 0) {
+            assert_non_null(r.move.undone_blocks);
+            assert_int_equal(r.move.undone_blocks[0].header.block_index, 1); /* lowest first: B1 */
+            assert_int_equal(r.move.undone_blocks[0].tx_count, 1);
+            undone += r.move.undone;
+        }
+        (void)cj_mempool_on_tip(mpd, cj_chain_state(D), &r.move, NT_T0 + 4000);
+    }
+    tips_equal(A, D);
+    assert_int_equal(undone, 1);
+    assert_int_equal(cj_mempool_size(mpd), 1);
+    assert_non_null(cj_mempool_get(mpd, th));
+    free(b1);
+    for (int i = 0; i < 3; i++) free(ab[i]);
+    coinjecture_tx_free(&t);
+    cj_mempool_free(mpb);
+    cj_mempool_free(mpd);
+    cj_chain_close(A);
+    cj_chain_close(B);
+    cj_chain_close(D);
+    for (int i = 0; i < 3; i++) nt_rmdir(dirs[i]);
+    cj_genesis_free(&g);
+}
+
 static void test_double_sign_evidence(void **state)
 {
     (void)state;
@@ -800,7 +855,7 @@ static void test_production_drops_invalid(void **state)
     assert_int_equal(cj_chain_import(A, b1, l, NULL, NT_T0 + 1000, &src, &r, err, sizeof err), CJ_CHAIN_OK);
     assert_int_equal(r.move.moved, 1);
     assert_int_equal(r.move.n_senders, 1);
-    (void)cj_mempool_on_tip(mpa, A, &r.move, NT_T0 + 1000); /* the daemon's follow-up */
+    (void)cj_mempool_on_tip(mpa, cj_chain_state(A), &r.move, NT_T0 + 1000); /* the daemon's follow-up */
     assert_int_equal(cj_mempool_size(mpa), 1); /* t0 pruned (nonce used), t1 left */
     cj_produce_result pr;
     free(nt_produce(A, mpa, NT_T0 + 2000, &l, &pr));
@@ -869,6 +924,7 @@ int main(void)
         cmocka_unit_test(test_invalid_blocks_leave_state),
         cmocka_unit_test(test_undo_tip),
         cmocka_unit_test(test_reorg),
+        cmocka_unit_test(test_reorg_readds_undone_txs),
         cmocka_unit_test(test_double_sign_evidence),
         cmocka_unit_test(test_production_drops_invalid),
         cmocka_unit_test(test_rewards_schedule),

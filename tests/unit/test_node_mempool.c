@@ -56,7 +56,7 @@ static void test_admission_verdicts(void **state)
     uint8_t h[32], h2[32];
 
     coinjecture_tx t0 = nt_tx(u, f->sink.pk, 1000, 0, 1);
-    assert_int_equal(cj_mempool_add(mp, f->c, &t0, NT_T0, h, err, sizeof err), CJ_MEMPOOL_OK);
+    assert_int_equal(cj_mempool_add(mp, cj_chain_state(f->c), &t0, NT_T0, h, err, sizeof err), CJ_MEMPOOL_OK);
     uint8_t want[32];
     assert_int_equal(coinjecture_tx_hash(&t0, want), COINJ_OK);
     assert_memory_equal(h, want, 32);
@@ -68,51 +68,51 @@ static void test_admission_verdicts(void **state)
     assert_int_equal(e->added_ms, NT_T0);
     assert_memory_equal(e->tx.signature, t0.signature, 64);
 
-    assert_int_equal(cj_mempool_add(mp, f->c, &t0, NT_T0, h2, err, sizeof err), CJ_MEMPOOL_DUPLICATE);
+    assert_int_equal(cj_mempool_add(mp, cj_chain_state(f->c), &t0, NT_T0, h2, err, sizeof err), CJ_MEMPOOL_DUPLICATE);
     assert_memory_equal(h2, h, 32); /* hash reported even when refused */
 
     coinjecture_tx x = nt_tx(u, f->sink.pk, 1000, 1, 1);
     x.signature[5] ^= 1;
-    assert_int_equal(cj_mempool_add(mp, f->c, &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_BAD_SIGNATURE);
+    assert_int_equal(cj_mempool_add(mp, cj_chain_state(f->c), &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_BAD_SIGNATURE);
     x = nt_tx(u, f->sink.pk, 999, 0, 1); /* same nonce as t0, different tx */
-    assert_int_equal(cj_mempool_add(mp, f->c, &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_NONCE_EXISTS);
+    assert_int_equal(cj_mempool_add(mp, cj_chain_state(f->c), &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_NONCE_EXISTS);
     x = nt_tx(u, f->sink.pk, 1000, 1 + 1 + 64, 1); /* pending 1, gap 64: nonce 66 is one too far */
-    assert_int_equal(cj_mempool_add(mp, f->c, &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_NONCE_TOO_HIGH);
+    assert_int_equal(cj_mempool_add(mp, cj_chain_state(f->c), &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_NONCE_TOO_HIGH);
     x = nt_tx(u, f->sink.pk, 1000, 1 + 64, 1); /* the furthest allowed future nonce is held */
-    assert_int_equal(cj_mempool_add(mp, f->c, &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_OK);
+    assert_int_equal(cj_mempool_add(mp, cj_chain_state(f->c), &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_OK);
     x = nt_tx(u, f->sink.pk, 500000000, 1, 1); /* fee 21000 < amount / 10000 = 50000 */
-    assert_int_equal(cj_mempool_add(mp, f->c, &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_FEE_TOO_LOW);
+    assert_int_equal(cj_mempool_add(mp, cj_chain_state(f->c), &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_FEE_TOO_LOW);
     x = nt_tx(u, f->sink.pk, 1000, 1, 0); /* zero gas price */
-    assert_int_equal(cj_mempool_add(mp, f->c, &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_FEE_TOO_LOW);
+    assert_int_equal(cj_mempool_add(mp, cj_chain_state(f->c), &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_FEE_TOO_LOW);
     x = nt_tx(u, f->sink.pk, 1000, 1, 1);
     x.gas_limit = 20000;
     x.gas_price = 1;
     assert_int_equal(coinjecture_tx_sign(&x, u->sk), COINJ_OK);
-    assert_int_equal(cj_mempool_add(mp, f->c, &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_GAS_TOO_LOW);
+    assert_int_equal(cj_mempool_add(mp, cj_chain_state(f->c), &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_GAS_TOO_LOW);
     x = nt_tx(u, f->sink.pk, 1000, 1, UINT64_MAX / 1000); /* gas_limit * gas_price overflows */
-    assert_int_equal(cj_mempool_add(mp, f->c, &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_OVERFLOW);
+    assert_int_equal(cj_mempool_add(mp, cj_chain_state(f->c), &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_OVERFLOW);
     x = nt_tx(u, f->sink.pk, 1000, 1, 1);
     x.tx_type = COINJECTURE_TX_PROBLEM_SUBMISSION;
     x.gas_limit = 50000;
     assert_int_equal(coinjecture_tx_sign(&x, u->sk), COINJ_OK);
-    assert_int_equal(cj_mempool_add(mp, f->c, &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_MALFORMED);
+    assert_int_equal(cj_mempool_add(mp, cj_chain_state(f->c), &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_MALFORMED);
     x = nt_tx(u, f->sink.pk, 1000, 1, 1);
     x.codec_version = 2;
     assert_int_equal(coinjecture_tx_sign(&x, u->sk), COINJ_OK);
-    assert_int_equal(cj_mempool_add(mp, f->c, &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_MALFORMED);
+    assert_int_equal(cj_mempool_add(mp, cj_chain_state(f->c), &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_MALFORMED);
     x = nt_tx(u, f->sink.pk, 1000, 1, 1);
     x.data_len = 4; /* data pointer missing */
-    assert_int_equal(cj_mempool_add(mp, f->c, &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_MALFORMED);
+    assert_int_equal(cj_mempool_add(mp, cj_chain_state(f->c), &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_MALFORMED);
 
     /* balance counts every pending tx of the sender: pending cost is 2 * 22000 now */
     x = nt_tx(u, f->sink.pk, FUND - 2 * 22000 - 21000 + 1, 1, 1);
-    assert_int_equal(cj_mempool_add(mp, f->c, &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_INSUFFICIENT_BALANCE);
+    assert_int_equal(cj_mempool_add(mp, cj_chain_state(f->c), &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_INSUFFICIENT_BALANCE);
     assert_non_null(strstr(err, "pending"));
     x = nt_tx(u, f->sink.pk, FUND - 2 * 22000 - 21000, 1, 1); /* exactly affordable; fee >= amount/10000 */
     x.gas_price = 50;
     x.amount = FUND - 2 * 22000 - 21000 * 50;
     assert_int_equal(coinjecture_tx_sign(&x, u->sk), COINJ_OK);
-    assert_int_equal(cj_mempool_add(mp, f->c, &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_OK);
+    assert_int_equal(cj_mempool_add(mp, cj_chain_state(f->c), &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_OK);
     assert_int_equal(cj_mempool_size(mp), 3);
     assert_int_equal(cj_mempool_sender_count(mp, u->pk), 3);
 
@@ -120,7 +120,7 @@ static void test_admission_verdicts(void **state)
     nt_key poor;
     nt_key_make(&poor, 55);
     x = nt_tx(&poor, f->sink.pk, 0, 0, 1);
-    assert_int_equal(cj_mempool_add(mp, f->c, &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_INSUFFICIENT_BALANCE);
+    assert_int_equal(cj_mempool_add(mp, cj_chain_state(f->c), &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_INSUFFICIENT_BALANCE);
 
     /* local minimum gas price */
     cj_mempool_options o;
@@ -128,15 +128,15 @@ static void test_admission_verdicts(void **state)
     o.min_gas_price = 5;
     cj_mempool *strict = cj_mempool_new(&o);
     x = nt_tx(&f->u[1], f->sink.pk, 10, 0, 4);
-    assert_int_equal(cj_mempool_add(strict, f->c, &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_FEE_TOO_LOW);
+    assert_int_equal(cj_mempool_add(strict, cj_chain_state(f->c), &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_FEE_TOO_LOW);
     x = nt_tx(&f->u[1], f->sink.pk, 10, 0, 5);
-    assert_int_equal(cj_mempool_add(strict, f->c, &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_OK);
+    assert_int_equal(cj_mempool_add(strict, cj_chain_state(f->c), &x, NT_T0, NULL, err, sizeof err), CJ_MEMPOOL_OK);
     cj_mempool_free(strict);
 
     /* argument checks */
-    assert_int_equal(cj_mempool_add(NULL, f->c, &t0, NT_T0, NULL, NULL, 0), CJ_MEMPOOL_INTERNAL);
+    assert_int_equal(cj_mempool_add(NULL, cj_chain_state(f->c), &t0, NT_T0, NULL, NULL, 0), CJ_MEMPOOL_INTERNAL);
     assert_int_equal(cj_mempool_add(mp, NULL, &t0, NT_T0, NULL, NULL, 0), CJ_MEMPOOL_INTERNAL);
-    assert_int_equal(cj_mempool_add(mp, f->c, NULL, NT_T0, NULL, NULL, 0), CJ_MEMPOOL_INTERNAL);
+    assert_int_equal(cj_mempool_add(mp, cj_chain_state(f->c), NULL, NT_T0, NULL, NULL, 0), CJ_MEMPOOL_INTERNAL);
     assert_null(cj_mempool_get(mp, NULL));
     assert_null(cj_mempool_get(NULL, h));
     assert_int_equal(cj_mempool_size(NULL), 0);
@@ -196,7 +196,7 @@ static void test_block_order(void **state)
     recorder r;
     memset(&r, 0, sizeof r);
     r.mp = mp;
-    assert_int_equal(cj_mempool_select(mp, f->c, record, &r), 4);
+    assert_int_equal(cj_mempool_select(mp, cj_chain_state(f->c), record, &r), 4);
     /* B0 (5) first; then B1 (2) vs A0 (1): B1; then A0, then A1 (10) which had to wait for A0 */
     assert_int_equal(r.n, 4);
     assert_memory_equal(r.from[0], b->pk, 32);
@@ -213,11 +213,11 @@ static void test_block_order(void **state)
     memset(&r, 0, sizeof r);
     r.mp = mp;
     r.stop_after = 1;
-    assert_int_equal(cj_mempool_select(mp, f->c, record, &r), 1);
+    assert_int_equal(cj_mempool_select(mp, cj_chain_state(f->c), record, &r), 1);
     memset(&r, 0, sizeof r);
     r.mp = mp;
     r.skip_pk = b->pk;
-    assert_int_equal(cj_mempool_select(mp, f->c, record, &r), 2);
+    assert_int_equal(cj_mempool_select(mp, cj_chain_state(f->c), record, &r), 2);
     assert_memory_equal(r.from[0], a->pk, 32);
 
     /* listing: fee order over everything, future txs included */
@@ -248,7 +248,7 @@ static void test_block_order(void **state)
     nt_add(mp, f->c, &c0, CJ_MEMPOOL_OK);
     memset(&r, 0, sizeof r);
     r.mp = mp;
-    assert_int_equal(cj_mempool_select(mp, f->c, record, &r), 2);
+    assert_int_equal(cj_mempool_select(mp, cj_chain_state(f->c), record, &r), 2);
     assert_int_equal(r.nonce[0], 0);
     assert_int_equal(r.nonce[1], 1);
     /* a confirmed nonce is too low now */
@@ -313,8 +313,8 @@ static void test_expiry_and_prune(void **state)
     fixture *f = *state;
     cj_mempool *mp = pool(0, 0, 0, 1000);
     coinjecture_tx a = nt_tx(&f->u[0], f->sink.pk, 1, 0, 1), b = nt_tx(&f->u[1], f->sink.pk, 1, 0, 1);
-    assert_int_equal(cj_mempool_add(mp, f->c, &a, 0, NULL, NULL, 0), CJ_MEMPOOL_OK);
-    assert_int_equal(cj_mempool_add(mp, f->c, &b, 600, NULL, NULL, 0), CJ_MEMPOOL_OK);
+    assert_int_equal(cj_mempool_add(mp, cj_chain_state(f->c), &a, 0, NULL, NULL, 0), CJ_MEMPOOL_OK);
+    assert_int_equal(cj_mempool_add(mp, cj_chain_state(f->c), &b, 600, NULL, NULL, 0), CJ_MEMPOOL_OK);
     assert_int_equal(cj_mempool_expire(mp, 500), 0);
     assert_int_equal(cj_mempool_expire(mp, 1000), 0); /* exactly max age: kept */
     assert_int_equal(cj_mempool_expire(mp, 1001), 1);
@@ -337,10 +337,10 @@ static void test_expiry_and_prune(void **state)
     nt_add(other, f->c, &q1, CJ_MEMPOOL_OK);
     free(nt_produce(f->c, other, NT_T0 + 1000, &(size_t){0}, NULL));
     nt_add(mp, f->c, &p2, CJ_MEMPOOL_OK); /* nonce 2 is now the next one */
-    assert_int_equal(cj_mempool_prune(mp, f->c, NULL, 0), 2);
+    assert_int_equal(cj_mempool_prune(mp, cj_chain_state(f->c), NULL, 0), 2);
     assert_int_equal(cj_mempool_size(mp), 1);
-    assert_int_equal(cj_mempool_prune(mp, f->c, (const uint8_t(*)[32])f->u[2].pk, 1), 0);
-    assert_int_equal(cj_mempool_prune(NULL, f->c, NULL, 0), 0);
+    assert_int_equal(cj_mempool_prune(mp, cj_chain_state(f->c), (const uint8_t(*)[32])f->u[2].pk, 1), 0);
+    assert_int_equal(cj_mempool_prune(NULL, cj_chain_state(f->c), NULL, 0), 0);
     cj_mempool_free(other);
     cj_mempool_free(mp);
 }
@@ -356,7 +356,7 @@ static void test_many_senders(void **state)
     for (int i = 0; i < PER; i++)
         for (int s = 0; s < SENDERS; s++) {
             coinjecture_tx t = nt_tx(&f->u[s], f->sink.pk, 1, (uint64_t)i, 1 + tu_rand_u64(&rng) % 5);
-            cj_mempool_status st = cj_mempool_add(mp, f->c, &t, NT_T0, NULL, NULL, 0);
+            cj_mempool_status st = cj_mempool_add(mp, cj_chain_state(f->c), &t, NT_T0, NULL, NULL, 0);
             assert_true(st == CJ_MEMPOOL_OK || st == CJ_MEMPOOL_FULL || st == CJ_MEMPOOL_NONCE_TOO_HIGH);
             ok += st == CJ_MEMPOOL_OK;
         }
@@ -365,7 +365,7 @@ static void test_many_senders(void **state)
     memset(&r, 0, sizeof r);
     r.mp = mp;
     r.stop_after = 32;
-    size_t taken = cj_mempool_select(mp, f->c, record, &r);
+    size_t taken = cj_mempool_select(mp, cj_chain_state(f->c), record, &r);
     assert_int_equal(taken, (size_t)r.n);
     /* per sender the taken nonces are consecutive from 0 */
     for (int s = 0; s < SENDERS; s++) {
@@ -390,15 +390,15 @@ static void test_readd(void **state)
     nt_add(mp, f->c, &b, CJ_MEMPOOL_SENDER_LIMIT);
     nt_add(mp, f->c, &forged, CJ_MEMPOOL_BAD_SIGNATURE);
     char err[128];
-    assert_int_equal(cj_mempool_readd(mp, f->c, &b, 0, err, sizeof err), CJ_MEMPOOL_OK); /* past the sender limit */
-    assert_int_equal(cj_mempool_readd(mp, f->c, &c, 0, NULL, 0), CJ_MEMPOOL_OK);         /* past capacity (2) */
+    assert_int_equal(cj_mempool_readd(mp, cj_chain_state(f->c), &b, 0, err, sizeof err), CJ_MEMPOOL_OK); /* past the sender limit */
+    assert_int_equal(cj_mempool_readd(mp, cj_chain_state(f->c), &c, 0, NULL, 0), CJ_MEMPOOL_OK);         /* past capacity (2) */
     assert_int_equal(cj_mempool_size(mp), 3);
-    assert_int_equal(cj_mempool_readd(mp, f->c, &forged, 0, NULL, 0), CJ_MEMPOOL_OK); /* trusted: from a block */
-    assert_int_equal(cj_mempool_readd(mp, f->c, &a, 0, NULL, 0), CJ_MEMPOOL_DUPLICATE);
+    assert_int_equal(cj_mempool_readd(mp, cj_chain_state(f->c), &forged, 0, NULL, 0), CJ_MEMPOOL_OK); /* trusted: from a block */
+    assert_int_equal(cj_mempool_readd(mp, cj_chain_state(f->c), &a, 0, NULL, 0), CJ_MEMPOOL_DUPLICATE);
     coinjecture_tx poor = nt_tx(&f->u[3], f->sink.pk, FUND, 0, 1);
-    assert_int_equal(cj_mempool_readd(mp, f->c, &poor, 0, err, sizeof err), CJ_MEMPOOL_INSUFFICIENT_BALANCE);
+    assert_int_equal(cj_mempool_readd(mp, cj_chain_state(f->c), &poor, 0, err, sizeof err), CJ_MEMPOOL_INSUFFICIENT_BALANCE);
     assert_true(strlen(err) > 0);
-    assert_int_equal(cj_mempool_readd(NULL, f->c, &a, 0, NULL, 0), CJ_MEMPOOL_INTERNAL);
+    assert_int_equal(cj_mempool_readd(NULL, cj_chain_state(f->c), &a, 0, NULL, 0), CJ_MEMPOOL_INTERNAL);
     cj_mempool_free(mp);
 }
 

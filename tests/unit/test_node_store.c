@@ -214,7 +214,7 @@ static void crash_child(const char *dir, const cj_genesis *g, const nt_key *val,
                 tx.gas_limit = 21000;
                 tx.gas_price = 1 + tu_rand_u64(&rng) % 3;
                 if (coinjecture_tx_sign(&tx, users[u].sk) != COINJ_OK) _exit(4);
-                (void)cj_mempool_add(mp, c, &tx, 0, NULL, NULL, 0);
+                (void)cj_mempool_add(mp, cj_chain_state(c), &tx, 0, NULL, NULL, 0);
             }
         }
         cj_produce_result r;
@@ -222,7 +222,7 @@ static void crash_child(const char *dir, const cj_genesis *g, const nt_key *val,
         cj_mempool_source(mp, &src);
         if (cj_chain_produce(c, &src, cj_chain_next_production_ms(c), &r, err, sizeof err) != CJ_CHAIN_OK || !r.produced)
             _exit(5);
-        (void)cj_mempool_on_tip(mp, c, &r.move, 0);
+        (void)cj_mempool_on_tip(mp, cj_chain_state(c), &r.move, 0);
         uint64_t h = r.height;
         if (write(fd, &h, sizeof h) != (ssize_t)sizeof h) _exit(6);
     }

@@ -170,6 +170,7 @@ void cj_chain_close(cj_chain *c)
     free(c->ov.e);
     free(c->jr);
     free(c->moved);
+    cj_chain_release_move(c);
     free(c->reg.pk);
     free(c->reg.addr);
     free(c->reg.blocks);
@@ -386,6 +387,21 @@ uint64_t cj_chain_validator_blocks(const cj_chain *c, size_t i)
 }
 
 /* Account at the tip from the in-memory tree. */
+/* The tip's accounts, for readers that must not reach anything else of the chain. */
+const cj_state *cj_chain_state(const cj_chain *c)
+{
+    return c ? c->state : NULL;
+}
+
+/* Frees the undone blocks the last tip move pointed to. */
+void cj_chain_release_move(cj_chain *c)
+{
+    for (size_t i = 0; i < c->n_undone_blocks; i++) coinjecture_block_free(&c->undone_blocks[i]);
+    free(c->undone_blocks);
+    c->undone_blocks = NULL;
+    c->n_undone_blocks = 0;
+}
+
 int cj_chain_account(const cj_chain *c, const uint8_t pubkey[32], coinjecture_account *out)
 {
     if (!out) return 0;

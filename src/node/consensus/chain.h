@@ -16,6 +16,7 @@
 #include "coinjecture.h"
 
 struct cj_genesis;
+struct cj_state;
 typedef struct cj_chain cj_chain;
 
 /* Why an operation failed. Block import reports the first rule the block breaks, checked cheapest first
@@ -128,6 +129,9 @@ void cj_chain_tx_free(cj_chain_tx *t);
 /* Balance and nonce of a raw Ed25519 public key at the tip; unknown accounts read as zeros.
  * Returns 1 if the account exists in the state, 0 if not (out zeroed). */
 int cj_chain_account(const cj_chain *c, const uint8_t pubkey[32], coinjecture_account *out);
+/* The accounts at the tip, read-only: all the mempool reads of the chain (state.h). Valid while c is open;
+ * it follows the tip. */
+const struct cj_state *cj_chain_state(const cj_chain *c);
 /* Number of accounts in the state. */
 uint64_t cj_chain_account_count(const cj_chain *c);
 
@@ -237,9 +241,9 @@ typedef struct {
     int (*sig_verified)(void *ctx, const uint8_t hash[32]);
     /* How many candidates select may offer at most. */
     size_t (*count)(void *ctx);
-    /* Offers candidates in block order to pick (CJ_PICK_*: take, skip this sender, drop it, stop); the
-     * offered tx stays valid until the source changes. */
-    void (*select)(void *ctx, const cj_chain *c, cj_chain_pick_fn pick, void *pick_ctx);
+    /* Offers candidates in block order for the accounts of state (the tip's) to pick (CJ_PICK_*: take, skip
+     * this sender, drop it, stop); the offered tx stays valid until the source changes. */
+    void (*select)(void *ctx, const struct cj_state *state, cj_chain_pick_fn pick, void *pick_ctx);
 } cj_tx_source;
 
 /* How the tip moved in one produce or import call: the follow-up (mempool pruning and re-admission, relay,
@@ -251,6 +255,8 @@ typedef struct {
     const uint8_t (*senders)[32]; /* senders of the transactions of the one connected block (extension);
                                    * NULL with n_senders > 0 when they could not be listed: all moved */
     uint32_t n_senders;
+    const coinjecture_block *undone_blocks; /* the `undone` blocks of the old branch, lowest first, for their
+                                             * transactions to be pending again; NULL if unavailable */
 } cj_tip_move;
 typedef struct {
     int produced;        /* 1 if a block was sealed and committed */

@@ -103,6 +103,8 @@ struct cj_chain {
     size_t jr_n, jr_cap;
     int jr_on;
     uint8_t (*moved)[32]; /* cj_tip_move.senders of the last call */
+    coinjecture_block *undone_blocks; /* cj_tip_move.undone_blocks of the last reorg */
+    size_t n_undone_blocks;
     size_t moved_cap;
 };
 
@@ -133,6 +135,9 @@ static inline void le32_put(uint8_t *p, uint32_t v)
 }
 
 /* ---- chain.c ---- */
+
+/* Releases what the last call's cj_tip_move pointed to (the undone blocks); each changing call starts so. */
+void cj_chain_release_move(cj_chain *c);
 
 /* Writes the reason into the caller's buffer (if any) and returns st, so callers `return cj_chain_fail(...)`. */
 cj_chain_status cj_chain_fail(cj_chain_status st, char *err, size_t errlen, const char *fmt, ...)
@@ -278,6 +283,10 @@ cj_chain_status cj_connect_undo_tip(cj_chain *c, char *err, size_t errlen);
  * offending block is deleted and the old tip stays. */
 cj_chain_status cj_reorg_to(cj_chain *c, const cj_store_block_info *newtip, const cj_tx_source *src, cj_import_result *res,
                                 char *err, size_t errlen);
+
+/* Loads the depth blocks below old_tip (the undone branch) into c->undone_blocks, lowest first, for the
+ * tip move. Best effort: on failure the move has no undone blocks. */
+void cj_reorg_keep_undone(cj_chain *c, const uint8_t old_tip[32], uint64_t depth, cj_tip_move *m);
 
 /* ---- fork_choice.c ---- */
 

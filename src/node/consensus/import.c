@@ -27,6 +27,7 @@ cj_chain_status cj_chain_import(cj_chain *c, const uint8_t *bytes, size_t len, c
     memset(out, 0, sizeof *out);
     out->bad_tx = -1;
     if (!c || (!bytes && len)) return cj_chain_fail(CJ_CHAIN_BAD_ARG, err, errlen, "NULL argument");
+    cj_chain_release_move(c);
     if (len > COINJECTURE_MAX_BLOCK_SIZE) {
         c->stats.blocks_rejected++;
         return cj_chain_fail(CJ_CHAIN_TOO_LARGE, err, errlen, "%zu bytes > %u", len, COINJECTURE_MAX_BLOCK_SIZE);

@@ -53,7 +53,7 @@ static int pack(cj_chain *c, const cj_tx_source *src, pack_ctx *p)
     if (!p->txs || !p->hashes) return -1;
     if (p->max > cap) p->max = (uint32_t)cap;
     cj_apply_reset(&c->ov);
-    if (cap) src->select(src->ctx, c, pack_pick, p);
+    if (cap) src->select(src->ctx, c->state, pack_pick, p);
     return 0;
 }
 
@@ -105,6 +105,7 @@ cj_chain_status cj_chain_produce(cj_chain *c, const cj_tx_source *src, int64_t n
     if (!out) out = &dummy;
     memset(out, 0, sizeof *out);
     if (!c) return cj_chain_fail(CJ_CHAIN_BAD_ARG, err, errlen, "NULL chain");
+    cj_chain_release_move(c);
     if (!c->sk || c->my_index < 0)
         return cj_chain_fail(CJ_CHAIN_NOT_VALIDATOR, err, errlen, "this node has no validator key in the set");
     if (c->bulk) cj_chain_set_bulk_import(c, 0); /* a sealed block is committed as configured */

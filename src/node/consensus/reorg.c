@@ -98,6 +98,7 @@ cj_chain_status cj_reorg_to(cj_chain *c, const cj_store_block_info *newtip, cons
         res->move.moved = 1;
         res->move.undone = (uint32_t)depth;
         memcpy(res->move.old_tip, saved_tip.hash, 32);
+        cj_reorg_keep_undone(c, saved_tip.hash, depth, &res->move);
         char hx[65];
         (void)coinjecture_hex_encode(c->tip.hash, 32, hx, sizeof hx);
         cj_log_info("reorg: undid %llu blocks, new tip %llu %s", (unsigned long long)depth,
@@ -108,4 +109,29 @@ cj_chain_status cj_reorg_to(cj_chain *c, const cj_store_block_info *newtip, cons
     free(branch);
     free(saved_vb);
     return st;
+}
+
+/* Walks the old branch down from its tip and keeps its blocks, decoded, lowest first. */
+void cj_reorg_keep_undone(cj_chain *c, const uint8_t old_tip[32], uint64_t depth, cj_tip_move *m)
+{
+    cj_chain_release_move(c);
+    if (depth == 0 || (c->undone_blocks = calloc(depth, sizeof *c->undone_blocks)) == NULL) return;
+    uint8_t h[32];
+    memcpy(h, old_tip, 32);
+    for (uint64_t k = depth; k-- > 0;) { /* fill from the top: index depth-1 is the old tip */
+        cj_store_block_info bi;
+        uint8_t *data = NULL;
+        size_t dlen = 0;
+        int ok = cj_store_block_info_by_hash(c->st, h, &bi) == 1 && cj_store_block_data(c->st, bi.id, &data, &dlen) == 1 &&
+                 coinjecture_block_decode(data, dlen, &c->undone_blocks[k]) == COINJ_OK;
+        free(data);
+        if (!ok) {
+            c->n_undone_blocks = depth; /* the zeroed entries free as empty blocks */
+            cj_chain_release_move(c);
+            return;
+        }
+        memcpy(h, bi.parent, 32);
+    }
+    c->n_undone_blocks = depth;
+    m->undone_blocks = c->undone_blocks;
 }

@@ -12,7 +12,7 @@ static cj_mempool_status api_setup_submit_tx(void *ctx, const coinjecture_tx *tx
                                              char *err, size_t errlen)
 {
     cj_node *n = ctx;
-    cj_mempool_status st = cj_mempool_add(n->mempool, n->chain, tx, now_ms, hash, err, errlen);
+    cj_mempool_status st = cj_mempool_add(n->mempool, cj_chain_state(n->chain), tx, now_ms, hash, err, errlen);
     if (st == CJ_MEMPOOL_OK)
         cj_node_on_tx_accepted(n, tx, hash);
     return st;

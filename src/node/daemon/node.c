@@ -445,7 +445,7 @@ void cj_node_on_tx_accepted(cj_node *n, const coinjecture_tx *tx, const uint8_t 
 void cj_node_after_tip_move(cj_node *n, const cj_tip_move *m)
 {
     n->tip_changed_ms = cj_clock_wall_ms();
-    (void)cj_mempool_on_tip(n->mempool, n->chain, m, n->tip_changed_ms);
+    (void)cj_mempool_on_tip(n->mempool, cj_chain_state(n->chain), m, n->tip_changed_ms);
     cj_p2p_on_new_tip(n->p2p);
     if (n->shadow != NULL)
         cj_shadow_catch_up(n->shadow, n->chain, cj_clock_wall_ms());

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chain.h"
+#include "chain.h" /* types only (cj_tx_source, cj_tip_move): the pool reads accounts through state.h */
 #include "hmap.h"
 #include "log.h"
 
@@ -232,12 +232,12 @@ static cj_mempool_status map_rule(coinjecture_tx_status st)
  * transaction (readd = 1: taken from a block a reorg undid) skips the signature, the per-sender limit and
  * the capacity limit: refusing it would strand the sender's later nonces, and the overshoot is bounded by
  * the undone blocks. */
-static cj_mempool_status mp_add(cj_mempool *mp, const cj_chain *chain, const coinjecture_tx *tx, int64_t now_ms,
+static cj_mempool_status mp_add(cj_mempool *mp, const cj_state *state, const coinjecture_tx *tx, int64_t now_ms,
                                 uint8_t out_hash[32], char *err, size_t errlen, int readd)
 {
     uint8_t hash[32];
     if (out_hash) memset(out_hash, 0, 32);
-    if (!mp || !chain || !tx) return mp_reject(mp, CJ_MEMPOOL_INTERNAL, err, errlen, "NULL argument");
+    if (!mp || !state || !tx) return mp_reject(mp, CJ_MEMPOOL_INTERNAL, err, errlen, "NULL argument");
     if (tx->data_len > COINJECTURE_MAX_TX_DATA || (tx->data_len && !tx->data))
         return mp_reject(mp, CJ_MEMPOOL_MALFORMED, err, errlen, "data too long or missing");
     if (coinjecture_tx_hash(tx, hash) != COINJ_OK)
@@ -251,7 +251,7 @@ static cj_mempool_status mp_add(cj_mempool *mp, const cj_chain *chain, const coi
                          tx->tx_type);
 
     coinjecture_account acct;
-    cj_chain_account(chain, tx->from, &acct);
+    cj_state_get(state, tx->from, &acct);
     if (tx->nonce < acct.nonce)
         return mp_reject(mp, CJ_MEMPOOL_NONCE_TOO_LOW, err, errlen, "nonce %llu < account nonce %llu",
                          (unsigned long long)tx->nonce, (unsigned long long)acct.nonce);
@@ -361,18 +361,18 @@ oom:
 }
 
 /* Admission of a transaction from outside (API, peers): every rule, signature included. */
-cj_mempool_status cj_mempool_add(cj_mempool *mp, const cj_chain *chain, const coinjecture_tx *tx, int64_t now_ms,
+cj_mempool_status cj_mempool_add(cj_mempool *mp, const cj_state *state, const coinjecture_tx *tx, int64_t now_ms,
                                  uint8_t out_hash[32], char *err, size_t errlen)
 {
-    return mp_add(mp, chain, tx, now_ms, out_hash, err, errlen, 0);
+    return mp_add(mp, state, tx, now_ms, out_hash, err, errlen, 0);
 }
 
 /* Re-admission of a transaction of a block a reorg undid: its signature was verified when the block was
  * applied, so only the state rules run again (no per-sender or capacity limit either). */
-cj_mempool_status cj_mempool_readd(cj_mempool *mp, const cj_chain *chain, const coinjecture_tx *tx, int64_t now_ms,
+cj_mempool_status cj_mempool_readd(cj_mempool *mp, const cj_state *state, const coinjecture_tx *tx, int64_t now_ms,
                                    char *err, size_t errlen)
 {
-    return mp_add(mp, chain, tx, now_ms, NULL, err, errlen, 1);
+    return mp_add(mp, state, tx, now_ms, NULL, err, errlen, 1);
 }
 
 /* Number of pending txs. */
@@ -449,12 +449,12 @@ size_t cj_mempool_expire(cj_mempool *mp, int64_t now_ms)
 }
 
 /* Removes a sender's txs below its account nonce; returns how many. */
-static size_t prune_sender(cj_mempool *mp, const cj_chain *chain, const uint8_t pk[32])
+static size_t prune_sender(cj_mempool *mp, const cj_state *state, const uint8_t pk[32])
 {
     mp_sender *s = cj_hmap_get(&mp->senders, pk);
     if (!s) return 0;
     coinjecture_account acct;
-    cj_chain_account(chain, pk, &acct);
+    cj_state_get(state, pk, &acct);
     size_t n = 0;
     while (s && s->n > 0 && s->txs[0]->pub.tx.nonce < acct.nonce) {
         int last = s->n == 1;
@@ -467,19 +467,19 @@ static size_t prune_sender(cj_mempool *mp, const cj_chain *chain, const uint8_t 
 }
 
 /* Drops confirmed / superseded txs after the tip moved. */
-size_t cj_mempool_prune(cj_mempool *mp, const cj_chain *chain, const uint8_t (*senders)[32], size_t n)
+size_t cj_mempool_prune(cj_mempool *mp, const cj_state *state, const uint8_t (*senders)[32], size_t n)
 {
-    if (!mp || !chain) return 0;
+    if (!mp || !state) return 0;
     size_t removed = 0;
     if (senders) {
-        for (size_t i = 0; i < n; i++) removed += prune_sender(mp, chain, senders[i]);
+        for (size_t i = 0; i < n; i++) removed += prune_sender(mp, state, senders[i]);
     } else {
         size_t cnt = mp->senders.count, k = 0;
         uint8_t (*pks)[32] = malloc((cnt ? cnt : 1) * sizeof *pks);
         if (!pks) return 0;
         for (size_t i = 0; i < mp->senders.cap && k < cnt; i++)
             if (mp->senders.slots[i].val) memcpy(pks[k++], mp->senders.slots[i].key, 32);
-        for (size_t i = 0; i < k; i++) removed += prune_sender(mp, chain, pks[i]);
+        for (size_t i = 0; i < k; i++) removed += prune_sender(mp, state, pks[i]);
         free(pks);
     }
     mp->stats.confirmed += removed;
@@ -515,9 +515,9 @@ static void pick_down(pick_cursor *h, size_t n, size_t i)
 }
 
 /* Merges the senders' nonce-ordered queues by fee: a max-heap keyed by each sender's next executable tx. */
-size_t cj_mempool_select(cj_mempool *mp, const cj_chain *chain, cj_chain_pick_fn fn, void *ctx)
+size_t cj_mempool_select(cj_mempool *mp, const cj_state *state, cj_chain_pick_fn fn, void *ctx)
 {
-    if (!mp || !chain || !fn || mp->heap_n == 0) return 0;
+    if (!mp || !state || !fn || mp->heap_n == 0) return 0;
     size_t ns = mp->senders.count;
     pick_cursor *h = malloc(ns * sizeof *h);
     mp_entry **drop = malloc(mp->heap_n * sizeof *drop);
@@ -531,7 +531,7 @@ size_t cj_mempool_select(cj_mempool *mp, const cj_chain *chain, cj_chain_pick_fn
         mp_sender *s = mp->senders.slots[i].val;
         if (!s) continue;
         coinjecture_account acct;
-        cj_chain_account(chain, s->pk, &acct);
+        cj_state_get(state, s->pk, &acct);
         size_t j = 0;
         while (j < s->n && s->txs[j]->pub.tx.nonce < acct.nonce) drop[ndrop++] = s->txs[j++]; /* stale */
         if (j < s->n && s->txs[j]->pub.tx.nonce == acct.nonce) h[n++] = (pick_cursor){s, j};
@@ -592,9 +592,9 @@ static size_t source_count(void *ctx)
 }
 
 /* Offers the executable transactions in block order. */
-static void source_select(void *ctx, const cj_chain *c, cj_chain_pick_fn pick, void *pick_ctx)
+static void source_select(void *ctx, const cj_state *state, cj_chain_pick_fn pick, void *pick_ctx)
 {
-    (void)cj_mempool_select(ctx, c, pick, pick_ctx);
+    (void)cj_mempool_select(ctx, state, pick, pick_ctx);
 }
 
 /* The pool as a transaction source for cj_chain_produce and cj_chain_import. */
@@ -609,55 +609,40 @@ void cj_mempool_source(cj_mempool *mp, cj_tx_source *out)
     out->select = source_select;
 }
 
-/* After a reorg: the transactions of the undone blocks (old tip and depth - 1 ancestors) back into the pool,
- * lowest block first so each sender's nonces come in order. */
-static void readd_undone(cj_mempool *mp, cj_chain *chain, const uint8_t old_tip[32], uint32_t depth, int64_t now)
+/* After a reorg: the transactions of the undone blocks back into the pool, lowest block first so each
+ * sender's nonces come in order. */
+static void readd_undone(cj_mempool *mp, const cj_state *state, const cj_tip_move *m, int64_t now)
 {
-    uint8_t(*hashes)[32] = malloc((depth ? depth : 1) * sizeof *hashes);
-    uint32_t n = 0, back = 0, lost = 0;
+    uint32_t back = 0, lost = 0;
     char err[200], first[240] = "";
-    if (hashes == NULL)
-        return;
-    memcpy(hashes[0], old_tip, 32);
-    for (n = 1; n < depth; n++) { /* walk the parent links of the old branch */
-        cj_chain_block b;
-        if (cj_chain_block_by_hash(chain, hashes[n - 1], &b) != CJ_CHAIN_OK)
-            break;
-        memcpy(hashes[n], b.block.header.parent_hash, 32);
-        cj_chain_block_free(&b);
-    }
-    for (uint32_t i = n; i-- > 0;) {
-        cj_chain_block b;
-        if (cj_chain_block_by_hash(chain, hashes[i], &b) != CJ_CHAIN_OK)
-            continue;
-        for (uint32_t t = 0; t < b.block.tx_count; t++) {
+    for (uint32_t i = 0; i < m->undone; i++) {
+        const coinjecture_block *b = &m->undone_blocks[i];
+        for (uint32_t t = 0; t < b->tx_count; t++) {
             err[0] = '\0';
-            cj_mempool_status st = cj_mempool_readd(mp, chain, &b.block.transactions[t], now, err, sizeof err);
+            cj_mempool_status st = cj_mempool_readd(mp, state, &b->transactions[t], now, err, sizeof err);
             back += st == CJ_MEMPOOL_OK;
             if (st != CJ_MEMPOOL_OK && st != CJ_MEMPOOL_NONCE_TOO_LOW && st != CJ_MEMPOOL_DUPLICATE && lost++ == 0)
                 snprintf(first, sizeof first, "%.30s: %.199s", cj_mempool_status_name(st), err);
         }
-        cj_chain_block_free(&b);
     }
-    free(hashes);
     if (back > 0)
-        cj_log_info("mempool: reorg: %u transactions of %u undone block(s) are pending again", back, n);
+        cj_log_info("mempool: reorg: %u transactions of %u undone block(s) are pending again", back, m->undone);
     if (lost > 0)
         cj_log_warn("mempool: reorg: %u transactions of the undone blocks cannot be pending again (first: %s)", lost,
                     first);
 }
 
 /* Prunes by the moved senders (every sender when the move lists none), then re-admits what a reorg undid. */
-size_t cj_mempool_on_tip(cj_mempool *mp, cj_chain *chain, const cj_tip_move *m, int64_t now_ms)
+size_t cj_mempool_on_tip(cj_mempool *mp, const cj_state *state, const cj_tip_move *m, int64_t now_ms)
 {
     if (mp == NULL || m == NULL || !m->moved)
         return 0;
     size_t dropped = 0;
     if (m->undone > 0 || (m->senders == NULL && m->n_senders > 0))
-        dropped = cj_mempool_prune(mp, chain, NULL, 0);
+        dropped = cj_mempool_prune(mp, state, NULL, 0);
     else if (m->n_senders > 0)
-        dropped = cj_mempool_prune(mp, chain, m->senders, m->n_senders);
-    if (m->undone > 0)
-        readd_undone(mp, chain, m->old_tip, m->undone, now_ms);
+        dropped = cj_mempool_prune(mp, state, m->senders, m->n_senders);
+    if (m->undone > 0 && m->undone_blocks != NULL)
+        readd_undone(mp, state, m, now_ms);
     return dropped;
 }

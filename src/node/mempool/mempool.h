@@ -8,7 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "chain.h"
+#include "chain.h" /* types only: cj_tx_source, cj_tip_move (the pool calls nothing of the chain) */
+#include "state.h"
 #include "coinjecture.h"
 
 typedef struct cj_mempool cj_mempool;
@@ -57,9 +58,9 @@ typedef struct {
 cj_mempool *cj_mempool_new(const cj_mempool_options *opt); /* opt NULL = defaults; NULL on OOM */
 void cj_mempool_free(cj_mempool *mp);
 
-/* Admits tx (copied, data included) checked against the sender's account at the tip of chain.
+/* Admits tx (copied, data included) checked against the sender's account in state (the tip's).
  * out_hash (may be NULL) receives the tx hash even when refused. err (may be NULL) gets a reason. */
-cj_mempool_status cj_mempool_add(cj_mempool *mp, const cj_chain *chain, const coinjecture_tx *tx,
+cj_mempool_status cj_mempool_add(cj_mempool *mp, const cj_state *state, const coinjecture_tx *tx,
                                  int64_t now_ms, uint8_t out_hash[32], char *err, size_t errlen);
 
 /* Puts back a transaction of a block that a reorg undid (the chain applied that block, so its signature
@@ -67,7 +68,7 @@ cj_mempool_status cj_mempool_add(cj_mempool *mp, const cj_chain *chain, const co
  * (refusing it would strand the sender's later nonces; the pool may exceed max_txs by the undone blocks'
  * transactions until the next blocks take them). Transactions the new branch already holds are refused as
  * nonce-too-low. Only for transactions taken from blocks this node validated; never for outside input. */
-cj_mempool_status cj_mempool_readd(cj_mempool *mp, const cj_chain *chain, const coinjecture_tx *tx, int64_t now_ms,
+cj_mempool_status cj_mempool_readd(cj_mempool *mp, const cj_state *state, const coinjecture_tx *tx, int64_t now_ms,
                                    char *err, size_t errlen);
 
 /* 1 if this pool verified the signature of the tx with this hash (the hash covers the signature): it is
@@ -90,14 +91,14 @@ int cj_mempool_remove(cj_mempool *mp, const uint8_t hash[32]);
 size_t cj_mempool_expire(cj_mempool *mp, int64_t now_ms);
 /* After the tip changed: drops txs whose nonce is below their sender's account nonce at the tip (they
  * were confirmed or can never confirm) for the given senders (or all senders when senders == NULL). */
-size_t cj_mempool_prune(cj_mempool *mp, const cj_chain *chain, const uint8_t (*senders)[32], size_t n);
+size_t cj_mempool_prune(cj_mempool *mp, const cj_state *state, const uint8_t (*senders)[32], size_t n);
 
 /* Block building (cj_chain_produce through cj_mempool_source): calls fn on executable txs in block order: among the
- * senders' next txs (nonce = account nonce at the tip of chain, then +1, ...) the highest fee first,
+ * senders' next txs (nonce = account nonce in state (the tip's), then +1, ...) the highest fee first,
  * ties by hash. fn returns CJ_PICK_TAKE (the sender's next nonce becomes eligible), CJ_PICK_SKIP (skip
  * the rest of this sender for this block), CJ_PICK_DROP (remove the tx from the pool after the walk and
  * skip the sender) or CJ_PICK_STOP. Returns the number of txs taken. */
-size_t cj_mempool_select(cj_mempool *mp, const cj_chain *chain, cj_chain_pick_fn fn, void *ctx);
+size_t cj_mempool_select(cj_mempool *mp, const cj_state *state, cj_chain_pick_fn fn, void *ctx);
 
 /* The pool as the chain's transaction source (select, count, signatures verified on admission). *out
  * refers to mp, which must outlive its use. */
@@ -107,8 +108,9 @@ void cj_mempool_source(cj_mempool *mp, cj_tx_source *out);
  * what the moved senders' nonces confirmed (every sender after a reorg or when m lists none), then, after a
  * reorg, takes back the transactions of the m->undone blocks below m->old_tip, lowest block first (their
  * signatures were verified when the chain applied them; those the new branch holds are refused as
- * nonce-too-low). Returns how many were dropped. */
-size_t cj_mempool_on_tip(cj_mempool *mp, cj_chain *chain, const cj_tip_move *m, int64_t now_ms);
+ * nonce-too-low). The pool reads only the accounts in state (cj_chain_state). Returns how many were
+ * dropped. */
+size_t cj_mempool_on_tip(cj_mempool *mp, const cj_state *state, const cj_tip_move *m, int64_t now_ms);
 
 /* Counters since creation. */
 typedef struct {

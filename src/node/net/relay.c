@@ -101,7 +101,7 @@ static void admit_queued(cj_p2p *p, const txq_item *it)
     if (coinjecture_tx_decode(it->bytes, it->len, &tx) != COINJ_OK)
         return; /* decoded once already */
     err[0] = '\0';
-    cj_mempool_status st = cj_mempool_add(p->mp, p->chain, &tx, cj_clock_wall_ms(), NULL, err, sizeof err);
+    cj_mempool_status st = cj_mempool_add(p->mp, cj_chain_state(p->chain), &tx, cj_clock_wall_ms(), NULL, err, sizeof err);
     if (st == CJ_MEMPOOL_OK) {
         cj_relay_tx_bytes(p, it->bytes, it->len, it->from);
         if (p->ev.tx_accepted)

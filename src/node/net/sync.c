@@ -124,17 +124,19 @@ static void flush_move(cj_p2p *p)
 }
 
 /* Adds one import's move to the batch's: the old tip is the batch's first; any sender may have moved. A
- * reorg after earlier moves is handed over on its own, so its undone blocks are counted from its old tip. */
+ * reorg is handed over at once, on its own: its undone blocks are the chain's only until the next import. */
 static void note_move(cj_p2p *p, const cj_tip_move *m)
 {
     if (!m->moved)
         return;
-    if (m->undone > 0 && p->sync.move.moved)
+    if (m->undone > 0) {
         flush_move(p);
+        cj_relay_tip_moved(p, m);
+        return;
+    }
     if (!p->sync.move.moved)
         memcpy(p->sync.move.old_tip, m->old_tip, 32);
     p->sync.move.moved = 1;
-    p->sync.move.undone += m->undone;
     p->sync.move.senders = NULL;
     p->sync.move.n_senders += m->n_senders ? m->n_senders : 1;
 }

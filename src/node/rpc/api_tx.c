@@ -52,7 +52,7 @@ static cj_mempool_status tx_submit(const cj_api_config *cfg, const coinjecture_t
 {
     if (cfg->events.submit_tx != NULL)
         return cfg->events.submit_tx(cfg->events.ctx, tx, now_ms, hash, err, errlen);
-    return cj_mempool_add(cfg->mempool, cfg->chain, tx, now_ms, hash, err, errlen);
+    return cj_mempool_add(cfg->mempool, cj_chain_state(cfg->chain), tx, now_ms, hash, err, errlen);
 }
 
 /* POST /v1/transactions: parse, admit to the mempool, 202. */
