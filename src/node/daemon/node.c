@@ -15,6 +15,7 @@
 
 #include "api.h"
 #include "api_setup.h"
+#include "devchain.h"
 #include "keys.h"
 #include "log.h"
 #include "metrics.h"
@@ -41,7 +42,7 @@ typedef enum { CMD_RUN, CMD_INIT } command;
 typedef struct {
     command cmd;
     const char *config_path;
-    int print_config, sample_config, help, version;
+    int print_config, sample_config, help, version, dev;
     size_t nsets;
     long *set_idx;       /* table index per flag */
     const char **set_val;
@@ -54,6 +55,9 @@ static void usage(FILE *out)
             "usage: coinjectured [run] [options]       start the node (default command)\n"
             "       coinjectured init --genesis FILE --data-dir DIR [options]\n"
             "                                          create a data directory for a genesis\n"
+            "       coinjectured --dev [--data-dir DIR] [options]\n"
+            "                                          one-node development chain: a validator, a funded\n"
+            "                                          account, blocks at once (temporary dir unless given)\n"
             "\n"
             "options:\n"
             "  -c, --config FILE        YAML configuration (or env COINJECTURE_CONFIG)\n"
@@ -124,6 +128,10 @@ static int parse_args(int argc, char **argv, cli_args *a, char *err, size_t errl
         }
         if (strcmp(arg, "--sample-config") == 0) {
             a->sample_config = 1;
+            continue;
+        }
+        if (strcmp(arg, "--dev") == 0 && a->cmd != CMD_INIT) {
+            a->dev = 1;
             continue;
         }
         if (strncmp(arg, "--", 2) != 0 && strcmp(arg, "-c") != 0 && strcmp(arg, "-l") != 0) {
@@ -833,7 +841,15 @@ int cj_node_main(int argc, char **argv)
         cj_config_free(&n.cfg);
         return 1;
     }
-    rc = a.cmd == CMD_INIT ? cmd_init(&n.cfg) : cmd_run(&n);
+    if (a.dev && cj_devchain_prepare(&n.cfg, err, sizeof err) != 0) {
+        cj_log_critical("--dev: %s", err);
+        rc = 1;
+    } else if (a.dev) {
+        rc = cmd_init(&n.cfg);
+        rc = rc != 0 ? rc : cmd_run(&n);
+    } else {
+        rc = a.cmd == CMD_INIT ? cmd_init(&n.cfg) : cmd_run(&n);
+    }
     cj_genesis_free(&n.genesis);
     cj_config_free(&n.cfg);
     cj_metrics_reset();
