@@ -519,16 +519,20 @@ CoinjResult cj_msgpack_read_key(cj_msgpack_reader *r, const cj_msgpack_key *keys
 }
 
 /* Decodes any integer marker: *neg set for negative values (then *sv holds it), else *uv. Checks
- * bounds and type only; *hdr is the encoded length and *marker_w the payload width (0 for fixints). */
+ * bounds and type only; *len is the encoded length. Every output is written on every path (also on
+ * failure: zero), so callers never read an indeterminate value whatever cj_msgpack_fail returns. */
 static CoinjResult cj_msgpack_any_int(cj_msgpack_reader *r, const char *field, size_t idx, uint64_t *uv,
                                       int64_t *sv, int *neg, size_t *len, int *is_signed_marker)
 {
+    *uv = 0;
+    *sv = 0;
+    *neg = 0;
+    *len = 0;
+    *is_signed_marker = 0;
     size_t left = cj_msgpack_remaining(r);
     if (left == 0) return cj_msgpack_fail(r, COINJ_ERROR_DECODE_TRUNCATED, field, idx,
                                           "input ends where an integer was expected");
     uint8_t b = r->p[0];
-    *neg = 0;
-    *is_signed_marker = 0;
     if (b < 0x80) {
         *uv = b;
         *len = 1;
