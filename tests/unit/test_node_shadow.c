@@ -39,8 +39,7 @@ static int teardown(void **state)
     fclose(g_log);
     g_log = NULL;
     cj_metrics_reset();
-    coinjecture_backend_select("reference");
-    return 0;
+    return coinjecture_backend_select("reference") == COINJ_OK ? 0 : -1;
 }
 
 /* Everything logged since setup (heap). */
