@@ -384,6 +384,17 @@ COINJECTURE_API const char *coinjecture_backend_detail(void);
 COINJECTURE_API size_t coinjecture_backend_count(void);
 COINJECTURE_API const char *coinjecture_backend_name(size_t i);
 
+/* Whether backend name runs its own code on this CPU, independent of the process-wide selection.
+ * "reference" always does; "accelerated" only where this CPU and build have an accelerated path (elsewhere
+ * selecting it runs portable code). The coinjecture_backend_* hash functions below accept exactly the
+ * names this reports available.
+ * Returns: COINJ_OK (available); COINJ_ERROR_UNSUPPORTED (unknown name, or a backend this CPU/build cannot
+ *          run; *out_detail untouched); COINJ_ERROR_INVALID_INPUT if name is NULL.
+ * In:  name        a backend name (coinjecture_backend_name)
+ * Out: out_detail  its code path on this CPU, e.g. "portable" or "sha-ni+avx512" (static); may be NULL */
+COINJECTURE_API CoinjResult coinjecture_backend_query(const char *name, const char **out_detail)
+    COINJECTURE_WARN_UNUSED_RESULT COINJECTURE_ARG_NONNULL(1);
+
 /* ---- SHA-256 and Merkle ---- */
 
 /* Streaming SHA-256. Treat the fields as private. A context may be copied to fork a hash. */
@@ -432,6 +443,35 @@ COINJECTURE_API CoinjResult coinjecture_sha256(const uint8_t *data, size_t len, 
 COINJECTURE_API CoinjResult coinjecture_merkle_root(const uint8_t (*leaves)[32], size_t count,
                                                     uint8_t out_root[32]) COINJECTURE_WARN_UNUSED_RESULT
     COINJECTURE_ARG_NONNULL(3);
+
+/* The same hashes on an explicitly named backend, whatever the process-wide selection (for comparing
+ * backends, e.g. the node's shadow mode); byte-identical to the functions above on every backend.
+ * Each returns COINJ_ERROR_UNSUPPORTED (outputs untouched) where coinjecture_backend_query(backend) does:
+ * an unknown name, or "accelerated" on a CPU/build without an accelerated path (never a silent fallback).
+ * In: backend  "reference" or "accelerated" */
+
+/* coinjecture_sha256 on backend.
+ * Returns: COINJ_OK; COINJ_ERROR_UNSUPPORTED; COINJ_ERROR_INVALID_INPUT for NULL misuse.
+ * In:  data  len bytes (may be NULL when len == 0)
+ * Out: out   32-byte digest */
+COINJECTURE_API CoinjResult coinjecture_backend_sha256(const char *backend, const uint8_t *data, size_t len,
+                                                       uint8_t out[32]) COINJECTURE_WARN_UNUSED_RESULT
+    COINJECTURE_ARG_NONNULL(1) COINJECTURE_ARG_NONNULL(4);
+
+/* coinjecture_sha256_init on backend: the context hashes on it until final.
+ * Returns: COINJ_OK; COINJ_ERROR_UNSUPPORTED (ctx untouched); COINJ_ERROR_INVALID_INPUT for NULL misuse.
+ * Out: ctx  an initialised context (continue with coinjecture_sha256_update / _final) */
+COINJECTURE_API CoinjResult coinjecture_backend_sha256_init(const char *backend, coinjecture_sha256_ctx *ctx)
+    COINJECTURE_WARN_UNUSED_RESULT COINJECTURE_ARG_NONNULL(1) COINJECTURE_ARG_NONNULL(2);
+
+/* coinjecture_merkle_root on backend.
+ * Returns: COINJ_OK; COINJ_ERROR_UNSUPPORTED; COINJ_ERROR_OUT_OF_MEMORY; COINJ_ERROR_INVALID_INPUT for NULL
+ *          misuse.
+ * In:  leaves    count 32-byte leaves (may be NULL when count == 0)
+ * Out: out_root  32-byte root */
+COINJECTURE_API CoinjResult coinjecture_backend_merkle_root(const char *backend, const uint8_t (*leaves)[32],
+                                                            size_t count, uint8_t out_root[32])
+    COINJECTURE_WARN_UNUSED_RESULT COINJECTURE_ARG_NONNULL(1) COINJECTURE_ARG_NONNULL(4);
 
 /* ---- Consensus types ----
  * Field order is wire order. Enum values follow the original Rust discriminants; on the wire each enum is
@@ -644,6 +684,148 @@ COINJECTURE_API CoinjResult coinjecture_block_encode_alloc(const coinjecture_blo
 /* Releases a buffer from this library (coinjecture_block_encode_alloc); NULL is a no-op. Cannot fail. */
 COINJECTURE_API void coinjecture_buffer_free(uint8_t *buf);
 
+/* ---- Canonical MessagePack primitives ----
+ * The writer and strict reader the codec is built on, for protocols layered on the same encoding (the
+ * node's P2P messages, docs/P2P.md). Only the forms the consensus encoding uses: integers, str, bin, array
+ * and map headers. The writer emits the shortest form of every value; the reader accepts only that form.
+ * Writer and reader live in caller memory (e.g. on the stack), but their layout is private: the reserved
+ * space is touched only by these functions (its size may grow only with a SONAME bump). Functions check
+ * that the object was initialised and refuse one that was not. One object per thread. */
+
+typedef struct {
+    uint64_t reserved[12];
+} coinjecture_msgpack_writer;
+
+/* Starts a writer into out[0 .. out_cap), or, with out == NULL, one that only measures. Cannot fail.
+ * In:  out, out_cap  the buffer (out may be NULL: measure only)
+ * Out: w             the writer (any previous state is discarded) */
+COINJECTURE_API void coinjecture_msgpack_writer_init(coinjecture_msgpack_writer *w, uint8_t *out,
+                                                     size_t out_cap) COINJECTURE_ARG_NONNULL(1);
+
+/* Append one value in its shortest form. They report nothing themselves: the first problem (buffer full,
+ * a str or bin over 2^32 - 1 bytes, NULL data with a length, an uninitialised writer) is kept in w and
+ * returned by coinjecture_msgpack_writer_finish; after a full buffer the writer goes on measuring, after
+ * any other problem it ignores further values.
+ * In/Out: w  an initialised writer
+ * In:     v  an integer (put_int: non-negative values take the unsigned forms, as rmp-serde writes i64)
+ *         s, data, len  len bytes (may be NULL when len == 0); str bytes are written as given
+ *         n  the number of elements (array) or key/value pairs (map) the caller writes next */
+COINJECTURE_API void coinjecture_msgpack_put_uint(coinjecture_msgpack_writer *w, uint64_t v)
+    COINJECTURE_ARG_NONNULL(1);
+COINJECTURE_API void coinjecture_msgpack_put_int(coinjecture_msgpack_writer *w, int64_t v)
+    COINJECTURE_ARG_NONNULL(1);
+COINJECTURE_API void coinjecture_msgpack_put_str(coinjecture_msgpack_writer *w, const char *s, size_t len)
+    COINJECTURE_ARG_NONNULL(1);
+COINJECTURE_API void coinjecture_msgpack_put_bin(coinjecture_msgpack_writer *w, const uint8_t *data,
+                                                 size_t len) COINJECTURE_ARG_NONNULL(1);
+COINJECTURE_API void coinjecture_msgpack_put_array(coinjecture_msgpack_writer *w, uint32_t n)
+    COINJECTURE_ARG_NONNULL(1);
+COINJECTURE_API void coinjecture_msgpack_put_map(coinjecture_msgpack_writer *w, uint32_t n)
+    COINJECTURE_ARG_NONNULL(1);
+
+/* The outcome of a writer (it stays usable for more values).
+ * Returns: COINJ_OK: *out_len = bytes written;
+ *          COINJ_ERROR_BUFFER_TOO_SMALL: a measuring writer, or the buffer was too small (its content is
+ *          then only a prefix); *out_len = bytes the whole encoding needs (write again into that many);
+ *          COINJ_ERROR_ENCODING: a str or bin over 2^32 - 1 bytes (*out_len = 0);
+ *          COINJ_ERROR_INVALID_INPUT: NULL data with a length, or w not initialised (*out_len = 0).
+ * In:  w        the writer
+ * Out: out_len  see above */
+COINJECTURE_API CoinjResult coinjecture_msgpack_writer_finish(const coinjecture_msgpack_writer *w,
+                                                              size_t *out_len) COINJECTURE_WARN_UNUSED_RESULT
+    COINJECTURE_ARG_NONNULL(1) COINJECTURE_ARG_NONNULL(2);
+
+typedef struct {
+    uint64_t reserved[16];
+} coinjecture_msgpack_reader;
+
+/* Starts a strict read of in[0 .. in_len). path names the object in error messages ("p2p"); it is
+ * copied (up to 63 bytes).
+ * Returns: COINJ_OK whenever the contract is met; COINJ_ERROR_INVALID_INPUT if in is NULL with in_len > 0
+ *          or path is NULL (r is then an empty reader: every read fails).
+ * In:  in, in_len  the input (in may be NULL when in_len == 0); path  NUL-terminated
+ * Out: r           the reader; it borrows in, which must outlive it */
+COINJECTURE_API CoinjResult coinjecture_msgpack_reader_init(coinjecture_msgpack_reader *r, const uint8_t *in,
+                                                            size_t in_len, const char *path)
+    COINJECTURE_ARG_NONNULL(1) COINJECTURE_ARG_NONNULL(4);
+
+/* Renames the object being read (e.g. "p2p.hello" once the type is known), copied up to 63 bytes. Cannot
+ * fail. In/Out: r  an initialised reader; In: path  NUL-terminated */
+COINJECTURE_API void coinjecture_msgpack_reader_set_path(coinjecture_msgpack_reader *r, const char *path)
+    COINJECTURE_ARG_NONNULL(1) COINJECTURE_ARG_NONNULL(2);
+
+/* Bytes not consumed yet (0 for an uninitialised reader). In: r */
+COINJECTURE_API size_t coinjecture_msgpack_reader_remaining(const coinjecture_msgpack_reader *r)
+    COINJECTURE_ARG_NONNULL(1);
+
+/* The reads. Each consumes one value (or header) on success and nothing on failure.
+ * Returns: COINJ_OK with the outputs written; otherwise the first rule the input breaks, in this order:
+ *          COINJ_ERROR_DECODE_TRUNCATED (input ends), _TYPE (another MessagePack type), _NONCANONICAL (not
+ *          the shortest form), then the read's own rule (_RANGE, _LENGTH, _KEY, _ENUM), with
+ *          "<path>.<field>: reason" in coinjecture_last_error_message(); outputs untouched.
+ *          COINJ_ERROR_INVALID_INPUT for an uninitialised reader.
+ * In/Out: r      an initialised reader
+ * In:     field  the value's name for error messages (may be NULL)
+ * Out:    str and bin contents are returned in place: pointers into the input, valid as long as it is */
+
+/* A map header of at most max entries, which the rest of the input can hold (2 bytes per entry at least).
+ * Out: out_n  the entry count; the caller reads that many key/value pairs */
+COINJECTURE_API CoinjResult coinjecture_msgpack_read_map(coinjecture_msgpack_reader *r, uint32_t max,
+                                                         uint32_t *out_n) COINJECTURE_WARN_UNUSED_RESULT
+    COINJECTURE_ARG_NONNULL(1) COINJECTURE_ARG_NONNULL(3);
+/* The map key keys[i] of a struct whose keys are keys[0 .. nkeys) in this order (each NUL-terminated).
+ * A different key is COINJ_ERROR_DECODE_KEY, named as unknown, duplicate (one of keys[0 .. i)) or out of
+ * order (one of keys(i .. nkeys)). i must be < nkeys. */
+COINJECTURE_API CoinjResult coinjecture_msgpack_read_key(coinjecture_msgpack_reader *r,
+                                                         const char *const *keys, size_t nkeys, size_t i)
+    COINJECTURE_WARN_UNUSED_RESULT COINJECTURE_ARG_NONNULL(1) COINJECTURE_ARG_NONNULL(2);
+/* An unsigned integer <= max (a negative value is COINJ_ERROR_DECODE_RANGE). Out: out */
+COINJECTURE_API CoinjResult coinjecture_msgpack_read_uint(coinjecture_msgpack_reader *r, const char *field,
+                                                          uint64_t max, uint64_t *out)
+    COINJECTURE_WARN_UNUSED_RESULT COINJECTURE_ARG_NONNULL(1) COINJECTURE_ARG_NONNULL(4);
+/* A signed 64-bit integer (non-negative values must use the unsigned forms). Out: out */
+COINJECTURE_API CoinjResult coinjecture_msgpack_read_int(coinjecture_msgpack_reader *r, const char *field,
+                                                         int64_t *out) COINJECTURE_WARN_UNUSED_RESULT
+    COINJECTURE_ARG_NONNULL(1) COINJECTURE_ARG_NONNULL(3);
+/* A str of at most max bytes (not checked for UTF-8). Out: out, out_len  its bytes, in place */
+COINJECTURE_API CoinjResult coinjecture_msgpack_read_str(coinjecture_msgpack_reader *r, const char *field,
+                                                         size_t max, const uint8_t **out, size_t *out_len)
+    COINJECTURE_WARN_UNUSED_RESULT COINJECTURE_ARG_NONNULL(1) COINJECTURE_ARG_NONNULL(4)
+    COINJECTURE_ARG_NONNULL(5);
+/* A str equal to one of names[0 .. count) (NUL-terminated; how the codec writes enums), else
+ * COINJ_ERROR_DECODE_ENUM. Out: out_index  its position in names */
+COINJECTURE_API CoinjResult coinjecture_msgpack_read_enum(coinjecture_msgpack_reader *r, const char *field,
+                                                          const char *const *names, size_t count,
+                                                          size_t *out_index) COINJECTURE_WARN_UNUSED_RESULT
+    COINJECTURE_ARG_NONNULL(1) COINJECTURE_ARG_NONNULL(3) COINJECTURE_ARG_NONNULL(5);
+/* A bin of min .. max bytes (else COINJ_ERROR_DECODE_LENGTH). Out: out, out_len  its bytes, in place */
+COINJECTURE_API CoinjResult coinjecture_msgpack_read_bin(coinjecture_msgpack_reader *r, const char *field,
+                                                         size_t min, size_t max, const uint8_t **out,
+                                                         size_t *out_len) COINJECTURE_WARN_UNUSED_RESULT
+    COINJECTURE_ARG_NONNULL(1) COINJECTURE_ARG_NONNULL(5) COINJECTURE_ARG_NONNULL(6);
+/* An array header of at most max elements, refused (COINJ_ERROR_DECODE_TRUNCATED) when the rest of the
+ * input cannot hold that many elements of min_elem_size bytes (0 counts as 1), so allocating *out_n
+ * elements is safe. Out: out_n  the element count; the caller reads that many values */
+COINJECTURE_API CoinjResult coinjecture_msgpack_read_array(coinjecture_msgpack_reader *r, const char *field,
+                                                           uint32_t max, size_t min_elem_size,
+                                                           uint32_t *out_n) COINJECTURE_WARN_UNUSED_RESULT
+    COINJECTURE_ARG_NONNULL(1) COINJECTURE_ARG_NONNULL(5);
+/* Succeeds when the whole input has been consumed; else COINJ_ERROR_DECODE_TRAILING. */
+COINJECTURE_API CoinjResult coinjecture_msgpack_read_end(const coinjecture_msgpack_reader *r)
+    COINJECTURE_WARN_UNUSED_RESULT COINJECTURE_ARG_NONNULL(1);
+
+/* Reports a rule of the caller's own schema (e.g. "count must be >= 1") like the reads do: records
+ * "<path>.<field>: reason" as this thread's last error.
+ * Returns: rc; COINJ_ERROR_INVALID_INPUT (nothing recorded) if rc is COINJ_OK, reason is NULL or r is not
+ *          initialised.
+ * In:  r       the reader
+ *      rc      a failure code (normally a COINJ_ERROR_DECODE_*)
+ *      field   the value's name (may be NULL); reason  the text */
+COINJECTURE_API CoinjResult coinjecture_msgpack_reader_fail(const coinjecture_msgpack_reader *r,
+                                                            CoinjResult rc, const char *field,
+                                                            const char *reason)
+    COINJECTURE_ARG_NONNULL(1) COINJECTURE_ARG_NONNULL(4);
+
 /* ---- Hashes ----
  * All are SHA-256 over the canonical encoding of the in-memory value (never over received bytes), on the
  * active backend. Each  coinjecture_<what>_hash(const <type> *v, uint8_t out[32]):
@@ -654,6 +836,14 @@ COINJECTURE_API void coinjecture_buffer_free(uint8_t *buf);
  * The header hash is computed without any heap allocation: the encoding streams into the SHA-256 state. */
 COINJECTURE_API CoinjResult coinjecture_header_hash(const coinjecture_header *h, uint8_t out[32])
     COINJECTURE_WARN_UNUSED_RESULT COINJECTURE_ARG_NONNULL(1) COINJECTURE_ARG_NONNULL(2);
+/* coinjecture_header_hash on an explicitly named backend (see coinjecture_backend_sha256).
+ * Returns: as coinjecture_header_hash; COINJ_ERROR_UNSUPPORTED for a backend coinjecture_backend_query
+ *          refuses (out untouched).
+ * In:  backend  "reference" or "accelerated"; h  the header
+ * Out: out      32-byte block hash */
+COINJECTURE_API CoinjResult coinjecture_backend_header_hash(const char *backend, const coinjecture_header *h,
+                                                            uint8_t out[32]) COINJECTURE_WARN_UNUSED_RESULT
+    COINJECTURE_ARG_NONNULL(1) COINJECTURE_ARG_NONNULL(2) COINJECTURE_ARG_NONNULL(3);
 /* Transaction hash (the Merkle leaf): covers every field including the signature. */
 COINJECTURE_API CoinjResult coinjecture_tx_hash(const coinjecture_tx *tx, uint8_t out[32])
     COINJECTURE_WARN_UNUSED_RESULT COINJECTURE_ARG_NONNULL(1) COINJECTURE_ARG_NONNULL(2);
