@@ -713,6 +713,19 @@ CoinjResult coinjecture_header_hash(const coinjecture_header *h, uint8_t out[32]
     return COINJ_OK;
 }
 
+/* Header hash on an explicitly named backend (backend comparisons): the same bytes through that
+ * implementation's own code path. */
+CoinjResult coinjecture_backend_header_hash(const char *backend, const coinjecture_header *h, uint8_t out[32])
+{
+    const cj_sha256_impl *impl;
+    if (!h || !out) return cj_fail(COINJ_ERROR_INVALID_INPUT, "backend_header_hash: NULL argument");
+    CJ_TRY(cj_backend_named(backend, "coinjecture_backend_header_hash", &impl));
+    CJ_TRY(cj_codec_check_header(h, "header"));
+    const cj_header_view v = cj_header_view_of(h);
+    cj_header_view_hash(&v, impl, out);
+    return COINJ_OK;
+}
+
 /* Transaction hash through a 2 KiB stage: one-shot for ordinary transactions, streamed for large data. */
 static void cj_codec_tx_digest(const coinjecture_tx *tx, uint8_t out[32])
 {

@@ -101,37 +101,41 @@ static uint64_t run_cell(const bench_row *r, int col, uint64_t iters)
 {
     uint8_t out[32] = {0}, enc[512];
     const cj_sha256_impl *impl = col == COL_ACCEL ? cj_sha256_accelerated() : &cj_sha256_reference;
-    if (col <= COL_ACCEL) coinjecture_backend_select(col == COL_ACCEL ? "accelerated" : "reference");
+    int failed = 0; /* a failing call would time an error path: refuse the measurement */
+    if (col <= COL_ACCEL && coinjecture_backend_select(col == COL_ACCEL ? "accelerated" : "reference") != COINJ_OK)
+        failed = 1;
     uint64_t t0 = now_ns();
     for (uint64_t i = 0; i < iters; i++) {
         switch (r->kind) {
         case K_SHA:
-            if (col <= COL_ACCEL) coinjecture_sha256(data, r->size, out);
+            if (col <= COL_ACCEL) failed |= coinjecture_sha256(data, r->size, out) != COINJ_OK;
             else ossl_hash(col, data, r->size, out);
             break;
         case K_MERKLE:
-            if (col <= COL_ACCEL) coinjecture_merkle_root((const uint8_t(*)[32])leaves, r->size, out);
+            if (col <= COL_ACCEL)
+                failed |= coinjecture_merkle_root((const uint8_t(*)[32])leaves, r->size, out) != COINJ_OK;
             else ossl_merkle(col, r->size, out);
             break;
         case K_MERKLE_1T:
-            if (col <= COL_ACCEL) cj_merkle_root_threads(impl, (const uint8_t(*)[32])leaves, r->size, out, 1);
+            if (col <= COL_ACCEL)
+                failed |= cj_merkle_root_threads(impl, (const uint8_t(*)[32])leaves, r->size, out, 1) != COINJ_OK;
             else ossl_merkle(col, r->size, out);
             break;
         case K_HEADER:
             if (col <= COL_ACCEL) {
-                coinjecture_header_hash(&header, out);
+                failed |= coinjecture_header_hash(&header, out) != COINJ_OK;
             } else {
                 size_t len = 0;
-                coinjecture_header_encode(&header, enc, sizeof enc, &len);
+                failed |= coinjecture_header_encode(&header, enc, sizeof enc, &len) != COINJ_OK;
                 ossl_hash(col, enc, len, out);
             }
             break;
         case K_HEADER_PRE:
-            if (col <= COL_ACCEL) coinjecture_sha256(header_enc, header_len, out);
+            if (col <= COL_ACCEL) failed |= coinjecture_sha256(header_enc, header_len, out) != COINJ_OK;
             else ossl_hash(col, header_enc, header_len, out);
             break;
         case K_FFI:
-            if (col <= COL_ACCEL) coinjecture_sha256_hash(data, (uint32_t)r->size, out);
+            if (col <= COL_ACCEL) failed |= coinjecture_sha256_hash(data, (uint32_t)r->size, out) != COINJ_OK;
             else ossl_hash(col, data, r->size, out);
             break;
         case K_SUBSET: {
@@ -140,14 +144,20 @@ static uint64_t run_cell(const bench_row *r, int col, uint64_t iters)
             SubsetSumSolutionFFI s = {ss_indices, 5, 0};
             VerifyBudgetFFI b = {65536, 300000, 1u << 30};
             int32_t valid = 0;
-            coinjecture_verify_subset_sum(&p, &s, &b, &valid);
+            failed |= coinjecture_verify_subset_sum(&p, &s, &b, &valid) != COINJ_OK;
             out[0] ^= (uint8_t)valid;
             break;
         }
         }
         sink ^= out[0];
     }
-    return now_ns() - t0;
+    uint64_t dt = now_ns() - t0;
+    if (failed) {
+        fprintf(stderr, "coinjecture-bench: %s (%s) failed: %s\n", r->name, col_names[col],
+                coinjecture_last_error_message());
+        exit(2);
+    }
+    return dt;
 }
 
 /* Which columns a row has: OpenSSL has nothing to compare for subset-sum verification. */
@@ -312,7 +322,10 @@ static void setup(void)
     header.nonce = 42;
     header.extra_data_len = 32;
     memcpy(header.extra_data, data + 128, 32);
-    coinjecture_header_encode(&header, header_enc, sizeof header_enc, &header_len);
+    if (coinjecture_header_encode(&header, header_enc, sizeof header_enc, &header_len) != COINJ_OK) {
+        fprintf(stderr, "coinjecture-bench: cannot encode the header: %s\n", coinjecture_last_error_message());
+        exit(2);
+    }
     for (int i = 0; i < 16; i++) ss_elements[i] = 1000 + 37 * i;
 }
 
@@ -372,8 +385,11 @@ int main(int argc, char **argv)
 
     /* Sanity: every column computes the same digests before anything is timed. */
     uint8_t a[32], b[32];
-    coinjecture_backend_select("accelerated");
-    coinjecture_merkle_root((const uint8_t(*)[32])leaves, 1000, a);
+    if (coinjecture_backend_select("accelerated") != COINJ_OK ||
+        coinjecture_merkle_root((const uint8_t(*)[32])leaves, 1000, a) != COINJ_OK) {
+        fprintf(stderr, "coinjecture-bench: %s\n", coinjecture_last_error_message());
+        return 2;
+    }
     ossl_merkle(COL_OSSL_LOW, 1000, b);
     if (memcmp(a, b, 32) != 0) {
         fprintf(stderr, "coinjecture-bench: Merkle root differs from the OpenSSL tree\n");
