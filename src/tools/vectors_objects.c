@@ -133,18 +133,27 @@ static void emit_commitment(const char *name, const coinjecture_problem *p, cons
     free(enc);
 }
 
+/* Starts an `operation` vector with obj's encoding (by fn) and its hash h, checked to be SHA-256 of the
+ * encoding when h_is_sha256: the part the PROBLEM, SOLUTION and COMMITMENT_HASH vectors share. */
+static jv *emit_hashed(const char *operation, const char *name, encode_fn fn, const void *obj, const char *what,
+                       const uint8_t h[32], int h_is_sha256)
+{
+    size_t len;
+    uint8_t *enc = vec_encode(fn, obj, &len, what);
+    jv *v = vec_new(operation, "%s", name);
+    vec_put_encoding(v, "encoding_hex", enc, len, h_is_sha256 ? h : NULL);
+    vjson_put(v, "expected_hash", vjson_hex(h, 32));
+    free(enc);
+    return v;
+}
+
 /* A COMMITMENT_HASH vector: the raw 128-byte hash of a given commitment, and its encoding. */
 static void emit_commitment_hash(const char *name, const coinjecture_commitment *c)
 {
     uint8_t h[32];
-    size_t len;
     vec_ok(coinjecture_commitment_hash(c, h), "coinjecture_commitment_hash");
-    uint8_t *enc = vec_encode(enc_commitment, c, &len, "coinjecture_commitment_encode");
-    jv *v = vec_new("COMMITMENT_HASH", "%s", name);
+    jv *v = emit_hashed("COMMITMENT_HASH", name, enc_commitment, c, "coinjecture_commitment_encode", h, 0);
     vjson_put(v, "commitment", commitment_json(c));
-    vec_put_encoding(v, "encoding_hex", enc, len, NULL);
-    vjson_put(v, "expected_hash", vjson_hex(h, 32));
-    free(enc);
 }
 
 /* Commitments built from problems/solutions, and raw commitment hashes (core.md 5.5 (a)). */
@@ -192,28 +201,18 @@ void vobjects_commitment(void)
 static void emit_problem(const char *name, const coinjecture_problem *p)
 {
     uint8_t h[32];
-    size_t len;
     vec_ok(coinjecture_problem_hash(p, h), "coinjecture_problem_hash");
-    uint8_t *enc = vec_encode(enc_problem, p, &len, "coinjecture_problem_encode");
-    jv *v = vec_new("PROBLEM", "%s", name);
-    vec_put_encoding(v, "encoding_hex", enc, len, h);
-    vjson_put(v, "expected_hash", vjson_hex(h, 32));
+    jv *v = emit_hashed("PROBLEM", name, enc_problem, p, "coinjecture_problem_encode", h, 1);
     vjson_put(v, "problem", vobjects_problem_json(p));
-    free(enc);
 }
 
 /* A SOLUTION vector: encoding and hash. */
 static void emit_solution(const char *name, const coinjecture_solution *s)
 {
     uint8_t h[32];
-    size_t len;
     vec_ok(coinjecture_solution_hash(s, h), "coinjecture_solution_hash");
-    uint8_t *enc = vec_encode(enc_solution, s, &len, "coinjecture_solution_encode");
-    jv *v = vec_new("SOLUTION", "%s", name);
-    vec_put_encoding(v, "encoding_hex", enc, len, h);
-    vjson_put(v, "expected_hash", vjson_hex(h, 32));
+    jv *v = emit_hashed("SOLUTION", name, enc_solution, s, "coinjecture_solution_encode", h, 1);
     vjson_put(v, "solution", vobjects_solution_json(s));
-    free(enc);
 }
 
 /* A reveal as a JSON object. */
