@@ -78,6 +78,7 @@ int cj_opts_error(const cj_prog *p, const cj_cmd *cmd, const char *fmt, ...)
     return rc;
 }
 
+/* Parses a bounded unsigned option value, reporting a bad one like every other usage error (opts.h). */
 int cj_opts_u64(const cj_prog *p, const cj_cmd *cmd, const cj_optval *ov, uint64_t min, uint64_t max,
                 uint64_t *out)
 {
@@ -249,6 +250,7 @@ int cj_opts_parse(const cj_prog *p, int argc, char **argv, cj_parsed *out)
     return rc >= 0 ? rc : check_args(p, out);
 }
 
+/* Frees the parser's arrays and empties *out, so a second call is harmless. */
 void cj_opts_free(cj_parsed *out)
 {
     free(out->opts);
@@ -335,6 +337,7 @@ static int any_visible(const cj_opt *table)
     return 0;
 }
 
+/* Writes --help from the option tables, so the help never drifts from what the parser accepts. */
 void cj_opts_help(const cj_prog *p, const cj_cmd *cmd, FILE *f)
 {
     if (cmd != NULL) {
@@ -447,6 +450,7 @@ static void comp_values(FILE *f, const cj_opt *table, const char *indent)
     }
 }
 
+/* Writes the bash completion script from the option tables (CMake installs it with the program). */
 static void print_completion(const cj_prog *p, FILE *f)
 {
     char fn[128];
@@ -572,6 +576,7 @@ static void man_opts(FILE *f, const cj_opt *table)
     }
 }
 
+/* Writes the man page (roff) from the option tables (CMake installs it with the program). */
 static void print_man(const cj_prog *p, FILE *f)
 {
     char upper[128];
