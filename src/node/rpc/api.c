@@ -187,7 +187,7 @@ static const char *api_method_name(enum evhttp_cmd_type t)
     case EVHTTP_REQ_CONNECT: return "CONNECT";
     case EVHTTP_REQ_PATCH: return "PATCH";
     }
-    return "OTHER";
+    return "OTHER"; /* a method evhttp does not know (BREW, PROPFIND): it reaches the router all the same */
 }
 
 /* Every request: rate limit, route, method check, dispatch. */
@@ -201,6 +201,10 @@ static void api_on_request(struct evhttp_request *req, void *arg)
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
     r.path = path ? path : "";
+    /* evhttp reads no body for a method it does not know: what follows is not a request, so the
+     * connection ends with this answer */
+    if (strcmp(r.method, "OTHER") == 0)
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
 
     if (a->rl != NULL) {
         char *ip = NULL;
@@ -320,10 +324,10 @@ cj_api *cj_api_start(const cj_api_config *cfg, char *err, size_t errlen)
     struct timeval tv = {(time_t)(tmo / 1000), (suseconds_t)((tmo % 1000) * 1000)};
     evhttp_set_timeout_tv(a->http, &tv);
     evhttp_set_bevcb(a->http, cj_api_conn_bevcb, NULL); /* its timeouts are inactivity timeouts only */
-    /* every method reaches the router, so wrong methods get the JSON 405 (libevent's own is HTML) */
-    evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
-                                            EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
-                                            EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+    /* every method reaches the router, so wrong methods get the JSON 405 with the route's Allow (libevent's
+     * own answer is an HTML 501); all 16 bits, since evhttp 2.1 marks a method it does not know with bit
+     * 15 (its EVHTTP_REQ_UNKNOWN_) and would refuse that too */
+    evhttp_set_allowed_methods(a->http, 0xffff);
     evhttp_set_default_content_type(a->http, "application/json");
     evhttp_set_gencb(a->http, api_on_request, a);
     a->bound = evhttp_bind_socket_with_handle(a->http, c->host, (ev_uint16_t)c->port);
