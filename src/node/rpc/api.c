@@ -317,9 +317,10 @@ cj_api *cj_api_start(const cj_api_config *cfg, char *err, size_t errlen)
     }
     /* libevent's defaults are unlimited: set every limit. The hard body cap is twice the configured
      * limit so that bodies between the two get the JSON 413 from the handler; larger ones are cut off by
-     * libevent (plain 413) before they are buffered. */
+     * libevent before they are buffered (its 413, rewritten as JSON by api_conn.c). */
     evhttp_set_max_body_size(a->http, (ev_ssize_t)(2 * c->max_request_size));
     evhttp_set_max_headers_size(a->http, (ev_ssize_t)c->max_headers_size);
+    cj_api_conn_set_max_headers((size_t)c->max_headers_size); /* evhttp's 400 for it becomes 414 / 431 */
     uint64_t tmo = c->read_timeout_ms < c->write_timeout_ms ? c->read_timeout_ms : c->write_timeout_ms;
     struct timeval tv = {(time_t)(tmo / 1000), (suseconds_t)((tmo % 1000) * 1000)};
     evhttp_set_timeout_tv(a->http, &tv);
