@@ -640,3 +640,48 @@ def test_body_over_the_hard_cap_gets_json_413(env):
         s.close()
     st, hdrs, body = parse_response(out)
     node_json_error(st, hdrs, body, 400, needle="from")
+
+
+def half_closed(port, data, rcvbuf=4096, pause=0.5, timeout=20):
+    """Sends data, shuts the write side (FIN), waits a while with a small receive window, then reads everything
+    until the server closes. Returns every byte received."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)  # before connect: a small window from the start
+    s.settimeout(timeout)
+    s.connect(("127.0.0.1", port))
+    out = b""
+    try:
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+        time.sleep(pause)  # the node sees the end of file while its response is still queued
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        s.close()
+    return out
+
+
+def test_half_closed_client_receives_the_whole_response(env):
+    n = env["node"]
+    snap = snapshot(n)
+    app_js = http("GET", n.url + "/app.js")[1]
+    # the dashboard script (16 kB) is more than the client's small window and the node's first send buffer
+    # hold, so the node is still writing when it reads the end of file; three times each
+    for data, expect, length in (
+            (b"GET /app.js HTTP/1.1\r\nHost: x\r\n\r\n", 200, len(app_js)),
+            (b"GET /app.js HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 200, len(app_js)),
+            (b"GET /app.js HTTP/1.0\r\n\r\n", 200, len(app_js)),  # HTTP/1.0: no Content-Length, ends at close
+            (b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 200, None),
+            (b"BREW /health HTTP/1.1\r\nHost: x\r\n\r\n", 405, None),
+            (MALFORMED[4], 400, None)) * 3:
+        out = half_closed(n.api_port, data)
+        st, hdrs, body = parse_response(out)
+        assert st == expect, (data[:40], out[:200])
+        got = len(out) - out.index(b"\r\n\r\n") - 4
+        assert got == int(hdrs.get("content-length", length)), (data[:40], got, hdrs)
+        if length is not None:
+            assert got == length and body == app_js, (data[:40], got)
+    assert_unharmed(n, snap)

@@ -52,7 +52,7 @@ void cj_api_send_body(cj_api_rq *r, int code, const char *ctype, const char *bod
         evhttp_add_header(h, "Cache-Control", "no-store");
     if (buf != NULL && body != NULL)
         evbuffer_add(buf, body, len);
-    evhttp_send_reply(r->req, code, NULL, buf);
+    cj_api_conn_send(r->req, code, NULL, buf); /* no reading until it is written (half-closed clients) */
     if (buf != NULL)
         evbuffer_free(buf);
     snprintf(status, sizeof status, "%d", code);

@@ -424,6 +424,18 @@ void cj_api_conn_set_max_headers(size_t max_headers_size)
     g_conn.max_headers = max_headers_size;
 }
 
+/* Sends the reply, then stops reading until it is written: evhttp 2.1 reads on while writing and frees the
+ * connection at the client's end of file, which a client that half-closed after its request has already
+ * sent. evhttp reads again once the reply is out (next request, or the end of file then). */
+void cj_api_conn_send(struct evhttp_request *req, int code, const char *reason, struct evbuffer *body)
+{
+    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+    struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
+    evhttp_send_reply(req, code, reason, body);
+    if (bev != NULL)
+        bufferevent_disable(bev, EV_READ);
+}
+
 /* Records held now. */
 size_t cj_api_conn_tracked(void)
 {
