@@ -209,6 +209,9 @@ class P2P:
                 await self._handle(peer, t, m)
         except (asyncio.IncompleteReadError, ConnectionError, OSError, PeerClosed) as e:
             peer.close(repr(e))
+        except Exception as e:  # a bug must not kill the dial loop
+            log.exception("peer %s: internal error", peer.name())
+            peer.close("internal error: %r" % e)
         return "ok"
 
     async def _handshake(self, peer):
@@ -373,7 +376,8 @@ class P2P:
                     peer.paused_until = time.monotonic() + 60
                     return
                 if r.invalid or r.status == "ORPHAN":
-                    peer.penalize(50, "invalid block %s" % r.status)
+                    if not r.invalid:
+                        peer.penalize(50, "unconnected block in a range answer")
                     peer.paused_until = time.monotonic() + 30
                     return
                 if time.monotonic() - t0 > 0.05:
