@@ -111,3 +111,42 @@ def test_hybrid_network_python_validator(tmp_path, procs):
     assert blk["block_hash"] == common[3] and set(ci.block(c0, 3)) == set(blk)
     assert ci.metric(py, "coinjecture_block_height") >= top
     ci.run([ci.CLI, "--node", py.url, "status"])
+
+
+def test_c_node_applies_the_strict_ed25519_rule(tmp_path, procs):
+    """CHAIN.md §1a confirmed against the C node: a transfer from the identity (small-order) key, signed so
+    that OpenSSL accepts it, is refused by the C node's mempool as bad-signature; an honest one is accepted."""
+    hz.need_c_build()
+    import test_rules as tr
+    from coinjecture_validator import ed25519 as E, hashing
+    from coinjecture_validator.codec import Transaction
+    cases = {m[0]: m for m in tr.malformed()}
+    v = tmp_path / "v.key"
+    ci.keygen(v)
+    ident = cases["small_order_pk_identity"][1]
+    honest_seed = bytes([0x33]) * 32
+    honest = E.public_key(honest_seed)
+    g = tmp_path / "g.json"
+    ci.run([ci.CLI, "genesis", "--out", str(g), "--validator", str(v), "--alloc", "%s=1000000000" % ident.hex(),
+            "--alloc", "%s=1000000000" % honest.hex(), "--block-time", "1s"])
+    c = start(procs, ci.Node(tmp_path, g, v, name="c"))
+
+    def post(t):
+        body = {"from": t.from_.hex(), "to": t.to.hex(), "amount": t.amount, "nonce": t.nonce,
+                "gas_limit": t.gas_limit, "gas_price": t.gas_price, "signature": t.signature.hex(),
+                "timestamp": t.timestamp}
+        st, resp, _ = ci.http("POST", c.url + "/v1/transactions", json.dumps(body),
+                              {"Content-Type": "application/json"})
+        return st, resp.decode()
+
+    t = Transaction(1, "Transfer", ident, honest, 1, 0, 21000, 1, bytes(64), b"", 1)
+    msg = hashing.tx_signing_message(t)
+    s = 987654321
+    t.signature = E.encode_point(E.scalarmult(E.BASE, s)) + s.to_bytes(32, "little")
+    assert tr.openssl_accepts(ident, t.signature, msg) and not E.verify(ident, t.signature, msg)
+    st, resp = post(t)
+    assert st == 400 and "signature" in resp, (st, resp)
+    t2 = Transaction(1, "Transfer", honest, ident, 1, 0, 21000, 1, bytes(64), b"", 1)
+    t2.signature = E.sign(honest_seed, hashing.tx_signing_message(t2))
+    st, resp = post(t2)
+    assert st == 202, resp

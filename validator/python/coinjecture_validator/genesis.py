@@ -1,6 +1,7 @@
 """Genesis file parsing and block 0 (docs/CHAIN.md §2, docs/NODE.md "Genesis file"). Kept in one module so a
 change of the file format (e.g. a rules_version) touches only this file."""
 import json
+import re
 import struct
 from dataclasses import dataclass, field
 from typing import List, Tuple
@@ -92,8 +93,8 @@ def parse(text: str) -> Genesis:
         if k not in j:
             raise GenesisError("missing key '%s'" % k)
     net = j["network"]
-    if not isinstance(net, str) or not net or len(net.encode()) > 255:
-        raise GenesisError("network: expected a non-empty string of at most 255 bytes")
+    if not isinstance(net, str) or not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", net):
+        raise GenesisError("network: expected 1..64 characters of A-Z a-z 0-9 . _ -")
     vals = j["validators"]
     if not isinstance(vals, list) or not vals or len(vals) > MAX_VALIDATORS:
         raise GenesisError("validators: expected 1..%d keys" % MAX_VALIDATORS)
@@ -111,7 +112,8 @@ def parse(text: str) -> Genesis:
     if len({pk for pk, _ in al}) != len(al):
         raise GenesisError("allocations: repeated key")
     return Genesis(_uint("chain_id", j["chain_id"]), net, _uint("genesis_time", j["genesis_time"]),
-                   _uint("block_time_ms", j["block_time_ms"], 1), _uint("epoch_length", j["epoch_length"], 1, 1 << 40),
+                   _uint("block_time_ms", j["block_time_ms"], 100, 3600000),
+                   _uint("epoch_length", j["epoch_length"], 1, 1000000),
                    vkeys, al, {k: j[k] for k in OPTIONAL if k in j})
 
 
