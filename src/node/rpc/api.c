@@ -64,11 +64,9 @@ void cj_api_send_body(cj_api_rq *r, int code, const char *ctype, const char *bod
         cj_log_debug("http %s %s -> %d (%.2f ms)", r->method, r->path, code, dt * 1000.0);
 }
 
-/* Sends a JSON value (takes ownership). */
-void cj_api_send_json(cj_api_rq *r, int code, json_t *v)
+/* Sends a JSON text (freed here) with the status code; no text means out of memory: a JSON 500. */
+static void send_json_text(cj_api_rq *r, int code, char *text)
 {
-    char *text = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(v);
     if (text == NULL) {
         static const char oom[] = "{\"error\":\"internal error\",\"details\":\"out of memory\"}";
         cj_api_send_body(r, 500, "application/json", oom, sizeof oom - 1);
@@ -78,17 +76,18 @@ void cj_api_send_json(cj_api_rq *r, int code, json_t *v)
     free(text);
 }
 
+/* Sends v (reference taken) as compact JSON. */
+void cj_api_send_json(cj_api_rq *r, int code, json_t *v)
+{
+    char *text = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(v);
+    send_json_text(r, code, text);
+}
+
 /* Sends {"error", "details"} with a status code. */
 void cj_api_send_error(cj_api_rq *r, int code, const char *error, const char *details)
 {
-    char *text = cj_json_error_text(error, details);
-    if (text == NULL) {
-        static const char oom[] = "{\"error\":\"internal error\",\"details\":\"out of memory\"}";
-        cj_api_send_body(r, 500, "application/json", oom, sizeof oom - 1);
-        return;
-    }
-    cj_api_send_body(r, code, "application/json", text, strlen(text));
-    free(text);
+    send_json_text(r, code, cj_json_error_text(error, details));
 }
 
 /* Adds key: value to obj (value may be NULL on OOM: then nothing is added, the reply shows it). */
