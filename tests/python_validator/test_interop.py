@@ -150,3 +150,30 @@ def test_c_node_applies_the_strict_ed25519_rule(tmp_path, procs):
     t2.signature = E.sign(honest_seed, hashing.tx_signing_message(t2))
     st, resp = post(t2)
     assert st == 202, resp
+
+
+def test_python_validator_seals_out_of_turn(tmp_path, procs):
+    """With C validator 1 stopped, the Python validator (index 2) takes over heights h ≡ 1 (mod 3) one
+    block time late, with weight 1, and the C validator 0 accepts those blocks."""
+    hz.need_c_build()
+    g, keys, pubs, alice = hz.make_net(tmp_path, 3)
+    c0 = start(procs, ci.Node(tmp_path, g, keys[0], name="c0"))
+    py = hz.PyNode(tmp_path, g, keys[2], name="pyval", extra=["--peers", hz.peers_arg([c0])])
+    start(procs, py)
+    hz.wait_all_height([c0, py], 6, timeout=60)
+    top = min(c0.height(), py.height())
+    common = hz.agree([c0, py], top)
+    pyaddr = c0.get("/v1/accounts/%s" % pubs[2])["address"]
+    # (the first heights may go to c0 before the Python node is up: it may take any height late)
+    hz.wait_all_height([c0, py], top + 6, timeout=60)
+    top = min(c0.height(), py.height())
+    common = hz.agree([c0, py], top)
+    by_py_late = [h for h in range(1, top + 1) if h % 3 == 1 and
+                  ci.block(c0, h)["header"]["miner_address"] == pyaddr]
+    assert by_py_late, "no out-of-turn block by the Python validator"
+    for h in by_py_late:
+        assert ci.block(c0, h)["header"]["difficulty_target"] == 1
+    by_py_in_turn = [h for h in range(1, top + 1) if h % 3 == 2 and
+                     ci.block(c0, h)["header"]["miner_address"] == pyaddr]
+    assert by_py_in_turn and all(ci.block(c0, h)["header"]["difficulty_target"] == 2 for h in by_py_in_turn)
+    assert len(common) == top + 1
