@@ -768,6 +768,7 @@ static int cmd_genesis(const cj_parsed *a)
     int rc = 2;
     uint64_t v64;
     memset(&g, 0, sizeof g);
+    g.rules_version = CJ_GENESIS_RULES_VERSION;
     g.chain_id = 1337;
     snprintf(g.network, sizeof g.network, "coinjecture-testnet");
     g.genesis_time = (int64_t)time(NULL);
