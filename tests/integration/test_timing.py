@@ -166,6 +166,33 @@ def test_fast_clock_seals_no_more_than_its_share(tmp_path, ahead_s):
 
 
 @needs_faketime
+def test_blocks_beyond_the_future_bound_are_refused_and_counted(tmp_path):
+    nodes, pubs = make_net(tmp_path, 3, 500, offsets=[0, 0, 20], chain_id=4820)
+    honest, far = nodes[0], nodes[2]
+    try:
+        for nd in nodes:
+            nd.start(wait=False)
+        for nd in nodes:
+            nd.wait_healthy()
+        wait_for(lambda: metric(honest, "coinjecture_blocks_rejected_future_total") >= 3, 30,
+                 "blocks 20 s ahead refused and counted")
+        assert metric(honest, "coinjecture_blocks_rejected_total") >= metric(
+            honest, "coinjecture_blocks_rejected_future_total")
+        log = honest.read_log()
+        assert 1 <= log.count("more than 15000 ms ahead of this node's clock") and "warn" in log
+        warned = [ln for ln in log.splitlines() if "refused, more than 15000 ms ahead" in ln and "warn" in ln]
+        assert len(warned) == 1, warned  # one warn line a minute, the rest at debug
+        wait_for(lambda: "carry timestamps about" in honest.read_log(), 10, "the honest node names the far clock")
+        assert honest.height() >= 2  # it goes on alone
+        assert "ahead of the network's" in far.read_log() or status(far)["node"]["clock_offset_ms"] > 15000
+    except BaseException:
+        dump_logs(nodes)
+        raise
+    finally:
+        kill_nodes(nodes)
+
+
+@needs_faketime
 def test_five_validators_two_offline_clocks_one_second_apart_keep_going(tmp_path):
     block_ms = 500
     # v1 and v2 (adjacent in the schedule) never start; the three live clocks are -1 s, 0 and +1 s

@@ -59,6 +59,7 @@ struct cj_held {
     size_t offset_sources;
     int64_t warned_ms;
     int warned;
+    int64_t refused_warned_ms; /* last warn line for a block refused as too far ahead */
 };
 
 static void held_on_timer(evutil_socket_t fd, short what, void *arg);
@@ -299,8 +300,9 @@ static void held_clock_update(cj_p2p *p, int64_t now)
         if (!h->warned || now - h->warned_ms >= CLOCK_WARN_EVERY_MS) {
             cj_log_warn("clock: this node's clock is about %lld ms %s the network's (block timestamps of %zu "
                         "validator%s; tolerance %lld ms): blocks and turns are judged on this clock, keep it "
-                        "synchronised (chrony, systemd-timesyncd)",
-                        (long long)llabs(est), est > 0 ? "ahead of" : "behind", n, n == 1 ? "" : "s", (long long)tol);
+                        "synchronised (chrony, systemd-timesyncd)%s",
+                        (long long)llabs(est), est > 0 ? "ahead of" : "behind", n, n == 1 ? "" : "s", (long long)tol,
+                        n < 3 ? "; measured against fewer than 3 validators, the clock that is off may be theirs" : "");
             h->warned_ms = now;
         }
         h->warned = 1;
@@ -318,9 +320,9 @@ static void held_clock_update(cj_p2p *p, int64_t now)
         char a[17];
         held_short(s->addr, a);
         cj_log_warn("clock: blocks of the validator with address %s… carry timestamps about %lld ms %s this "
-                    "clock (which agrees with the other validators): its clock is off, its blocks are %s",
+                    "clock (which agrees with the other validators): its clock is off, its blocks %s",
                     a, (long long)llabs(so - est), so < est ? "ahead of" : "behind",
-                    so < est ? "held until due" : "late");
+                    so < est ? "wait here until due (refused beyond the 15 s future bound)" : "come late");
         s->warned_ms = now;
     }
 }
@@ -360,6 +362,16 @@ void cj_held_clock_sample(cj_p2p *p, const coinjecture_header *hd, int64_t now)
         s->n++;
     s->last_ms = now;
     held_clock_update(p, now);
+}
+
+/* 1 when a block refused as too far ahead should be logged at warn (once a minute; the others at debug). */
+int cj_held_refused_warn(cj_p2p *p)
+{
+    int64_t now = cj_clock_wall_ms();
+    if (p->held == NULL || (p->held->refused_warned_ms != 0 && now - p->held->refused_warned_ms < CLOCK_WARN_EVERY_MS))
+        return 0;
+    p->held->refused_warned_ms = now;
+    return 1;
 }
 
 /* The clock estimate and the held-block state, for /v1/status and the metrics. */

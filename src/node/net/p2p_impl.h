@@ -191,5 +191,6 @@ int cj_held_take(cj_p2p *p, peer *from, const uint8_t *bytes, size_t len, const 
                  cj_chain_status st, const cj_import_result *res);
 void cj_held_peer_freed(cj_p2p *p, const peer *pe);
 void cj_held_clock_sample(cj_p2p *p, const coinjecture_header *hd, int64_t now);
+int cj_held_refused_warn(cj_p2p *p);
 
 #endif /* CJ_NODE_P2P_IMPL_H */

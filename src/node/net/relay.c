@@ -215,9 +215,10 @@ static void on_block_verdict(cj_p2p *p, peer *pe, const uint8_t *bytes, size_t l
         (void)cj_relay_seen_add(p, res->hash);
         return;
     }
-    if (st == CJ_CHAIN_FUTURE && res->due_ms == 0) {
-        cj_log_warn("p2p: block %llu %.16s from %s: refused, more than %u ms ahead of this node's clock: %s",
-                    (unsigned long long)res->height, hex, from, (unsigned)cj_chain_max_future_ms(p->chain), err);
+    if (st == CJ_CHAIN_FUTURE && res->due_ms == 0) { /* a clock far off: one warn line a minute */
+        cj_log(cj_held_refused_warn(p) ? CJ_LOG_WARN : CJ_LOG_DEBUG,
+               "p2p: block %llu %.16s from %s: refused, more than %u ms ahead of this node's clock: %s",
+               (unsigned long long)res->height, hex, from, (unsigned)cj_chain_max_future_ms(p->chain), err);
         return;
     }
     if (st == CJ_CHAIN_ORPHAN || st == CJ_CHAIN_FUTURE) {
