@@ -631,6 +631,7 @@ static void mc_node_genesis(void)
     }
     cj_genesis g;
     memset(&g, 0, sizeof g);
+    g.rules_version = CJ_GENESIS_RULES_VERSION;
     g.chain_id = 1337, g.genesis_time = 1700000000, g.block_time_ms = 1000, g.epoch_length = 100;
     snprintf(g.network, sizeof g.network, "coinjecture-devnet");
     g.validators = keys, g.validator_count = 1;

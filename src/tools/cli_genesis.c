@@ -117,6 +117,7 @@ int cli_genesis_run(const cj_parsed *a)
     const char *out = NULL;
     int rc = 0;
     memset(&g, 0, sizeof g);
+    g.rules_version = CJ_GENESIS_RULES_VERSION;
     g.chain_id = 1337;
     snprintf(g.network, sizeof g.network, "coinjecture-testnet");
     g.genesis_time = (int64_t)time(NULL);

@@ -17,6 +17,19 @@ void cj_chain_set_bulk_import(cj_chain *c, int on)
     c->bulk = !!on;
 }
 
+/* A FUTURE verdict: within max_future_ms the block is due once this clock reaches its timestamp minus the
+ * tolerance (the caller holds it until then); beyond, it is refused and counted as rejected. */
+static void note_future(cj_chain *c, const coinjecture_header *h, int64_t now_ms, cj_import_result *out)
+{
+    if ((uint64_t)(h->timestamp - now_ms) <= c->opt.max_future_ms) {
+        out->due_ms = h->timestamp - (int64_t)c->clock_tolerance_ms;
+        return;
+    }
+    out->due_ms = 0;
+    c->stats.blocks_rejected++;
+    c->stats.future_rejected++;
+}
+
 /* Decode, cheap checks, then either extend the tip, or store a side block and reorg if it is heavier. */
 cj_chain_status cj_chain_import(cj_chain *c, const uint8_t *bytes, size_t len, const coinjecture_block *block,
                                 int64_t now_ms, const cj_tx_source *src, cj_import_result *out, char *err,
@@ -116,6 +129,7 @@ cj_chain_status cj_chain_import(cj_chain *c, const uint8_t *bytes, size_t len, c
     st = cj_reorg_to(c, &si, src, out, err, errlen);
     if (st == CJ_CHAIN_OK) c->stats.blocks_imported++;
 done:
+    if (st == CJ_CHAIN_FUTURE) note_future(c, &b.header, now_ms, out);
     if (cj_chain_status_is_invalid(st) || st == CJ_CHAIN_REORG_TOO_DEEP) c->stats.blocks_rejected++;
     free(f.tx_hashes);
     cj_validators_vset_free(&side_set);

@@ -405,14 +405,14 @@ static void on_produce(evutil_socket_t fd, short what, void *arg)
         arm_producer(n, 100);
         return;
     }
-    uint64_t h = cj_chain_height(n->chain) + 1;
     long me = cj_chain_my_index(n->chain);
-    int64_t offset = me < 0 ? 0 : cj_chain_earliest_ms(n->chain, h, (size_t)me) - cj_chain_slot_ms(n->chain, h);
+    uint64_t k = me < 0 ? 0 : cj_chain_turn_offset(n->chain, (size_t)me);
+    int64_t offset = k == UINT64_MAX ? 0 : (int64_t)(k * cj_chain_block_time_ms(n->chain));
     if (offset > 0 && now - n->tip_changed_ms < offset) {
-        /* local policy, not consensus: out of turn (offset = k block times), wait k block times after the
-         * parent arrived, not only after the absolute slot. When the chain is behind the clock every slot is
-         * already past, and without this every validator sealed every height at once (bursts, then a fork at
-         * each height: the main source of reorgs under load). The in-turn validator is not delayed. */
+        /* local policy, not consensus: out of turn (k block times), also wait k block times after the
+         * parent arrived here. The rule (parent time + (1 + k) block times) already spaces the turns; this
+         * only matters when the tip is old (the first block after an outage), where it lets the in-turn
+         * validator's block arrive first instead of every validator sealing that height at once. */
         arm_producer(n, n->tip_changed_ms + offset - now);
         return;
     }
@@ -483,6 +483,7 @@ void cj_node_refresh_metrics(cj_node *n)
     mirror("blocks_produced_total", s.blocks_produced, &n->last_stats.blocks_produced);
     mirror("blocks_received_total", s.blocks_imported, &n->last_stats.blocks_imported);
     mirror("blocks_rejected_total", s.blocks_rejected, &n->last_stats.blocks_rejected);
+    mirror("blocks_rejected_future_total", s.future_rejected, &n->last_stats.future_rejected);
     mirror("reorgs_total", s.reorgs, &n->last_stats.reorgs);
     mirror("transactions_confirmed_total", s.txs_confirmed, &n->last_stats.txs_confirmed);
     mirror("double_sign_evidence_total", s.double_signs, &n->last_stats.double_signs);
@@ -656,6 +657,7 @@ static int open_state(cj_node *n, char *err, size_t errlen)
         return -1;
     }
     cj_chain_options_default(&copt);
+    copt.clock_tolerance_ms = (uint32_t)n->cfg.clock_tolerance_ms;
     char cerr[768];
     cj_chain_status st =
         cj_chain_open(n->cfg.data_dir, &n->genesis, n->has_key ? sk : NULL, &copt, &n->chain, cerr, sizeof cerr);

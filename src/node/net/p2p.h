@@ -107,4 +107,15 @@ cj_evidence_pool *cj_p2p_evidence(cj_p2p *p);
 /* One record per established peer (for the API). */
 size_t cj_p2p_peers(const cj_p2p *p, cj_peer_info *out, size_t max);
 
+/* Clock health (net/held.c, docs/OPERATIONS.md "Clocks"): this clock's estimated offset from the network's,
+ * from the timestamps of fresh sealed blocks (positive: this clock is ahead), and the blocks held until due. */
+typedef struct {
+    int have_offset;       /* 0 until a validator's block was seen */
+    int64_t offset_ms;
+    size_t sources;        /* validators the estimate uses */
+    uint32_t tolerance_ms; /* the chain's clock tolerance */
+    size_t held;           /* blocks held right now */
+} cj_p2p_clock_info;
+void cj_p2p_clock(const cj_p2p *p, cj_p2p_clock_info *out);
+
 #endif /* CJ_NODE_P2P_H */

@@ -6,6 +6,7 @@
  *   peer_score.c cj_score_ scores, penalties, bans, and which verdicts cost score
  *   relay.c      cj_relay_ the seen set, relay of blocks and transactions, feeding them to the chain / pool
  *   sync.c       cj_sync_  status, the sync peer, get_blocks / blocks, the production gate
+ *   held.c       cj_held_  blocks not due yet on this clock (held, released by a timer), the clock estimate
  * Single-threaded: everything runs on the node's event loop. Nothing outside net/ includes this. */
 #ifndef CJ_NODE_P2P_IMPL_H
 #define CJ_NODE_P2P_IMPL_H
@@ -31,6 +32,7 @@ struct sockaddr;
 typedef enum { PS_CONNECTING, PS_HELLO, PS_AUTH, PS_READY, PS_CLOSING } peer_state;
 
 typedef struct peer peer;
+typedef struct cj_held cj_held;
 
 typedef struct {
     char text[300]; /* as configured */
@@ -128,6 +130,7 @@ struct cj_p2p {
     int64_t started_ms;
     int got_status;
     cj_evidence_pool *evidence;
+    cj_held *held; /* held.c */
     cj_p2p_events ev;
 };
 
@@ -166,6 +169,7 @@ void cj_relay_tip_moved(cj_p2p *p, const cj_tip_move *m);
 cj_chain_status cj_relay_import_block(cj_p2p *p, const uint8_t *bytes, size_t len, const coinjecture_block *b,
                                       cj_import_result *res, char *err, size_t errlen);
 void cj_relay_on_block(peer *pe, const uint8_t *bytes, size_t len);
+void cj_relay_on_held_block(cj_p2p *p, peer *from, const uint8_t *bytes, size_t len);
 
 /* ---- sync.c ---- */
 void cj_sync_send_status(peer *pe);
@@ -179,5 +183,14 @@ void cj_sync_kick(cj_p2p *p);
 void cj_sync_tick(cj_p2p *p, int64_t now);
 void cj_sync_peer_closing(cj_p2p *p, const peer *pe);
 void cj_sync_peer_freed(cj_p2p *p, const peer *pe);
+
+/* ---- held.c ---- */
+cj_held *cj_held_new(cj_p2p *p);
+void cj_held_free(cj_held *h);
+int cj_held_take(cj_p2p *p, peer *from, const uint8_t *bytes, size_t len, const coinjecture_header *hd,
+                 cj_chain_status st, const cj_import_result *res);
+void cj_held_peer_freed(cj_p2p *p, const peer *pe);
+void cj_held_clock_sample(cj_p2p *p, const coinjecture_header *hd, int64_t now);
+int cj_held_refused_warn(cj_p2p *p);
 
 #endif /* CJ_NODE_P2P_IMPL_H */

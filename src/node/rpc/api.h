@@ -41,6 +41,10 @@ typedef struct cj_api_events {
     json_t *(*parity_json)(void *ctx);
     /* Brings the metrics registry up to date (before /metrics renders). */
     void (*refresh_metrics)(void *ctx);
+    /* Clock health for /v1/status: 1 with this clock's estimated offset from the network's (ms, positive:
+     * ahead) and the validators it is measured against, 0 while there is no estimate; *held = blocks held
+     * until due. */
+    int (*clock)(void *ctx, int64_t *offset_ms, size_t *sources, size_t *held);
 } cj_api_events;
 
 /* Everything the server needs. Strings must outlive the server. */

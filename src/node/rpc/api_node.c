@@ -7,6 +7,7 @@
 
 #include "api_internal.h"
 #include "api_json.h"
+#include "genesis.h"
 #include "metrics.h"
 #include "web.h"
 
@@ -118,6 +119,14 @@ static json_t *node_status_json(const cj_api_config *cfg)
     uint8_t nk[32];
     if (cfg->events.node_key != NULL && cfg->events.node_key(cfg->events.ctx, nk) == 0)
         cj_api_put(node, "p2p_node_key", cj_api_hex32(nk));
+    cj_api_put(node, "rules_version", json_integer(CJ_GENESIS_RULES_VERSION));
+    int64_t off = 0;
+    size_t srcs = 0, held = 0;
+    int have_off = cfg->events.clock != NULL && cfg->events.clock(cfg->events.ctx, &off, &srcs, &held) == 1;
+    cj_api_put(node, "clock_offset_ms", have_off ? json_integer(off) : json_null());
+    cj_api_put(node, "clock_offset_sources", json_integer((json_int_t)srcs));
+    cj_api_put(node, "clock_tolerance_ms", json_integer(cj_chain_clock_tolerance_ms(cfg->chain)));
+    cj_api_put(node, "blocks_held", json_integer((json_int_t)held));
     cj_api_put(node, "started_ms", json_integer(cfg->started_ms));
     cj_api_put(node, "uptime_s", json_integer((now - cfg->started_ms) / 1000));
     cj_api_put(o, "node", node);
