@@ -40,7 +40,8 @@ def produce(c, who, txs=(), k=None, vote=None, fault=None):
     h = c.height() + 1
     vs = c.validators_at(c.tip().hash, h)
     kk = (vs.index(PKS[who]) - h % len(vs)) % len(vs)
-    data, _ = ch.build_block(c, SEEDS[who], PKS[who], list(txs), slot(h, kk), vote=vote, state_root_fault=fault)
+    ts = c.tip().timestamp + (1 + kk) * BT  # rules 2: from the parent (CHAIN.md §3)
+    data, _ = ch.build_block(c, SEEDS[who], PKS[who], list(txs), ts, vote=vote, state_root_fault=fault)
     assert data is not None
     return data
 
@@ -157,7 +158,8 @@ def test_votes_and_epochs(mk):
     for h in range(1, 7):
         who = h % 3
         vote = (1, D) if h in (1, 3) else None
-        assert c.import_block(produce(c, who, vote=vote), now_ms=slot(h) + 1).status == "OK", h
+        # received once due on this clock: block 6 is out of turn (k = 2 in the new set of 4)
+        assert c.import_block(produce(c, who, vote=vote), now_ms=slot(h, 2) + 1).status == "OK", h
     assert c.validators_at(c.tip().hash, 7) == [A, B, C, D]
     assert c.validators_at(c.canon[5], 6) == [A, B, C, D]
     # block 6 was sealed by A: in turn under {A,B,C} (6 mod 3 = 0) but 2 turns late under S(6) (6 mod 4 = 2 is C)

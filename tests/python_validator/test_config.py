@@ -38,7 +38,7 @@ def test_peer_pinning():
             config.parse_peer(bad)
 
 
-GOOD = {"chain_id": 1, "network": "t-1.x_y", "genesis_time": 5, "block_time_ms": 100, "epoch_length": 1,
+GOOD = {"rules_version": 2, "chain_id": 1, "network": "t-1.x_y", "genesis_time": 5, "block_time_ms": 100, "epoch_length": 1,
         "validators": ["11" * 32], "allocations": [{"pubkey": "22" * 32, "balance": "18446744073709551615"}]}
 
 
@@ -46,7 +46,7 @@ GOOD = {"chain_id": 1, "network": "t-1.x_y", "genesis_time": 5, "block_time_ms":
     {"network": ""}, {"network": "a" * 65}, {"network": "é"}, {"block_time_ms": 99}, {"block_time_ms": 3600001},
     {"epoch_length": 0}, {"epoch_length": 1000001}, {"validators": []}, {"validators": ["11" * 32, "11" * 32]},
     {"validators": ["zz" * 32]}, {"chain_id": 1.0}, {"chain_id": -1}, {"extra": 1},
-    {"allocations": [{"pubkey": "22" * 32}]},
+    {"allocations": [{"pubkey": "22" * 32}]}, {"rules_version": 1}, {"rules_version": 3}, {"rules_version": True},
 ])
 def test_genesis_refused(change):
     g = dict(GOOD, **change)
@@ -57,7 +57,22 @@ def test_genesis_refused(change):
 def test_genesis_accepted():
     g = genesis.parse(json.dumps(GOOD))
     assert g.allocations[0][1] == 2 ** 64 - 1 and g.network == "t-1.x_y"
+    rules1 = dict(GOOD)
+    del rules1["rules_version"]  # a file without the key is of rules 1 (CHAIN.md §2): refused with the reason
+    with pytest.raises(genesis.GenesisError, match="rules 1"):
+        genesis.parse(json.dumps(rules1))
     missing = dict(GOOD)
     del missing["allocations"]
     with pytest.raises(genesis.GenesisError):
         genesis.parse(json.dumps(missing))
+
+
+def test_genesis_hash_vector_of_rules_2():
+    """docs/CHAIN.md §2: the genesis-hash vector (computed independently of the C node)."""
+    from coinjecture_validator import ed25519 as E
+    g = genesis.parse(json.dumps({
+        "rules_version": 2, "chain_id": 1337, "network": "cj-testnet", "genesis_time": 1700000000,
+        "block_time_ms": 1000, "epoch_length": 100,
+        "validators": [E.public_key(bytes([1]) * 32).hex(), E.public_key(bytes([2]) * 32).hex()],
+        "allocations": [{"pubkey": E.public_key(bytes([9]) * 32).hex(), "balance": 10 ** 12}]}))
+    assert g.hash().hex() == "f066008936297e60265aa79f9d167d843c30bf18cd3729a87019fc0dbe1c2688"

@@ -105,6 +105,7 @@ class Chain:
                  synchronous="FULL", fault=None):
         self.g = g
         self.max_future_ms = max_future_ms
+        self.clock_tolerance_ms = schedule.default_clock_tolerance_ms(g)
         self.max_reorg_depth = max_reorg_depth
         self.fault = fault  # test-only fault switch (see faults.py); None in normal runs
         self.db = sqlite3.connect(os.path.join(data_dir, "chain.db"), isolation_level=None,
@@ -310,8 +311,6 @@ class Chain:
             raise Invalid("BAD_HEIGHT")
         if not schedule.check_timestamp_order(parent, hd.timestamp):
             raise Invalid("BAD_TIMESTAMP", "not after parent")
-        if not schedule.check_not_future(hd.timestamp, now_ms, self.max_future_ms):
-            raise Invalid("FUTURE")
         vs = self.validators_at(parent.hash, h)
         idx = None
         for i, pk in enumerate(vs):
@@ -339,6 +338,12 @@ class Chain:
             raise Invalid("BAD_MERKLE")
         if not check_reveal(blk.reveal, hd.parent_hash, h, hd.nonce, hd.commitment):
             raise Invalid("BAD_POW")
+        # check 15, local and last among the header checks: the turn on this node's clock
+        v = schedule.clock_verdict(hd.timestamp, now_ms, self.clock_tolerance_ms, self.max_future_ms)
+        if v == "hold":
+            raise Invalid("FUTURE", "due at %d" % (hd.timestamp - self.clock_tolerance_ms))
+        if v == "refuse":
+            raise Invalid("FUTURE", "more than %d ms ahead" % self.max_future_ms)
         return pk, vote, w
 
     # ------------------------------------------------------------------------------------------ state

@@ -12,7 +12,8 @@ from .hashing import H, header_hash
 
 MAX_VALIDATORS = 1024
 REQUIRED = ("chain_id", "network", "genesis_time", "block_time_ms", "epoch_length", "validators", "allocations")
-OPTIONAL = ()
+OPTIONAL = ("rules_version",)
+RULES_VERSION = 2  # docs/CHAIN.md §2: a file without the key is of rules 1, which this node does not run
 
 
 class GenesisError(ValueError):
@@ -31,7 +32,7 @@ class Genesis:
     extra: dict = field(default_factory=dict)  # keys of later formats (rules_version, ...), parsed by callers
 
     def params_hash(self) -> bytes:
-        parts = [b"coinjecture-genesis-v1", struct.pack("<Q", self.chain_id),
+        parts = [b"coinjecture-genesis-v2", struct.pack("<I", RULES_VERSION), struct.pack("<Q", self.chain_id),
                  bytes((len(self.network.encode()),)), self.network.encode(),
                  struct.pack("<QQQ", self.genesis_time, self.block_time_ms, self.epoch_length),
                  struct.pack("<I", len(self.validators))]
@@ -92,6 +93,10 @@ def parse(text: str) -> Genesis:
     for k in REQUIRED:
         if k not in j:
             raise GenesisError("missing key '%s'" % k)
+    rules = j.get("rules_version", 1)
+    if rules != RULES_VERSION or isinstance(rules, bool):
+        raise GenesisError("the genesis is of chain rules %s; this node implements rules %d only (docs/CHAIN.md §2)"
+                           % (rules, RULES_VERSION))
     net = j["network"]
     if not isinstance(net, str) or not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", net):
         raise GenesisError("network: expected 1..64 characters of A-Z a-z 0-9 . _ -")
