@@ -124,7 +124,7 @@ static void test_corrupt_file_refuses_sealing(void **state)
     put_file(d, "{\"format\":1,\"height\":");
     assert_int_equal(cj_sign_state_open(&s, d, WIN, T0), -1);
     assert_true(s.faulty);
-    assert_int_equal(cj_sign_state_blocked(&s, 1000000, T0 + 10 * WIN, why, sizeof why), 1);
+    assert_int_equal(cj_sign_state_blocked(&s, 1000000, T0 + 10 * WIN, why, sizeof why), CJ_SIGN_FAULTY);
     assert_non_null(strstr(why, "sign-state unusable"));
     assert_non_null(strstr(why, "corrupt"));
     assert_non_null(strstr(why, "reset-sign-state"));
@@ -155,9 +155,9 @@ static void test_record_refuses_lower_or_equal_with_another_hash(void **state)
     /* a new start reads the floor back: heights at or below it are refused */
     char why[400];
     assert_int_equal(cj_sign_state_open(&s, d, WIN, T0), 0);
-    assert_int_equal(cj_sign_state_blocked(&s, 11, T0 + WIN, why, sizeof why), 1);
+    assert_int_equal(cj_sign_state_blocked(&s, 11, T0 + WIN, why, sizeof why), CJ_SIGN_FLOOR);
     assert_non_null(strstr(why, "at or below the last signed height 11"));
-    assert_int_equal(cj_sign_state_blocked(&s, 12, T0 + WIN, why, sizeof why), 0);
+    assert_int_equal(cj_sign_state_blocked(&s, 12, T0 + WIN, why, sizeof why), CJ_SIGN_OK);
     rm_dir(d);
 }
 
@@ -171,10 +171,10 @@ static void test_watch_window_and_foreign_blocks(void **state)
     hash_of(b, 2);
     hash_of(c, 3);
     assert_int_equal(cj_sign_state_open(&s, d, WIN, T0), 0);
-    assert_int_equal(cj_sign_state_blocked(&s, 1, T0, why, sizeof why), 1);
+    assert_int_equal(cj_sign_state_blocked(&s, 1, T0, why, sizeof why), CJ_SIGN_WATCH);
     assert_non_null(strstr(why, "start-up watch"));
-    assert_int_equal(cj_sign_state_blocked(&s, 1, T0 + WIN - 1, why, sizeof why), 1);
-    assert_int_equal(cj_sign_state_blocked(&s, 1, T0 + WIN, why, sizeof why), 0);
+    assert_int_equal(cj_sign_state_blocked(&s, 1, T0 + WIN - 1, why, sizeof why), CJ_SIGN_WATCH);
+    assert_int_equal(cj_sign_state_blocked(&s, 1, T0 + WIN, why, sizeof why), CJ_SIGN_OK);
     /* our own block comes back from the network: not foreign */
     assert_int_equal(cj_sign_state_record(&s, 5, a, err, sizeof err), 0);
     assert_int_equal(cj_sign_state_observe(&s, 5, a, T0 + WIN, T0 + WIN), 0);
@@ -182,8 +182,8 @@ static void test_watch_window_and_foreign_blocks(void **state)
      * does not hold sealing */
     assert_int_equal(cj_sign_state_observe(&s, 8, b, T0 - 10 * WIN, T0 + WIN), 0);
     assert_true(s.rec.height == 8 && s.dirty);
-    assert_int_equal(cj_sign_state_blocked(&s, 9, T0 + WIN, why, sizeof why), 0);
-    assert_int_equal(cj_sign_state_blocked(&s, 8, T0 + WIN, why, sizeof why), 1);
+    assert_int_equal(cj_sign_state_blocked(&s, 9, T0 + WIN, why, sizeof why), CJ_SIGN_OK);
+    assert_int_equal(cj_sign_state_blocked(&s, 8, T0 + WIN, why, sizeof why), CJ_SIGN_FLOOR);
     assert_int_equal(cj_sign_state_flush(&s, err, sizeof err), 0);
     cj_sign_record back;
     assert_int_equal(cj_sign_state_read(d, &back, err, sizeof err), 1);
@@ -193,20 +193,20 @@ static void test_watch_window_and_foreign_blocks(void **state)
     /* a recent block by our key that this process did not make: another instance is live */
     int64_t now = T0 + 2 * WIN;
     assert_int_equal(cj_sign_state_observe(&s, 12, c, now - 100, now), 1);
-    assert_int_equal(cj_sign_state_blocked(&s, 13, now + WIN - 1, why, sizeof why), 1);
+    assert_int_equal(cj_sign_state_blocked(&s, 13, now + WIN - 1, why, sizeof why), CJ_SIGN_FOREIGN);
     assert_non_null(strstr(why, "another instance"));
     assert_non_null(strstr(why, "block 12"));
-    assert_int_equal(cj_sign_state_blocked(&s, 13, now + WIN, why, sizeof why), 0); /* quiet for a window */
-    assert_int_equal(cj_sign_state_blocked(&s, 12, now + WIN, why, sizeof why), 1); /* but never at 12 again */
+    assert_int_equal(cj_sign_state_blocked(&s, 13, now + WIN, why, sizeof why), CJ_SIGN_OK); /* quiet for a window */
+    assert_int_equal(cj_sign_state_blocked(&s, 12, now + WIN, why, sizeof why), CJ_SIGN_FLOOR); /* but never at 12 again */
     /* a conflicting block at exactly the recorded height is foreign too */
     assert_int_equal(cj_sign_state_observe(&s, 12, a, now + WIN, now + WIN), 1);
     /* evidence naming our key holds sealing and raises the floor */
     now += 3 * WIN;
     cj_sign_state_conflict(&s, 20, now);
-    assert_int_equal(cj_sign_state_blocked(&s, 21, now, why, sizeof why), 1);
+    assert_int_equal(cj_sign_state_blocked(&s, 21, now, why, sizeof why), CJ_SIGN_FOREIGN);
     assert_non_null(strstr(why, "double-sign evidence"));
-    assert_int_equal(cj_sign_state_blocked(&s, 20, now + WIN, why, sizeof why), 1);
-    assert_int_equal(cj_sign_state_blocked(&s, 21, now + WIN, why, sizeof why), 0);
+    assert_int_equal(cj_sign_state_blocked(&s, 20, now + WIN, why, sizeof why), CJ_SIGN_FLOOR);
+    assert_int_equal(cj_sign_state_blocked(&s, 21, now + WIN, why, sizeof why), CJ_SIGN_OK);
     rm_dir(d);
 }
 

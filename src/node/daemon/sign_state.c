@@ -233,17 +233,17 @@ int cj_sign_state_open(cj_sign_state *s, const char *dir, int64_t window_ms, int
 }
 
 /* The first reason that forbids sealing `height` now, or 0. */
-int cj_sign_state_blocked(const cj_sign_state *s, uint64_t height, int64_t now_ms, char *why, size_t whylen)
+cj_sign_verdict cj_sign_state_blocked(const cj_sign_state *s, uint64_t height, int64_t now_ms, char *why, size_t whylen)
 {
     char hex[65];
     if (s->faulty) {
         snprintf(why, whylen, "sign-state unusable: %s; fix it or run coinjectured reset-sign-state", s->fault);
-        return 1;
+        return CJ_SIGN_FAULTY;
     }
     if (now_ms < s->watch_until_ms) {
         snprintf(why, whylen, "start-up watch: looking for another instance of this validator key for %lld ms more",
                  (long long)(s->watch_until_ms - now_ms));
-        return 1;
+        return CJ_SIGN_WATCH;
     }
     if (now_ms < s->foreign_until_ms) {
         coinjecture_hex_encode(s->foreign_hash, 32, hex, sizeof hex);
@@ -255,14 +255,14 @@ int cj_sign_state_blocked(const cj_sign_state *s, uint64_t height, int64_t now_m
             snprintf(why, whylen, "another instance is sealing with this validator key: block %llu %.16s was not "
                                   "made by this node",
                      (unsigned long long)s->foreign_height, hex);
-        return 1;
+        return CJ_SIGN_FOREIGN;
     }
     if (height <= s->rec.height) {
         snprintf(why, whylen, "height %llu is at or below the last signed height %llu (sign-state)",
                  (unsigned long long)height, (unsigned long long)s->rec.height);
-        return 1;
+        return CJ_SIGN_FLOOR;
     }
-    return 0;
+    return CJ_SIGN_OK;
 }
 
 /* Whether (height, hash) is in the ring of blocks this process sealed. */

@@ -77,10 +77,18 @@ typedef struct {
  * -1 when the file is unusable (sealing stays refused; the node itself may run on). */
 int cj_sign_state_open(cj_sign_state *s, const char *dir, int64_t window_ms, int64_t now_ms);
 
-/* Whether this node may seal height `height` now: 0 if yes, else 1 with the reason in why (the one shown as
- * "sealing_blocked" in /v1/status). Order: unusable file, start-up watch, another instance live, height at or
- * below the recorded one. */
-int cj_sign_state_blocked(const cj_sign_state *s, uint64_t height, int64_t now_ms, char *why, size_t whylen);
+/* Why sealing is refused (the first that applies, in this order). */
+typedef enum {
+    CJ_SIGN_OK = 0,      /* may seal */
+    CJ_SIGN_FAULTY,      /* the file is unusable */
+    CJ_SIGN_WATCH,       /* the start-up watch is running */
+    CJ_SIGN_FOREIGN,     /* another instance of the key is live (a foreign block or evidence) */
+    CJ_SIGN_FLOOR        /* the height is at or below the recorded one */
+} cj_sign_verdict;
+
+/* Whether this node may seal height `height` now: CJ_SIGN_OK, or the reason (text in why, the one shown as
+ * "sealing_blocked" in /v1/status). */
+cj_sign_verdict cj_sign_state_blocked(const cj_sign_state *s, uint64_t height, int64_t now_ms, char *why, size_t whylen);
 
 /* Records a block this process just sealed and committed, durably, before it leaves the node. Refuses (-1,
  * nothing written) a height below the recorded one, or equal to it with another hash; the same block again

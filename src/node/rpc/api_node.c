@@ -120,6 +120,10 @@ static json_t *node_status_json(const cj_api_config *cfg)
         cj_api_put(node, "p2p_node_key", cj_api_hex32(nk));
     cj_api_put(node, "started_ms", json_integer(cfg->started_ms));
     cj_api_put(node, "uptime_s", json_integer((now - cfg->started_ms) / 1000));
+    char why[1024] = "";
+    int sealing = cfg->events.sealing != NULL && cfg->events.sealing(cfg->events.ctx, why, sizeof why);
+    cj_api_put(node, "sealing", json_boolean(sealing));
+    cj_api_put(node, "sealing_blocked", !sealing && why[0] ? json_string(why) : json_null());
     cj_api_put(o, "node", node);
     long me = cj_chain_my_index(cfg->chain);
     cj_api_put(cons, "block_height", cj_json_from_u64(cj_chain_height(cfg->chain)));
