@@ -173,7 +173,7 @@ class PyPeer:
         self.eph = X25519PrivateKey.generate()
         self.eph_pk = self.eph.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         self.nonce = os.urandom(32)
-        self.send_plain(mp_msg("hello", ("version", mp_uint(1)), ("chain_id", mp_uint(self.chain_id)),
+        self.send_plain(mp_msg("hello", ("version", mp_uint(2)), ("chain_id", mp_uint(self.chain_id)),
                                ("genesis", mp_bin(self.genesis)), ("node_key", mp_bin(self.pk)),
                                ("eph_key", mp_bin(self.eph_pk)), ("nonce", mp_bin(self.nonce)),
                                ("listen_port", mp_uint(0))))

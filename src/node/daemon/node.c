@@ -551,11 +551,13 @@ void cj_node_on_peer_status(cj_node *n, const uint8_t node_key[32], uint64_t hei
         cj_shadow_on_peer_hash(n->shadow, height, best, node_key, cj_clock_wall_ms());
 }
 
-/* Wire-level double-sign evidence (already logged and counted by the pool): when it names this node's own
- * validator key, another instance is sealing with it, which the operator must hear of at once. */
+/* Wire-level double-sign evidence (already logged and counted by the pool): gossiped once to every peer; when
+ * it names this node's own validator key, another instance is sealing with it: sealing is held and the operator
+ * must hear of it at once. */
 void cj_node_on_evidence(cj_node *n, const cj_evidence_record *r)
 {
     cj_sign_guard_on_evidence(n, r);
+    cj_evidence_gossip_send(n->p2p, r); /* once: each record is new exactly once */
     long me = cj_chain_my_index(n->chain);
     const uint8_t *my_key = me < 0 ? NULL : cj_chain_validator(n->chain, (size_t)me);
     if (my_key != NULL && memcmp(my_key, r->validator, 32) == 0)

@@ -148,8 +148,10 @@ void cj_sign_guard_sealed(cj_node *n, const cj_produce_result *res)
     cj_evidence_pool *pool = cj_p2p_evidence(n->p2p);
     cj_chain_block b;
     if (pool != NULL && cj_chain_block_by_height(n->chain, res->height, &b) == CJ_CHAIN_OK) {
-        (void)cj_evidence_observe(pool, n->chain, &b.block.header, n->pubkey, cj_clock_wall_ms());
+        int rec = cj_evidence_observe(pool, n->chain, &b.block.header, n->pubkey, cj_clock_wall_ms());
         cj_chain_block_free(&b);
+        if (rec == 1) /* another header of our key at this height was seen before: evidence, gossiped */
+            cj_node_on_evidence(n, cj_evidence_get(pool, 0));
     }
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "evidence_gossip.h"
 #include "log.h"
 #include "metrics.h"
 #include "p2p_impl.h"
@@ -334,6 +335,9 @@ static void dispatch(peer *pe, uint8_t *buf, cj_p2p_msg *m)
         break;
     }
     case CJ_P2P_PONG:
+        break;
+    case CJ_P2P_EVIDENCE:
+        cj_evidence_gossip_on_msg(pe, m);
         break;
     default:
         cj_score_penalize(pe, CJ_P2P_PENALTY_MALFORMED, "handshake message after the handshake");

@@ -10,7 +10,7 @@
 #include "msgpack.h"
 
 static const char *const type_names[CJ_P2P_TYPE_COUNT] = {
-    "hello", "auth", "status", "tx", "block", "get_blocks", "blocks", "ping", "pong",
+    "hello", "auth", "status", "tx", "block", "get_blocks", "blocks", "ping", "pong", "evidence",
 };
 
 /* Field keys of each message type, "type" first (the decoder checks order and count). */
@@ -24,6 +24,7 @@ static const cj_msgpack_key keys_block[] = {K("type"), K("block")};
 static const cj_msgpack_key keys_get[] = {K("type"), K("from"), K("count")};
 static const cj_msgpack_key keys_blocks[] = {K("type"), K("from"), K("blocks")};
 static const cj_msgpack_key keys_ping[] = {K("type"), K("nonce")};
+static const cj_msgpack_key keys_evidence[] = {K("type"), K("header_a"), K("header_b")};
 #undef K
 
 static const struct {
@@ -31,7 +32,7 @@ static const struct {
     uint32_t n;
 } schema[CJ_P2P_TYPE_COUNT] = {
     {keys_hello, 8}, {keys_auth, 2}, {keys_status, 4}, {keys_tx, 2},   {keys_block, 2},
-    {keys_get, 3},   {keys_blocks, 3}, {keys_ping, 2}, {keys_ping, 2},
+    {keys_get, 3},   {keys_blocks, 3}, {keys_ping, 2}, {keys_ping, 2}, {keys_evidence, 3},
 };
 
 /* Message type names are part of the wire format and of metric labels. */
@@ -138,6 +139,10 @@ static void write_msg(cj_msgpack_writer *w, const cj_p2p_msg *m)
     case CJ_P2P_PONG:
         put_key(w, t, 1), cj_msgpack_put_uint(w, m->u.ping.nonce);
         break;
+    case CJ_P2P_EVIDENCE:
+        put_key(w, t, 1), cj_msgpack_put_bin(w, m->u.evidence.header_a, m->u.evidence.len_a);
+        put_key(w, t, 2), cj_msgpack_put_bin(w, m->u.evidence.header_b, m->u.evidence.len_b);
+        break;
     default:
         break;
     }
@@ -166,6 +171,11 @@ static int check_encodable(const cj_p2p_msg *m, char *err, size_t errlen)
             if (m->u.blocks.items[i] == NULL || m->u.blocks.lens[i] == 0 ||
                 m->u.blocks.lens[i] > COINJECTURE_MAX_BLOCK_SIZE)
                 return fail(err, errlen, "%s", "blocks: an item is missing or over COINJECTURE_MAX_BLOCK_SIZE");
+        break;
+    case CJ_P2P_EVIDENCE:
+        if (m->u.evidence.header_a == NULL || m->u.evidence.len_a == 0 || m->u.evidence.len_a > CJ_P2P_MAX_HEADER_BYTES ||
+            m->u.evidence.header_b == NULL || m->u.evidence.len_b == 0 || m->u.evidence.len_b > CJ_P2P_MAX_HEADER_BYTES)
+            return fail(err, errlen, "%s", "evidence: a header is missing or over CJ_P2P_MAX_HEADER_BYTES");
         break;
     case CJ_P2P_HELLO:
         if (m->u.hello.version > UINT32_MAX)
@@ -322,6 +332,14 @@ static CoinjResult read_body(cj_msgpack_reader *r, cj_p2p_type t, cj_p2p_msg *m)
         TRY(rd_key(r, t, 1));
         TRY(cj_msgpack_read_uint(r, "nonce", CJ_MSGPACK_NO_INDEX, UINT64_MAX, &m->u.ping.nonce));
         break;
+    case CJ_P2P_EVIDENCE:
+        TRY(rd_key(r, t, 1));
+        TRY(read_bin(r, "header_a", CJ_MSGPACK_NO_INDEX, CJ_P2P_MAX_HEADER_BYTES, &m->u.evidence.header_a,
+                     &m->u.evidence.len_a));
+        TRY(rd_key(r, t, 2));
+        TRY(read_bin(r, "header_b", CJ_MSGPACK_NO_INDEX, CJ_P2P_MAX_HEADER_BYTES, &m->u.evidence.header_b,
+                     &m->u.evidence.len_b));
+        break;
     default:
         return cj_msgpack_fail(r, COINJ_ERROR_DECODE_ENUM, "type", CJ_MSGPACK_NO_INDEX, "unknown type");
     }
@@ -409,7 +427,7 @@ int cj_p2p_hs_check_hello(cj_p2p_hs *hs, const cj_p2p_msg *hello, char *err, siz
     char num[48];
     if (hello->u.hello.version != CJ_P2P_VERSION) {
         snprintf(num, sizeof num, "%llu", (unsigned long long)hello->u.hello.version);
-        return fail(err, errlen, "protocol version %s, we speak 1", num);
+        return fail(err, errlen, "protocol version %s, we speak %u", num, CJ_P2P_VERSION);
     }
     if (hello->u.hello.chain_id != hs->chain_id) {
         snprintf(num, sizeof num, "%llu", (unsigned long long)hello->u.hello.chain_id);

@@ -9,12 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CJ_P2P_VERSION 1u
+#define CJ_P2P_VERSION 2u                       /* 2: the evidence message (docs/P2P.md) */
 #define CJ_P2P_MAX_FRAME (12u * 1024u * 1024u) /* body bytes after the 4-byte length */
 #define CJ_P2P_MAX_HANDSHAKE_FRAME 1024u        /* plaintext hello / auth */
 #define CJ_P2P_MAX_BATCH 256u                    /* blocks per get_blocks / blocks */
 #define CJ_P2P_BATCH_BYTES (8u * 1024u * 1024u)  /* a blocks answer stops adding blocks past this size */
 #define CJ_P2P_MAX_TX_BYTES (256u * 1024u)       /* a tx message's bin (a canonical tx is far smaller) */
+#define CJ_P2P_MAX_HEADER_BYTES 1024u            /* an evidence header bin (a canonical header is < 600) */
 #define CJ_P2P_TAG_LEN 16u                       /* AEAD tag */
 #define CJ_P2P_AUTH_TAG "coinjecture/p2p/v1/auth"
 
@@ -28,6 +29,7 @@ typedef enum {
     CJ_P2P_BLOCKS,
     CJ_P2P_PING,
     CJ_P2P_PONG,
+    CJ_P2P_EVIDENCE,
     CJ_P2P_TYPE_COUNT
 } cj_p2p_type;
 
@@ -68,6 +70,10 @@ typedef struct {
         struct {
             uint64_t nonce;
         } ping; /* also pong */
+        struct {
+            const uint8_t *header_a, *header_b; /* canonical headers, 1..CJ_P2P_MAX_HEADER_BYTES each */
+            size_t len_a, len_b;
+        } evidence;
     } u;
 } cj_p2p_msg;
 
