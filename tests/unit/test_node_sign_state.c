@@ -161,6 +161,35 @@ static void test_record_refuses_lower_or_equal_with_another_hash(void **state)
     rm_dir(d);
 }
 
+static void test_failed_write_stays_pending(void **state)
+{
+    (void)state;
+    char *d = mk_dir(), err[600], why[400], p[512];
+    cj_sign_state s;
+    cj_sign_record back;
+    uint8_t a[32], b[32];
+    hash_of(a, 1);
+    hash_of(b, 2);
+    assert_int_equal(cj_sign_state_open(&s, d, WIN, T0), 0);
+    assert_int_equal(cj_sign_state_record(&s, 3, a, err, sizeof err), 0);
+    snprintf(p, sizeof p, "%s/%s.tmp", d, CJ_SIGN_STATE_FILE);
+    assert_int_equal(mkdir(p, 0700), 0); /* the next write cannot create its temporary file */
+    assert_int_equal(cj_sign_state_record(&s, 4, b, err, sizeof err), -2);
+    assert_true(s.dirty && !s.faulty);
+    /* in memory the record holds: no second block at 4 */
+    assert_int_equal(cj_sign_state_blocked(&s, 4, T0 + WIN, why, sizeof why), CJ_SIGN_FLOOR);
+    assert_int_equal(cj_sign_state_read(d, &back, err, sizeof err), 1);
+    assert_true(back.height == 3);
+    assert_int_equal(cj_sign_state_flush(&s, err, sizeof err), -1);
+    rmdir(p);
+    assert_int_equal(cj_sign_state_flush(&s, err, sizeof err), 0);
+    assert_false(s.dirty);
+    assert_int_equal(cj_sign_state_read(d, &back, err, sizeof err), 1);
+    assert_true(back.height == 4 && memcmp(back.hash, b, 32) == 0);
+    assert_int_equal(cj_sign_state_record(&s, 3, b, err, sizeof err), -1); /* a regression is a refusal */
+    rm_dir(d);
+}
+
 static void test_watch_window_and_foreign_blocks(void **state)
 {
     (void)state;
@@ -246,6 +275,7 @@ int main(void)
         cmocka_unit_test(test_write_is_atomic_and_round_trips),
         cmocka_unit_test(test_corrupt_file_refuses_sealing),
         cmocka_unit_test(test_record_refuses_lower_or_equal_with_another_hash),
+        cmocka_unit_test(test_failed_write_stays_pending),
         cmocka_unit_test(test_watch_window_and_foreign_blocks),
         cmocka_unit_test(test_reset_command),
     };

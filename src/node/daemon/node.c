@@ -541,6 +541,7 @@ static void on_housekeeping(evutil_socket_t fd, short what, void *arg)
             cj_log_info("mempool: %zu transactions expired", dropped);
     }
     cj_shadow_tick(n->shadow, cj_clock_wall_ms());
+    cj_sign_guard_tick(n);
     cj_node_refresh_metrics(n);
 }
 

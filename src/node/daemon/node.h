@@ -45,6 +45,8 @@ typedef struct cj_node {
     uint64_t sign_examined;      /* highest height the guard has examined for blocks of our key */
     int sign_logged;             /* last refusal logged (cj_sign_verdict) */
     uint64_t sign_logged_height;
+    int sign_write_failing;      /* the last sign-state write failed (logged once) */
+    uint64_t chain_ev_seen;      /* chain double signs already gossiped (cj_chain_stats.double_signs) */
     int stopping;
 } cj_node;
 

@@ -24,12 +24,30 @@ static int64_t sign_guard_window(const cj_node *n)
     return w < MIN_WINDOW_MS ? MIN_WINDOW_MS : (int64_t)w;
 }
 
-/* Writes a raised floor; a failure is logged (the guard is faulty from then on). */
+/* Reports the outcome of a sign-state write: an error line when writes start failing (and the counter each
+ * time), an info line when they work again. */
+static void sign_guard_write_result(cj_node *n, int rc, const char *err)
+{
+    if (rc != 0) {
+        cj_metrics_inc("sign_state_write_errors_total");
+        if (!n->sign_write_failing)
+            cj_log_error("sign-state: %s: the sealed blocks are committed, so a restart raises the sign-state from "
+                         "the store; retrying with every block and every second",
+                         err);
+        n->sign_write_failing = 1;
+    } else if (n->sign_write_failing) {
+        cj_log_info("sign-state: written again (height %llu)", (unsigned long long)n->sign->rec.height);
+        n->sign_write_failing = 0;
+    }
+}
+
+/* Writes a pending record, if any. */
 static void sign_guard_flush(cj_node *n)
 {
     char err[600];
-    if (cj_sign_state_flush(n->sign, err, sizeof err) != 0)
-        cj_log_error("sign-state: %s: this node stops sealing until it is fixed", err);
+    if (!n->sign->dirty)
+        return;
+    sign_guard_write_result(n, cj_sign_state_flush(n->sign, err, sizeof err), err);
 }
 
 /* The highest block sealed by this node's key among the last `window` canonical blocks, shown to the guard;
@@ -80,6 +98,8 @@ void cj_sign_guard_start(cj_node *n)
                         NULL, NULL, 0);
     cj_metrics_register("sign_refusals_total", CJ_METRIC_COUNTER,
                         "Refusals to seal by the double-sign protection, by reason.", "reason", NULL, 0);
+    cj_metrics_register("sign_state_write_errors_total", CJ_METRIC_COUNTER,
+                        "Failed writes of the sign-state file (retried; the store covers the gap).", NULL, NULL, 0);
     cj_metrics_register("foreign_blocks_total", CJ_METRIC_COUNTER,
                         "Recent blocks sealed by this node's validator key that this process did not make.", NULL,
                         NULL, 0);
@@ -141,9 +161,11 @@ void cj_sign_guard_sealed(cj_node *n, const cj_produce_result *res)
     char err[600];
     if (n->sign == NULL || !res->produced)
         return;
-    if (cj_sign_state_record(n->sign, res->height, res->hash, err, sizeof err) != 0)
-        cj_log_critical("sign-state: %s (block %llu is committed; this node stops sealing)", err,
-                        (unsigned long long)res->height);
+    int rc = cj_sign_state_record(n->sign, res->height, res->hash, err, sizeof err);
+    if (rc == -1)
+        cj_log_critical("sign-state: %s (block %llu is committed)", err, (unsigned long long)res->height);
+    else
+        sign_guard_write_result(n, rc, err); /* -2: a failed write, pending and retried */
     n->sign_examined = res->height;
     cj_evidence_pool *pool = cj_p2p_evidence(n->p2p);
     cj_chain_block b;
@@ -155,9 +177,49 @@ void cj_sign_guard_sealed(cj_node *n, const cj_produce_result *res)
     }
 }
 
+/* Double signs the chain found between stored blocks (connect.c) travel like the wire's: each new one enters the
+ * pool with both headers from the store, which makes it a record to report and gossip once. For every node. */
+static void sign_guard_chain_evidence(cj_node *n)
+{
+    enum { MAXNEW = 64 };
+    cj_chain_stats st;
+    cj_chain_get_stats(n->chain, &st);
+    uint64_t fresh = st.double_signs > n->chain_ev_seen ? st.double_signs - n->chain_ev_seen : 0;
+    n->chain_ev_seen = st.double_signs;
+    cj_evidence_pool *pool = cj_p2p_evidence(n->p2p);
+    if (fresh == 0 || pool == NULL)
+        return;
+    cj_evidence *ev = calloc(MAXNEW, sizeof *ev);
+    if (ev == NULL)
+        return;
+    size_t cnt = cj_chain_evidence(n->chain, ev, fresh < MAXNEW ? (size_t)fresh : MAXNEW);
+    for (size_t i = cnt; i-- > 0;) { /* oldest first */
+        cj_chain_block a, b;
+        if (cj_chain_block_by_hash(n->chain, ev[i].hash_a, &a) != CJ_CHAIN_OK)
+            continue;
+        if (cj_chain_block_by_hash(n->chain, ev[i].hash_b, &b) == CJ_CHAIN_OK) {
+            if (cj_evidence_add_pair(pool, n->chain, &a.block.header, &b.block.header, ev[i].validator,
+                                     cj_clock_wall_ms()) == 1)
+                cj_node_on_evidence(n, cj_evidence_get(pool, 0));
+            cj_chain_block_free(&b);
+        }
+        cj_chain_block_free(&a);
+    }
+    free(ev);
+}
+
+/* Once a second: a pending sign-state write is retried, new chain evidence is gossiped. */
+void cj_sign_guard_tick(cj_node *n)
+{
+    if (n->sign != NULL)
+        sign_guard_flush(n);
+    sign_guard_chain_evidence(n);
+}
+
 /* Examines the blocks the move brought (each once). */
 void cj_sign_guard_tip_moved(cj_node *n, const cj_tip_move *m)
 {
+    sign_guard_chain_evidence(n);
     if (n->sign == NULL || m == NULL || !m->moved)
         return;
     uint64_t tip = cj_chain_height(n->chain);

@@ -27,8 +27,13 @@ int cj_sign_guard_may_seal(struct cj_node *n, uint64_t height, int64_t now_ms);
 void cj_sign_guard_sealed(struct cj_node *n, const cj_produce_result *res);
 
 /* The tip moved because of blocks from elsewhere: blocks sealed by this node's key among the new ones raise
- * the sign-state, and a recent one this process did not make holds sealing (another instance is live). */
+ * the sign-state, and a recent one this process did not make holds sealing (another instance is live); new
+ * chain evidence is gossiped. */
 void cj_sign_guard_tip_moved(struct cj_node *n, const cj_tip_move *m);
+
+/* Once a second (housekeeping): retries a pending sign-state write; gossips double signs the chain found between
+ * stored blocks (also done after every tip move), on every node. */
+void cj_sign_guard_tick(struct cj_node *n);
 
 /* New double-sign evidence: when it names this node's key, sealing is held and the floor raised. */
 void cj_sign_guard_on_evidence(struct cj_node *n, const cj_evidence_record *r);

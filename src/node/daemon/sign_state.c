@@ -294,7 +294,7 @@ int cj_sign_state_record(cj_sign_state *s, uint64_t height, const uint8_t hash[3
     if (s->nmine < CJ_SIGN_STATE_MINE)
         s->nmine++;
     s->dirty = 1;
-    return cj_sign_state_flush(s, err, errlen);
+    return cj_sign_state_flush(s, err, errlen) == 0 ? 0 : -2;
 }
 
 /* Classifies a block sealed by our key that this process may not have made. */
@@ -334,16 +334,13 @@ void cj_sign_state_conflict(cj_sign_state *s, uint64_t height, int64_t now_ms)
     }
 }
 
-/* Persists a pending raise; a failure stops sealing until the operator looks. */
+/* Persists a pending record; a failure keeps it pending (in memory it holds) for the next try. */
 int cj_sign_state_flush(cj_sign_state *s, char *err, size_t errlen)
 {
     if (!s->dirty)
         return 0;
-    if (cj_sign_state_write(s->dir, &s->rec, err, errlen) != 0) {
-        s->faulty = 1;
-        snprintf(s->fault, sizeof s->fault, "%s", err);
+    if (cj_sign_state_write(s->dir, &s->rec, err, errlen) != 0)
         return -1;
-    }
     s->dirty = 0;
     return 0;
 }

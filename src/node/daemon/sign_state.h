@@ -56,7 +56,7 @@ int cj_sign_state_reset(const char *dir, uint64_t height, char *err, size_t errl
 typedef struct {
     char dir[4096];
     cj_sign_record rec;          /* the floor: never seal at or below rec.height */
-    int dirty;                   /* rec raised in memory, not yet written (cj_sign_state_flush) */
+    int dirty;                   /* rec changed in memory, not yet written (cj_sign_state_flush) */
     int faulty;                  /* the file is unusable: no sealing */
     char fault[600];
     int64_t window_ms;           /* watch window and hold after a foreign block */
@@ -91,8 +91,11 @@ typedef enum {
 cj_sign_verdict cj_sign_state_blocked(const cj_sign_state *s, uint64_t height, int64_t now_ms, char *why, size_t whylen);
 
 /* Records a block this process just sealed and committed, durably, before it leaves the node. Refuses (-1,
- * nothing written) a height below the recorded one, or equal to it with another hash; the same block again
- * is a no-op (0). A failed write makes the guard faulty (the record holds in memory) and returns -1. */
+ * nothing written) a height below the recorded one, or equal to it with another hash; the same block again is a
+ * no-op (0). A failed write (disk full, no descriptor left) returns -2 with s->dirty set:
+ * the record holds in memory and is written by the next _record or _flush. That is as safe as a crash between
+ * the commit and the record: the committed block is in the store, from which the next start raises the
+ * sign-state. */
 int cj_sign_state_record(cj_sign_state *s, uint64_t height, const uint8_t hash[32], char *err, size_t errlen);
 
 /* A block sealed by this node's validator key, seen in the chain or on the network (timestamp ts_ms).
@@ -105,8 +108,8 @@ int cj_sign_state_observe(cj_sign_state *s, uint64_t height, const uint8_t hash[
  * one window from now_ms and raises the floor to height. */
 void cj_sign_state_conflict(cj_sign_state *s, uint64_t height, int64_t now_ms);
 
-/* Writes a floor raised by _observe / _conflict. 0 (also when nothing is pending), or -1 with err (the guard
- * turns faulty). */
+/* Writes a pending record (a floor raised by _observe / _conflict, or a failed write). 0 (also when nothing
+ * is pending), or -1 with err (still pending). */
 int cj_sign_state_flush(cj_sign_state *s, char *err, size_t errlen);
 
 /* 1 if this process sealed the block (height, hash), else 0. */
