@@ -167,6 +167,7 @@ class Peer:
         self.eph = X25519PrivateKey.generate()
         self.eph_pk = raw_pub(self.eph)
         self.nonce = os.urandom(32)
+        self.instance = os.urandom(16)  # one per process start in the node; per connection here
         self.rx = self.tx = None
         self.rx_ctr = self.tx_ctr = 0
         self.buf = b""
@@ -234,7 +235,7 @@ class Peer:
                       ("genesis", mp_bin(self.genesis if genesis is None else genesis)),
                       ("node_key", mp_bin(self.pk if node_key is None else node_key)),
                       ("eph_key", mp_bin(self.eph_pk if eph is None else eph)), ("nonce", mp_bin(self.nonce)),
-                      ("listen_port", mp_uint(listen_port)))
+                      ("listen_port", mp_uint(listen_port)), ("instance", mp_bin(self.instance)))
 
     def transcript(self, peer_hello):
         return (AUTH_TAG + peer_hello["nonce"] + peer_hello["eph_key"] + self.eph_pk + self.nonce + self.pk
@@ -448,7 +449,7 @@ def test_handshake_refusals(env):
     p = Peer(n)
     body = mp_msg("hello", ("chain_id", mp_uint(n.chain_id)), ("version", mp_uint(PROTOCOL)),
                   ("genesis", mp_bin(n.genesis_hash)), ("node_key", mp_bin(p.pk)), ("eph_key", mp_bin(p.eph_pk)),
-                  ("nonce", mp_bin(p.nonce)), ("listen_port", mp_uint(0)))
+                  ("nonce", mp_bin(p.nonce)), ("listen_port", mp_uint(0)), ("instance", mp_bin(p.instance)))
     p.send_plain(body)
     assert p.closed_by_node(5)
     p.close()
@@ -548,7 +549,7 @@ def test_malformed_messages_get_the_peer_banned(env):
         mp_msg("blocks", ("from", mp_uint(1)), ("blocks", b"\xdd\xff\xff\xff\xff")),  # 4 G elements declared
         mp_msg("tx", ("tx", b"\xc6\x7f\xff\xff\xff")),                 # 2 GiB bin declared, 0 present
         mp_msg("status", ("height", mp_uint(1)), ("best", mp_bin(b"\1" * 31)), ("weight", mp_uint(1))),
-        mp_msg("hello", ("version", mp_uint(PROTOCOL))),           # hello with 1 of its 7 fields
+        mp_msg("hello", ("version", mp_uint(PROTOCOL))),           # hello with 1 of its 8 fields
         b"", b"\xc0", os.urandom(64),
     ]
     closed = 0
@@ -863,7 +864,7 @@ def impostor_hello_with_their_key(c):
     body = mp_msg("hello", ("version", mp_uint(PROTOCOL)), ("chain_id", mp_uint(theirs["chain_id"])),
                   ("genesis", mp_bin(theirs["genesis"])), ("node_key", mp_bin(theirs["node_key"])),
                   ("eph_key", mp_bin(raw_pub(X25519PrivateKey.generate()))), ("nonce", mp_bin(os.urandom(32))),
-                  ("listen_port", mp_uint(0)))
+                  ("listen_port", mp_uint(0)), ("instance", mp_bin(os.urandom(16))))
     c.sendall(struct.pack(">I", len(body)) + body)
 
 

@@ -101,7 +101,9 @@ static void test_roundtrip_all_types(void **state)
     memset(m.u.hello.eph_key, 3, 32);
     memset(m.u.hello.nonce, 4, 32);
     m.u.hello.listen_port = 65535;
+    memset(m.u.hello.instance, 5, 16);
     roundtrip(&m, &out);
+    assert_memory_equal(out.u.hello.instance, m.u.hello.instance, 16);
     assert_true(out.u.hello.chain_id == UINT64_MAX);
     assert_int_equal(out.u.hello.listen_port, 65535);
     assert_memory_equal(out.u.hello.eph_key, m.u.hello.eph_key, 32);

@@ -15,8 +15,9 @@ static const char *const type_names[CJ_P2P_TYPE_COUNT] = {
 
 /* Field keys of each message type, "type" first (the decoder checks order and count). */
 #define K(s) {s, (uint8_t)(sizeof(s) - 1)}
-static const cj_msgpack_key keys_hello[] = {K("type"),    K("version"), K("chain_id"), K("genesis"),
-                                            K("node_key"), K("eph_key"), K("nonce"),    K("listen_port")};
+static const cj_msgpack_key keys_hello[] = {K("type"),    K("version"), K("chain_id"),    K("genesis"),
+                                            K("node_key"), K("eph_key"), K("nonce"),       K("listen_port"),
+                                            K("instance")};
 static const cj_msgpack_key keys_auth[] = {K("type"), K("sig")};
 static const cj_msgpack_key keys_status[] = {K("type"), K("height"), K("best"), K("weight")};
 static const cj_msgpack_key keys_tx[] = {K("type"), K("tx")};
@@ -31,7 +32,7 @@ static const struct {
     const cj_msgpack_key *keys;
     uint32_t n;
 } schema[CJ_P2P_TYPE_COUNT] = {
-    {keys_hello, 8}, {keys_auth, 2}, {keys_status, 4}, {keys_tx, 2},   {keys_block, 2},
+    {keys_hello, 9}, {keys_auth, 2}, {keys_status, 4}, {keys_tx, 2},   {keys_block, 2},
     {keys_get, 3},   {keys_blocks, 3}, {keys_ping, 2}, {keys_ping, 2}, {keys_evidence, 3},
 };
 
@@ -110,6 +111,7 @@ static void write_msg(cj_msgpack_writer *w, const cj_p2p_msg *m)
         put_key(w, t, 5), cj_msgpack_put_bin(w, m->u.hello.eph_key, 32);
         put_key(w, t, 6), cj_msgpack_put_bin(w, m->u.hello.nonce, 32);
         put_key(w, t, 7), cj_msgpack_put_uint(w, m->u.hello.listen_port);
+        put_key(w, t, 8), cj_msgpack_put_bin(w, m->u.hello.instance, 16);
         break;
     case CJ_P2P_AUTH:
         put_key(w, t, 1), cj_msgpack_put_bin(w, m->u.auth.sig, 64);
@@ -287,6 +289,8 @@ static CoinjResult read_body(cj_msgpack_reader *r, cj_p2p_type t, cj_p2p_msg *m)
         TRY(rd_key(r, t, 7));
         TRY(cj_msgpack_read_uint(r, "listen_port", CJ_MSGPACK_NO_INDEX, 0xffff, &v));
         m->u.hello.listen_port = (uint16_t)v;
+        TRY(rd_key(r, t, 8));
+        TRY(cj_msgpack_read_bin_fixed(r, "instance", m->u.hello.instance, 16));
         break;
     case CJ_P2P_AUTH:
         TRY(rd_key(r, t, 1));
@@ -416,6 +420,7 @@ void cj_p2p_hs_hello(const cj_p2p_hs *hs, cj_p2p_msg *out)
     memcpy(out->u.hello.eph_key, hs->eph_pk, 32);
     memcpy(out->u.hello.nonce, hs->nonce, 32);
     out->u.hello.listen_port = hs->listen_port;
+    memcpy(out->u.hello.instance, hs->instance, 16);
 }
 
 /* Refuses peers of another protocol, chain or genesis, and connections to ourselves. */
@@ -443,6 +448,7 @@ int cj_p2p_hs_check_hello(cj_p2p_hs *hs, const cj_p2p_msg *hello, char *err, siz
     memcpy(hs->peer_eph_pk, hello->u.hello.eph_key, 32);
     memcpy(hs->peer_nonce, hello->u.hello.nonce, 32);
     hs->peer_listen_port = hello->u.hello.listen_port;
+    memcpy(hs->peer_instance, hello->u.hello.instance, 16);
     hs->have_peer = 1;
     return 0;
 }

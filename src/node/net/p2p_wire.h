@@ -45,6 +45,7 @@ typedef struct {
             uint64_t version, chain_id;
             uint8_t genesis[32], node_key[32], eph_key[32], nonce[32];
             uint16_t listen_port;
+            uint8_t instance[16]; /* random per process start: two processes with one node key differ here */
         } hello;
         struct {
             uint8_t sig[64];
@@ -108,10 +109,12 @@ typedef struct {
     uint8_t eph_pk[32], eph_sk[32];
     uint8_t nonce[32];
     uint16_t listen_port;
+    uint8_t instance[16]; /* this process's instance id (zero after cj_p2p_hs_init; the caller sets it) */
     /* the peer's, valid once cj_p2p_hs_check_hello succeeded */
     int have_peer;
     uint8_t peer_node_pk[32], peer_eph_pk[32], peer_nonce[32];
     uint16_t peer_listen_port;
+    uint8_t peer_instance[16];
 } cj_p2p_hs;
 
 /* Fresh ephemeral X25519 key pair and nonce (libsodium randomness) plus our identity. Returns 0 or -1. */
