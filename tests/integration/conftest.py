@@ -154,9 +154,10 @@ def wait_for(pred, timeout, what, interval=0.05, transient=TRANSIENT):
         try:
             last = pred()
         except transient as e:
-            last = e
-        if last:
-            return last
+            last = e  # "not yet": an exception object is truthy, so it must never count as success
+        else:
+            if last:
+                return last
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "testutil.h"
@@ -294,9 +295,32 @@ static void test_finish_rules(void **state)
     assert_non_null(strstr(err, "api.port and p2p.port"));
     cj_config_free(&c);
 
+    /* an empty data dir means the platform's place, never the current directory */
     assert_int_equal(load(&c, "node:\n  data_dir: \"\"\n", err, sizeof err), 0);
-    assert_int_equal(cj_config_finish(&c, err, sizeof err), -1);
+    assert_int_equal(cj_config_finish(&c, err, sizeof err), 0);
+    char want[4096];
+    assert_int_equal(
+        cj_config_default_data_dir(want, sizeof want, geteuid() == 0, getenv("HOME"), getenv("XDG_DATA_HOME")), 0);
+    assert_string_equal(c.data_dir, want);
     cj_config_free(&c);
+}
+
+/* The platform default of node.data_dir for root, XDG and HOME users, and the refusals. */
+static void test_default_data_dir(void **state)
+{
+    (void)state;
+    char d[64];
+    assert_int_equal(cj_config_default_data_dir(d, sizeof d, 1, "/root", "/x"), 0);
+    assert_string_equal(d, "/var/lib/coinjecture");
+    assert_int_equal(cj_config_default_data_dir(d, sizeof d, 0, "/home/a", "/home/a/xdg"), 0);
+    assert_string_equal(d, "/home/a/xdg/coinjecture");
+    assert_int_equal(cj_config_default_data_dir(d, sizeof d, 0, "/home/a", "relative"), 0); /* XDG must be absolute */
+    assert_string_equal(d, "/home/a/.local/share/coinjecture");
+    assert_int_equal(cj_config_default_data_dir(d, sizeof d, 0, "/home/a", NULL), 0);
+    assert_string_equal(d, "/home/a/.local/share/coinjecture");
+    assert_int_equal(cj_config_default_data_dir(d, sizeof d, 0, NULL, NULL), -1);
+    assert_int_equal(cj_config_default_data_dir(d, sizeof d, 0, "", NULL), -1);
+    assert_int_equal(cj_config_default_data_dir(d, 8, 1, NULL, NULL), -1); /* too small */
 }
 
 static void test_flags_and_set(void **state)
@@ -406,6 +430,7 @@ int main(void)
         cmocka_unit_test(test_legacy_keys_warn),
         cmocka_unit_test(test_env_and_precedence),
         cmocka_unit_test(test_finish_rules),
+        cmocka_unit_test(test_default_data_dir),
         cmocka_unit_test(test_flags_and_set),
         cmocka_unit_test(test_sample_round_trip_and_doc),
         cmocka_unit_test(test_print_effective),

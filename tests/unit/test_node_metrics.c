@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "metrics.h"
+#include "procstat.h"
 #include "testutil.h"
 
 static int reset(void **state)
@@ -76,11 +77,46 @@ static void test_labels_and_histograms(void **state)
     free(t);
 }
 
+/* /proc/self/stat: fields counted after the last ')', whatever the command name holds; bad lines refused. */
+static void test_procstat_parse(void **state)
+{
+    (void)state;
+    cj_procstat st;
+    const char *line = "1234 (a b) c)) S 1 2 3 4 5 6 7 8 9 10 11 12 13 -14 15 16 17 18 19 20 21 22 23\n";
+    assert_int_equal(cj_procstat_parse(line, &st), 0);
+    assert_int_equal(st.utime_ticks, 11);
+    assert_int_equal(st.stime_ticks, 12);
+    assert_int_equal(st.start_ticks, 19);
+    assert_int_equal(st.rss_pages, 21);
+    assert_int_equal(cj_procstat_parse("1234 (x) S 1 2 3", &st), -1); /* too short */
+    assert_int_equal(cj_procstat_parse("no parenthesis 1 2 3", &st), -1);
+    assert_int_equal(cj_procstat_parse(NULL, &st), -1);
+}
+
+/* The exposition ends with the four standard process families, unprefixed, with live values. */
+static void test_process_metrics_rendered(void **state)
+{
+    (void)state;
+    assert_int_equal(cj_metrics_init(), 0);
+    size_t len = 0;
+    char *text = cj_metrics_render(&len);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "\nprocess_cpu_seconds_total "));
+    assert_non_null(strstr(text, "\nprocess_open_fds "));
+    assert_non_null(strstr(text, "\nprocess_start_time_seconds "));
+    const char *rss = strstr(text, "\nprocess_resident_memory_bytes ");
+    assert_non_null(rss);
+    assert_true(strtod(rss + strlen("\nprocess_resident_memory_bytes "), NULL) > 1e5); /* a real RSS */
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_standard_set_and_updates, reset),
         cmocka_unit_test_teardown(test_labels_and_histograms, reset),
+        cmocka_unit_test(test_procstat_parse),
+        cmocka_unit_test_teardown(test_process_metrics_rendered, reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

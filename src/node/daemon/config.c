@@ -8,9 +8,10 @@
 
 /* The one table. Defaults are text and go through the same parsers as user input. */
 const cj_config_key cj_config_keys[] = {
-    {"node.data_dir", CJ_CFG_STRING, F(data_dir), "./data", 0, 0, 0, 0, NULL, "data-dir", NULL,
-     "Data directory: database and the genesis copy made by `coinjectured init`. Several nodes on one host "
-     "need distinct data directories."},
+    {"node.data_dir", CJ_CFG_STRING, F(data_dir), "", 0, 0, 0, 0, NULL, "data-dir", NULL,
+     "Data directory: database and the genesis copy made by `coinjectured init`. Empty: the platform's place, "
+     "/var/lib/coinjecture for root (the systemd units' StateDirectory), else $XDG_DATA_HOME/coinjecture or "
+     "~/.local/share/coinjecture. Several nodes on one host need distinct data directories."},
     {"node.genesis_file", CJ_CFG_STRING, F(genesis_file), "", 0, 0, 0, 0, NULL, "genesis", NULL,
      "Genesis file (JSON). `init` copies it into the data directory; when running, the copy in the data "
      "directory is used and this file, if set, must describe the same chain."},
@@ -508,6 +509,22 @@ static int is_hex64(const char *s)
     return n == 64;
 }
 
+/* The platform's data directory when none is configured: /var/lib/coinjecture for root, else
+ * $XDG_DATA_HOME/coinjecture (when absolute), else $HOME/.local/share/coinjecture. 0, or -1 without HOME. */
+int cj_config_default_data_dir(char *out, size_t cap, int root, const char *home, const char *xdg_data_home)
+{
+    int n;
+    if (root)
+        n = snprintf(out, cap, "/var/lib/coinjecture");
+    else if (xdg_data_home != NULL && xdg_data_home[0] == '/')
+        n = snprintf(out, cap, "%s/coinjecture", xdg_data_home);
+    else if (home != NULL && home[0] != '\0')
+        n = snprintf(out, cap, "%s/.local/share/coinjecture", home);
+    else
+        return -1;
+    return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
 /* Resolves aliases and checks rules that involve several keys. */
 int cj_config_finish(cj_config *c, char *err, size_t errlen)
 {
@@ -545,8 +562,14 @@ int cj_config_finish(cj_config *c, char *err, size_t errlen)
         return -1;
     }
     if (c->data_dir[0] == '\0') {
-        snprintf(err, errlen, "node.data_dir: must not be empty");
-        return -1;
+        char dir[4096];
+        long idd = cj_config_find("node.data_dir");
+        if (cj_config_default_data_dir(dir, sizeof dir, geteuid() == 0, getenv("HOME"), getenv("XDG_DATA_HOME")) != 0) {
+            snprintf(err, errlen, "node.data_dir: not set, and no platform default (HOME is unset): pass --data-dir");
+            return -1;
+        }
+        if (cj_config_set_index(c, (size_t)idd, dir, CJ_SRC_DEFAULT, 0, err, errlen) != 0)
+            return -1;
     }
     if (c->api_enabled && c->api_host[0] == '\0') {
         snprintf(err, errlen, "api.host: must not be empty when api.enabled is true");

@@ -128,6 +128,11 @@ int cj_config_load_yaml(cj_config *c, const char *yaml, size_t len, const char *
  * COINJECTURE_* names add warnings. */
 int cj_config_apply_env(cj_config *c, char *const *envp, char *err, size_t errlen);
 
+/* The platform's data directory when node.data_dir is empty (see the key's help): /var/lib/coinjecture for
+ * root, else $XDG_DATA_HOME/coinjecture (absolute only), else $HOME/.local/share/coinjecture. Pure: the
+ * caller passes the environment. 0, or -1 when none applies or cap is too small. */
+int cj_config_default_data_dir(char *out, size_t cap, int root, const char *home, const char *xdg_data_home);
+
 /* Cross-key checks and aliases (use_rust_bindings -> crypto_backend). Call after all sources. */
 int cj_config_finish(cj_config *c, char *err, size_t errlen);
 

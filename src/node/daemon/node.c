@@ -15,6 +15,7 @@
 
 #include "api.h"
 #include "api_setup.h"
+#include "devchain.h"
 #include "keys.h"
 #include "log.h"
 #include "metrics.h"
@@ -42,7 +43,7 @@ typedef enum { CMD_RUN, CMD_INIT, CMD_RESET_SIGN_STATE } command;
 typedef struct {
     command cmd;
     const char *config_path;
-    int print_config, sample_config, help, version;
+    int print_config, sample_config, help, version, dev;
     const char *height; /* reset-sign-state --height */
     size_t nsets;
     long *set_idx;       /* table index per flag */
@@ -60,6 +61,9 @@ static void usage(FILE *out)
             "                                          set this validator's sign-state to height H (no block\n"
             "                                          hash): it will not seal at or below H. Only with every\n"
             "                                          other instance of its key stopped (docs/OPERATIONS.md)\n"
+            "       coinjectured --dev [--data-dir DIR] [options]\n"
+            "                                          one-node development chain: a validator, a funded\n"
+            "                                          account, blocks at once (temporary dir unless given)\n"
             "\n"
             "options:\n"
             "  -c, --config FILE        YAML configuration (or env COINJECTURE_CONFIG)\n"
@@ -132,6 +136,10 @@ static int parse_args(int argc, char **argv, cli_args *a, char *err, size_t errl
         }
         if (strcmp(arg, "--sample-config") == 0) {
             a->sample_config = 1;
+            continue;
+        }
+        if (strcmp(arg, "--dev") == 0 && a->cmd != CMD_INIT) {
+            a->dev = 1;
             continue;
         }
         if (strncmp(arg, "--", 2) != 0 && strcmp(arg, "-c") != 0 && strcmp(arg, "-l") != 0) {
@@ -887,9 +895,17 @@ int cj_node_main(int argc, char **argv)
         cj_config_free(&n.cfg);
         return 1;
     }
-    rc = a.cmd == CMD_INIT               ? cmd_init(&n.cfg)
-         : a.cmd == CMD_RESET_SIGN_STATE ? cmd_reset_sign_state(&n.cfg, a.height)
-                                         : cmd_run(&n);
+    if (a.dev && cj_devchain_prepare(&n.cfg, err, sizeof err) != 0) {
+        cj_log_critical("--dev: %s", err);
+        rc = 1;
+    } else if (a.dev) {
+        rc = cmd_init(&n.cfg);
+        rc = rc != 0 ? rc : cmd_run(&n);
+    } else {
+        rc = a.cmd == CMD_INIT               ? cmd_init(&n.cfg)
+             : a.cmd == CMD_RESET_SIGN_STATE ? cmd_reset_sign_state(&n.cfg, a.height)
+                                             : cmd_run(&n);
+    }
     cj_genesis_free(&n.genesis);
     cj_config_free(&n.cfg);
     cj_metrics_reset();

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "procstat.h"
+
 #define MAX_LABELS 4
 #define MAX_CHILDREN 1024
 
@@ -455,6 +457,9 @@ char *cj_metrics_render(size_t *len)
     sb_number(&b, g_unknown);
     sb_printf(&b, "\n");
     pthread_mutex_unlock(&g_lock);
+    char proc[1024]; /* the standard process_* families, unprefixed as every Prometheus client names them */
+    if (cj_procstat_render(proc, sizeof proc) > 0)
+        sb_printf(&b, "%s", proc);
     if (b.oom) {
         free(b.p);
         return NULL;

@@ -9,7 +9,9 @@
  *             http_requests_total{endpoint,method,status}, rate_limited_total, api_accept_errors_total
  *   gauges:   block_height, mempool_size, peers, validators, is_validator, start_time_seconds,
  *             crypto_backend_info{requested,active,detail}, build_info{version,library_version}
- *   histograms: http_request_duration_seconds{endpoint} */
+ *   histograms: http_request_duration_seconds{endpoint}
+ * The exposition ends with the standard unprefixed process_cpu_seconds_total, process_resident_memory_bytes,
+ * process_open_fds and process_start_time_seconds (util/procstat.c). */
 #ifndef CJ_NODE_METRICS_H
 #define CJ_NODE_METRICS_H
 
