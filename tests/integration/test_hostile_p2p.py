@@ -36,6 +36,7 @@ sys.path.insert(0, os.path.join(REPO, "bindings", "python"))
 from coinjecture import reference as ref  # noqa: E402  (pure Python codec written from the spec)
 
 AUTH_TAG = b"coinjecture/p2p/v1/auth"
+PROTOCOL = 2  # docs/P2P.md: 2 added the evidence message
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -166,6 +167,7 @@ class Peer:
         self.eph = X25519PrivateKey.generate()
         self.eph_pk = raw_pub(self.eph)
         self.nonce = os.urandom(32)
+        self.instance = os.urandom(16)  # one per process start in the node; per connection here
         self.rx = self.tx = None
         self.rx_ctr = self.tx_ctr = 0
         self.buf = b""
@@ -227,13 +229,13 @@ class Peer:
         self.sock.close()
 
     # -- handshake
-    def hello_msg(self, version=1, chain_id=None, genesis=None, node_key=None, eph=None, listen_port=0):
+    def hello_msg(self, version=PROTOCOL, chain_id=None, genesis=None, node_key=None, eph=None, listen_port=0):
         return mp_msg("hello", ("version", mp_uint(version)),
                       ("chain_id", mp_uint(self.chain_id if chain_id is None else chain_id)),
                       ("genesis", mp_bin(self.genesis if genesis is None else genesis)),
                       ("node_key", mp_bin(self.pk if node_key is None else node_key)),
                       ("eph_key", mp_bin(self.eph_pk if eph is None else eph)), ("nonce", mp_bin(self.nonce)),
-                      ("listen_port", mp_uint(listen_port)))
+                      ("listen_port", mp_uint(listen_port)), ("instance", mp_bin(self.instance)))
 
     def transcript(self, peer_hello):
         return (AUTH_TAG + peer_hello["nonce"] + peer_hello["eph_key"] + self.eph_pk + self.nonce + self.pk
@@ -434,7 +436,8 @@ def test_handshake_refusals(env):
 
     assert refused_at_hello(genesis=b"\x42" * 32)
     assert refused_at_hello(chain_id=n.chain_id + 1)
-    assert refused_at_hello(version=2)
+    assert refused_at_hello(version=1)  # protocol 1 knows no evidence message
+    assert refused_at_hello(version=3)
     assert refused_at_hello(eph=b"\0" * 32)
     # our own node key (taken from the node's hello) is refused as a self-connection
     probe = Peer(n)
@@ -444,9 +447,9 @@ def test_handshake_refusals(env):
     assert refused_at_hello(node_key=node_hello["node_key"])
     # a non-canonical hello: fields reordered
     p = Peer(n)
-    body = mp_msg("hello", ("chain_id", mp_uint(n.chain_id)), ("version", mp_uint(1)),
+    body = mp_msg("hello", ("chain_id", mp_uint(n.chain_id)), ("version", mp_uint(PROTOCOL)),
                   ("genesis", mp_bin(n.genesis_hash)), ("node_key", mp_bin(p.pk)), ("eph_key", mp_bin(p.eph_pk)),
-                  ("nonce", mp_bin(p.nonce)), ("listen_port", mp_uint(0)))
+                  ("nonce", mp_bin(p.nonce)), ("listen_port", mp_uint(0)), ("instance", mp_bin(p.instance)))
     p.send_plain(body)
     assert p.closed_by_node(5)
     p.close()
@@ -546,7 +549,7 @@ def test_malformed_messages_get_the_peer_banned(env):
         mp_msg("blocks", ("from", mp_uint(1)), ("blocks", b"\xdd\xff\xff\xff\xff")),  # 4 G elements declared
         mp_msg("tx", ("tx", b"\xc6\x7f\xff\xff\xff")),                 # 2 GiB bin declared, 0 present
         mp_msg("status", ("height", mp_uint(1)), ("best", mp_bin(b"\1" * 31)), ("weight", mp_uint(1))),
-        mp_msg("hello", ("version", mp_uint(1))),                  # hello with 1 of its 7 fields
+        mp_msg("hello", ("version", mp_uint(PROTOCOL))),           # hello with 1 of its 8 fields
         b"", b"\xc0", os.urandom(64),
     ]
     closed = 0
@@ -858,10 +861,10 @@ def read_plain_frame(s):
 def impostor_hello_with_their_key(c):
     """Answers the dialer's hello with a hello naming the dialer's own (public) node key, then hangs up."""
     theirs = read_plain_frame(c)
-    body = mp_msg("hello", ("version", mp_uint(1)), ("chain_id", mp_uint(theirs["chain_id"])),
+    body = mp_msg("hello", ("version", mp_uint(PROTOCOL)), ("chain_id", mp_uint(theirs["chain_id"])),
                   ("genesis", mp_bin(theirs["genesis"])), ("node_key", mp_bin(theirs["node_key"])),
                   ("eph_key", mp_bin(raw_pub(X25519PrivateKey.generate()))), ("nonce", mp_bin(os.urandom(32))),
-                  ("listen_port", mp_uint(0)))
+                  ("listen_port", mp_uint(0)), ("instance", mp_bin(os.urandom(16))))
     c.sendall(struct.pack(">I", len(body)) + body)
 
 

@@ -6,6 +6,7 @@
 
 #include "p2p.h"
 #include "shadow.h"
+#include "sign_guard.h"
 
 /* POST /v1/transactions(/batch): admit to the mempool, then relay (cj_node_on_tx_accepted). */
 static cj_mempool_status api_setup_submit_tx(void *ctx, const coinjecture_tx *tx, int64_t now_ms, uint8_t hash[32],
@@ -68,6 +69,12 @@ static int api_setup_clock(void *ctx, int64_t *offset_ms, size_t *sources, size_
     return ci.have_offset;
 }
 
+/* Whether this node seals, or why not (double-sign protection). */
+static int api_setup_sealing(void *ctx, char *why, size_t whylen)
+{
+    return cj_sign_guard_status(ctx, why, whylen);
+}
+
 /* Before /metrics renders. */
 static void api_setup_refresh_metrics(void *ctx)
 {
@@ -116,6 +123,7 @@ cj_api *cj_api_setup_start(cj_node *n, char *err, size_t errlen)
         .parity_json = api_setup_parity_json,
         .refresh_metrics = api_setup_refresh_metrics,
         .clock = api_setup_clock,
+        .sealing = api_setup_sealing,
     };
     return cj_api_start(&ac, err, errlen);
 }

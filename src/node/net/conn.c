@@ -13,10 +13,12 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "evidence_gossip.h"
 #include "log.h"
 #include "metrics.h"
 #include "p2p_impl.h"
 #include "prio.h"
+#include "twin.h"
 
 #define READ_HIGH (4u + CJ_P2P_MAX_FRAME)
 #define SOCKET_CHUNK (4u << 20)     /* bytes read / written per connection per loop turn */
@@ -175,6 +177,7 @@ peer *cj_conn_new(cj_p2p *p, struct bufferevent *bev, int outbound, static_peer 
         free(pe);
         return NULL;
     }
+    memcpy(pe->hs.instance, p->instance, sizeof pe->hs.instance);
     pe->resume = event_new(p->base, -1, 0, on_resume, pe);
     if (pe->resume == NULL) {
         free(pe);
@@ -263,6 +266,8 @@ static void on_ready(peer *pe)
     for (peer *o = p->peers; o != NULL; o = o->next) {
         if (o == pe || o->st != PS_READY || memcmp(o->hs.peer_node_pk, pe->hs.peer_node_pk, 32) != 0)
             continue;
+        if (cj_twin_check(pe, o))
+            continue; /* two processes with one key: both kept and reported (twin.h) */
         /* duplicate: both ends keep the connection dialed by the lower node key (the older one on a tie) */
         int c = memcmp(initiator_key(pe), initiator_key(o), 32);
         peer *drop = c < 0 ? o : pe;
@@ -334,6 +339,9 @@ static void dispatch(peer *pe, uint8_t *buf, cj_p2p_msg *m)
         break;
     }
     case CJ_P2P_PONG:
+        break;
+    case CJ_P2P_EVIDENCE:
+        cj_evidence_gossip_on_msg(pe, m);
         break;
     default:
         cj_score_penalize(pe, CJ_P2P_PENALTY_MALFORMED, "handshake message after the handshake");

@@ -18,6 +18,7 @@
 
 #include "backoff.h"
 #include "evidence.h"
+#include "twin.h"
 #include "hmap.h"
 #include "log.h"
 #include "metrics.h"
@@ -40,6 +41,7 @@ void cj_p2p_short_hex(const uint8_t k[32], char out[17])
 void cj_p2p_peers_gauge(cj_p2p *p)
 {
     cj_metrics_set("peers", (double)p->nready);
+    cj_twin_gauge(p);
 }
 
 /* Random delay in [d/2, 3d/2): spreads reconnects of many nodes. */
@@ -342,6 +344,7 @@ cj_p2p *cj_p2p_new(const cj_p2p_config *cfg, char *err, size_t errlen)
     }
     memcpy(p->sk, cfg->node_sk, 64);
     memcpy(p->pk, cfg->node_sk + 32, 32);
+    randombytes_buf(p->instance, sizeof p->instance);
     if (cfg->npeers > 0) {
         p->statics = calloc(cfg->npeers, sizeof *p->statics);
         if (p->statics == NULL) {
@@ -469,6 +472,7 @@ size_t cj_p2p_peers(const cj_p2p *p, cj_peer_info *out, size_t max)
         i->weight = pe->weight;
         memcpy(i->best, pe->best, 32);
         i->connected_ms = pe->ready_wall_ms;
+        i->twin = cj_twin_of(p, pe);
     }
     return n;
 }

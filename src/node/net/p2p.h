@@ -104,6 +104,10 @@ void cj_p2p_on_new_tip(cj_p2p *p);
 /* Double-sign evidence seen on the wire (see evidence.h). */
 cj_evidence_pool *cj_p2p_evidence(cj_p2p *p);
 
+/* Sends a double-sign evidence record (both headers) once to every established peer as an `evidence` message
+ * (net/evidence_gossip.c; the daemon calls it for each new record, docs/P2P.md). */
+void cj_evidence_gossip_send(cj_p2p *p, const cj_evidence_record *r);
+
 /* One record per established peer (for the API). */
 size_t cj_p2p_peers(const cj_p2p *p, cj_peer_info *out, size_t max);
 

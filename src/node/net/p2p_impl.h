@@ -92,6 +92,7 @@ struct cj_p2p {
     cj_mempool *mp;
     uint8_t *sk; /* sodium_malloc'd 64 bytes */
     uint8_t pk[32];
+    uint8_t instance[16]; /* random per start: sent in every hello (twin.h) */
     uint64_t chain_id;
     uint8_t genesis[32];
     struct evconnlistener *listener;

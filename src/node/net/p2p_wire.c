@@ -11,12 +11,12 @@
 
 
 static const char *const type_names[CJ_P2P_TYPE_COUNT] = {
-    "hello", "auth", "status", "tx", "block", "get_blocks", "blocks", "ping", "pong",
+    "hello", "auth", "status", "tx", "block", "get_blocks", "blocks", "ping", "pong", "evidence",
 };
 
 /* Field keys of each message type, "type" first (the decoder checks order and count). */
 static const char *const keys_hello[] = {"type",    "version", "chain_id", "genesis",
-                                         "node_key", "eph_key", "nonce",    "listen_port"};
+                                         "node_key", "eph_key", "nonce",    "listen_port", "instance"};
 static const char *const keys_auth[] = {"type", "sig"};
 static const char *const keys_status[] = {"type", "height", "best", "weight"};
 static const char *const keys_tx[] = {"type", "tx"};
@@ -24,13 +24,14 @@ static const char *const keys_block[] = {"type", "block"};
 static const char *const keys_get[] = {"type", "from", "count"};
 static const char *const keys_blocks[] = {"type", "from", "blocks"};
 static const char *const keys_ping[] = {"type", "nonce"};
+static const char *const keys_evidence[] = {"type", "header_a", "header_b"};
 
 static const struct {
     const char *const *keys;
     uint32_t n;
 } schema[CJ_P2P_TYPE_COUNT] = {
-    {keys_hello, 8}, {keys_auth, 2}, {keys_status, 4}, {keys_tx, 2},   {keys_block, 2},
-    {keys_get, 3},   {keys_blocks, 3}, {keys_ping, 2}, {keys_ping, 2},
+    {keys_hello, 9}, {keys_auth, 2}, {keys_status, 4}, {keys_tx, 2},   {keys_block, 2},
+    {keys_get, 3},   {keys_blocks, 3}, {keys_ping, 2}, {keys_ping, 2}, {keys_evidence, 3},
 };
 
 /* Message type names are part of the wire format and of metric labels. */
@@ -111,6 +112,7 @@ static void write_msg(coinjecture_msgpack_writer *w, const cj_p2p_msg *m)
         put_key(w, t, 5), coinjecture_msgpack_put_bin(w, m->u.hello.eph_key, 32);
         put_key(w, t, 6), coinjecture_msgpack_put_bin(w, m->u.hello.nonce, 32);
         put_key(w, t, 7), coinjecture_msgpack_put_uint(w, m->u.hello.listen_port);
+        put_key(w, t, 8), coinjecture_msgpack_put_bin(w, m->u.hello.instance, 16);
         break;
     case CJ_P2P_AUTH:
         put_key(w, t, 1), coinjecture_msgpack_put_bin(w, m->u.auth.sig, 64);
@@ -140,6 +142,10 @@ static void write_msg(coinjecture_msgpack_writer *w, const cj_p2p_msg *m)
     case CJ_P2P_PONG:
         put_key(w, t, 1), coinjecture_msgpack_put_uint(w, m->u.ping.nonce);
         break;
+    case CJ_P2P_EVIDENCE:
+        put_key(w, t, 1), coinjecture_msgpack_put_bin(w, m->u.evidence.header_a, m->u.evidence.len_a);
+        put_key(w, t, 2), coinjecture_msgpack_put_bin(w, m->u.evidence.header_b, m->u.evidence.len_b);
+        break;
     default:
         break;
     }
@@ -168,6 +174,11 @@ static int check_encodable(const cj_p2p_msg *m, char *err, size_t errlen)
             if (m->u.blocks.items[i] == NULL || m->u.blocks.lens[i] == 0 ||
                 m->u.blocks.lens[i] > COINJECTURE_MAX_BLOCK_SIZE)
                 return fail(err, errlen, "%s", "blocks: an item is missing or over COINJECTURE_MAX_BLOCK_SIZE");
+        break;
+    case CJ_P2P_EVIDENCE:
+        if (m->u.evidence.header_a == NULL || m->u.evidence.len_a == 0 || m->u.evidence.len_a > CJ_P2P_MAX_HEADER_BYTES ||
+            m->u.evidence.header_b == NULL || m->u.evidence.len_b == 0 || m->u.evidence.len_b > CJ_P2P_MAX_HEADER_BYTES)
+            return fail(err, errlen, "%s", "evidence: a header is missing or over CJ_P2P_MAX_HEADER_BYTES");
         break;
     case CJ_P2P_HELLO:
         if (m->u.hello.version > UINT32_MAX)
@@ -261,6 +272,8 @@ static CoinjResult read_body(coinjecture_msgpack_reader *r, cj_p2p_type t, cj_p2
         TRY(rd_key(r, t, 7));
         TRY(coinjecture_msgpack_read_uint(r, "listen_port", 0xffff, &v));
         m->u.hello.listen_port = (uint16_t)v;
+        TRY(rd_key(r, t, 8));
+        TRY(read_fixed(r, "instance", m->u.hello.instance, 16));
         break;
     case CJ_P2P_AUTH:
         TRY(rd_key(r, t, 1));
@@ -306,6 +319,14 @@ static CoinjResult read_body(coinjecture_msgpack_reader *r, cj_p2p_type t, cj_p2
     case CJ_P2P_PONG:
         TRY(rd_key(r, t, 1));
         TRY(coinjecture_msgpack_read_uint(r, "nonce", UINT64_MAX, &m->u.ping.nonce));
+        break;
+    case CJ_P2P_EVIDENCE:
+        TRY(rd_key(r, t, 1));
+        TRY(coinjecture_msgpack_read_bin(r, "header_a", 1, CJ_P2P_MAX_HEADER_BYTES, &m->u.evidence.header_a,
+                                         &m->u.evidence.len_a));
+        TRY(rd_key(r, t, 2));
+        TRY(coinjecture_msgpack_read_bin(r, "header_b", 1, CJ_P2P_MAX_HEADER_BYTES, &m->u.evidence.header_b,
+                                         &m->u.evidence.len_b));
         break;
     default:
         return coinjecture_msgpack_reader_fail(r, COINJ_ERROR_DECODE_ENUM, "type", "unknown type");
@@ -386,6 +407,7 @@ void cj_p2p_hs_hello(const cj_p2p_hs *hs, cj_p2p_msg *out)
     memcpy(out->u.hello.eph_key, hs->eph_pk, 32);
     memcpy(out->u.hello.nonce, hs->nonce, 32);
     out->u.hello.listen_port = hs->listen_port;
+    memcpy(out->u.hello.instance, hs->instance, 16);
 }
 
 /* Refuses peers of another protocol, chain or genesis, and connections to ourselves. */
@@ -397,7 +419,7 @@ int cj_p2p_hs_check_hello(cj_p2p_hs *hs, const cj_p2p_msg *hello, char *err, siz
     char num[48];
     if (hello->u.hello.version != CJ_P2P_VERSION) {
         snprintf(num, sizeof num, "%llu", (unsigned long long)hello->u.hello.version);
-        return fail(err, errlen, "protocol version %s, we speak 1", num);
+        return fail(err, errlen, "protocol version %s, we speak %u", num, CJ_P2P_VERSION);
     }
     if (hello->u.hello.chain_id != hs->chain_id) {
         snprintf(num, sizeof num, "%llu", (unsigned long long)hello->u.hello.chain_id);
@@ -413,6 +435,7 @@ int cj_p2p_hs_check_hello(cj_p2p_hs *hs, const cj_p2p_msg *hello, char *err, siz
     memcpy(hs->peer_eph_pk, hello->u.hello.eph_key, 32);
     memcpy(hs->peer_nonce, hello->u.hello.nonce, 32);
     hs->peer_listen_port = hello->u.hello.listen_port;
+    memcpy(hs->peer_instance, hello->u.hello.instance, 16);
     hs->have_peer = 1;
     return 0;
 }

@@ -110,6 +110,8 @@ class P2P:
         self.msg_counts = {}
         self.pinned_mismatches = 0
         self.bans_total = 0
+        self.instance = os.urandom(16)  # per process start, in every hello (docs/P2P.md "Twins")
+        self.evidence_messages = 0
 
     # ------------------------------------------------------------------------------------------ lifecycle
     async def start(self):
@@ -220,7 +222,8 @@ class P2P:
         own = {"nonce": os.urandom(32), "eph_key": eph.pk, "node_key": self.node_key}
         await peer.send_plain(wire.encode_msg("hello", version=wire.VERSION, chain_id=chain.g.chain_id,
                                               genesis=chain.genesis_hash, node_key=self.node_key,
-                                              eph_key=eph.pk, nonce=own["nonce"], listen_port=self.port or 0))
+                                              eph_key=eph.pk, nonce=own["nonce"], listen_port=self.port or 0,
+                                              instance=self.instance))
         _, body = await peer.read_frame(wire.MAX_PRE_FRAME)
         t, hello = wire.decode_msg(body)
         if t != "hello":
@@ -285,6 +288,11 @@ class P2P:
             node.on_p2p_block(m["block"], peer)
         elif t == "get_blocks":
             await self._serve_range(peer, m["from"], m["count"])
+        elif t == "evidence":
+            # a double-sign proof gossiped by coinjectured (docs/P2P.md); this validator records the double
+            # signs among the blocks it stores, and does not verify or forward wire evidence
+            self.evidence_messages += 1
+            log.debug("evidence message from %s ignored", peer.node_key.hex()[:16])
         elif t == "blocks":
             if peer is not self.sync_peer:
                 peer.penalize(10, "unrequested blocks")

@@ -10,18 +10,19 @@ from cryptography.hazmat.primitives import serialization
 from . import ed25519
 from .codec import DecodeError, Reader, pack
 
-VERSION = 1
+VERSION = 2  # 2: the hello's instance and the evidence message (docs/P2P.md "Versions")
 MAX_PRE_FRAME = 1024
 MAX_FRAME = 12 * 1024 * 1024
 AUTH_TAG = b"coinjecture/p2p/v1/auth"
 MAX_TX_BYTES = 256 * 1024
 MAX_BLOCK_BYTES = 10 * 1024 * 1024
 MAX_RANGE = 256
+MAX_HEADER_BYTES = 1024
 
 # message type -> ordered fields (name, kind); kinds: u64, u16, b32, b64, bin:<max>, bins:<max count>:<max len>, str
 SCHEMAS = {
     "hello": [("version", "u64"), ("chain_id", "u64"), ("genesis", "b32"), ("node_key", "b32"), ("eph_key", "b32"),
-              ("nonce", "b32"), ("listen_port", "u16")],
+              ("nonce", "b32"), ("listen_port", "u16"), ("instance", "b16")],
     "auth": [("sig", "b64")],
     "status": [("height", "u64"), ("best", "b32"), ("weight", "u64")],
     "tx": [("tx", "bin:%d" % MAX_TX_BYTES)],
@@ -30,6 +31,7 @@ SCHEMAS = {
     "blocks": [("from", "u64"), ("blocks", "bins")],
     "ping": [("nonce", "u64")],
     "pong": [("nonce", "u64")],
+    "evidence": [("header_a", "bin:%d" % MAX_HEADER_BYTES), ("header_b", "bin:%d" % MAX_HEADER_BYTES)],
 }
 
 
@@ -59,6 +61,8 @@ def decode_msg(b: bytes):
             out[name] = r.uint()
         elif kind == "u16":
             out[name] = r.uint(0xFFFF)
+        elif kind == "b16":
+            out[name] = r.bin_(16)
         elif kind == "b32":
             out[name] = r.bin_(32)
         elif kind == "b64":
