@@ -206,17 +206,22 @@ static void on_block_verdict(peer *pe, const uint8_t *bytes, size_t len, cj_chai
             cj_relay_block(p, bytes, len, pe);
         cj_log_info("p2p: block %llu %.16s from %s: %s", (unsigned long long)res->height, hex, pe->addr,
                     res->reorged ? "reorg" : res->extended ? "new tip" : "side branch");
-        if (res->extended || res->reorged)
+        if (res->extended || res->reorged) {
+            cj_sync_delivered(pe); /* it backs its claims: a sync source again */
             cj_relay_tip_moved(p, &res->move);
+        }
         return;
     }
     if (st == CJ_CHAIN_KNOWN) {
         (void)cj_relay_seen_add(p, res->hash);
+        (void)cj_score_charge(pe, CJ_COST_BLOCK); /* every peer relays each block once: more is a flood */
         return;
     }
     if (st == CJ_CHAIN_ORPHAN || st == CJ_CHAIN_FUTURE) {
         cj_log_debug("p2p: block %llu %.16s from %s: %s", (unsigned long long)res->height, hex, pe->addr,
                      cj_chain_status_name(st));
+        if (cj_score_charge(pe, CJ_COST_BLOCK) != 0)
+            return; /* a flood of orphans: no sync request for each */
         if (st == CJ_CHAIN_ORPHAN && res->height > pe->height) {
             /* the peer is ahead of what it last told us; its status follows, but ask now */
             pe->have_status = 1;
@@ -233,7 +238,11 @@ static void on_block_verdict(peer *pe, const uint8_t *bytes, size_t len, cj_chai
         cj_score_penalize(pe, CJ_P2P_PENALTY_INVALID_BLOCK, why);
         return;
     }
-    cj_log_warn("p2p: block from %s not imported: %s: %s", pe->addr, cj_chain_status_name(st), err);
+    if (st == CJ_CHAIN_SIDE_TOO_DEEP || st == CJ_CHAIN_SIDE_LIMIT) { /* valid, declined: no penalty, a cost */
+        cj_log_debug("p2p: block from %s not stored: %s: %s", pe->addr, cj_chain_status_name(st), err);
+        (void)cj_score_charge(pe, CJ_COST_BLOCK);
+    } else
+        cj_log_warn("p2p: block from %s not imported: %s: %s", pe->addr, cj_chain_status_name(st), err);
 }
 
 /* A relayed block, decoded once: import, evidence, then what the verdict calls for. */
