@@ -2,6 +2,9 @@
  * handshake, frames in (bounded, time-sliced) and out (sealed), dispatch of session messages, and closing
  * from a deferred event, never inside the connection's own callbacks. */
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -25,6 +28,8 @@
 #define READ_FRAMES 64              /* frames handled per peer per turn */
 #define WORK_WINDOW_US 100000       /* all peers together handle frames for at most WORK_BUDGET_US of every */
 #define WORK_BUDGET_US 50000        /* WORK_WINDOW_US: the rest of the loop (API, timers) is never starved */
+#define TRIM_AFTER_BYTES (1u << 20) /* input buffered by freed connections before memory is given back */
+#define TRIM_EVERY_MS 1000
 
 static void on_read(struct bufferevent *bev, void *arg);
 static void on_event(struct bufferevent *bev, short what, void *arg);
@@ -113,6 +118,9 @@ void cj_conn_destroy(cj_p2p *p, peer *pe)
         cj_p2p_static_closed(sp, pe);
     cj_sync_peer_freed(p, pe);
     cj_relay_peer_freed(p, pe);
+    size_t held = evbuffer_get_length(bufferevent_get_input(pe->bev));
+    p->freed_input += held > pe->in_peak ? held : pe->in_peak;
+    p->last_free_ms = cj_clock_mono_ms();
     bufferevent_free(pe->bev);
     event_free(pe->resume);
     p->ntotal--;
@@ -121,6 +129,20 @@ void cj_conn_destroy(cj_p2p *p, peer *pe)
     sodium_memzero(&pe->rx, sizeof pe->rx);
     sodium_memzero(&pe->tx, sizeof pe->tx);
     free(pe);
+}
+
+/* From the tick: gives memory back to the system once connections that buffered large frames are gone (glibc
+ * keeps freed chunks otherwise, so RSS stayed at its peak). Not from the reaper: libevent releases a freed
+ * bufferevent's buffers from a later loop callback. At most once per TRIM_EVERY_MS. */
+void cj_conn_trim(cj_p2p *p, int64_t now)
+{
+    if (p->freed_input < TRIM_AFTER_BYTES || now - p->last_trim_ms < TRIM_EVERY_MS || now - p->last_free_ms < 100)
+        return;
+    p->freed_input = 0;
+    p->last_trim_ms = now;
+#ifdef __GLIBC__
+    (void)malloc_trim(0);
+#endif
 }
 
 /* Deferred event: frees every connection marked closed. */

@@ -295,6 +295,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         cj_sync_serve_deferred(pe);
     }
     cj_sync_tick(p, now);
+    cj_conn_trim(p, now);
     dial_due(p, now);
     cj_score_bans_expire(p, now);
 }

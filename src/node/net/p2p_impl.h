@@ -128,7 +128,7 @@ struct cj_p2p {
     int64_t work_window_us, work_used_us; /* frame handling of all peers in the current window (conn.c) */
     uint32_t rate_status, rate_block;     /* status / useless blocks per second free per peer (from the block time) */
     size_t freed_input;                   /* input bytes of connections freed since memory was last returned */
-    int64_t last_trim_ms;
+    int64_t last_trim_ms, last_free_ms;
     txq_item *txq_head, *txq_tail;
     size_t txq_n;
     uint64_t txq_dropped;
@@ -166,6 +166,7 @@ int cj_conn_send(peer *pe, const cj_p2p_msg *m);
 void cj_conn_close(peer *pe, const char *why);
 void cj_conn_destroy(cj_p2p *p, peer *pe);
 void cj_conn_on_reap(evutil_socket_t fd, short what, void *arg);
+void cj_conn_trim(cj_p2p *p, int64_t now);
 void cj_conn_sa_text(const struct sockaddr *sa, char *ip, size_t iplen, char *out, size_t cap);
 peer *cj_conn_new(cj_p2p *p, struct bufferevent *bev, int outbound, static_peer *sp);
 void cj_conn_set_nodelay(struct bufferevent *bev);
