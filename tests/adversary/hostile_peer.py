@@ -94,8 +94,8 @@ class HealthProbe:
 
 
 class ScriptedPeer:
-    """An authenticated peer run by a thread: answers pings, optionally announces a status (claim), and hands every other
-    message to on_msg(peer, msg) (which may send). Records whether the node closed the connection."""
+    """An authenticated peer run by a thread: answers pings, optionally announces a status (claim), and hands every
+    other message to on_msg(peer, msg) (which may send). Records whether the node closed the connection."""
 
     def __init__(self, node, on_msg=None, claim=None, port=None):
         self.p = Peer(node, port=port).handshake()

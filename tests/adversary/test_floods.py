@@ -1,6 +1,7 @@
 """Message floods from authenticated peers (issue 12, medium): orphan blocks, pings, status messages, and 40 peers
-sending get_blocks at 30/s each. Before the fix no message class had a cost (no penalty for any of these) and peer
-frames ran at the loop's top priority without a global bound, so /health waited seconds behind them. Every flood
+sending get_blocks at 30/s each; probes beyond the issue: a known block relayed over and over, unknown types.
+Before the fix no message class had a cost (no penalty for any of these) and peer frames ran at the loop's top
+priority without a global bound, so /health waited seconds behind them. Every flood
 here reconnects with a fresh node key when the node closes it (keys are free). Bounds, measured by a separate HTTP
 client while the flood lasts: /health p99 <= 250 ms and max <= 1 s; the validator seals >= 80 % of its slots; the
 flooder is scored and banned."""
@@ -9,9 +10,9 @@ import time
 
 import pytest
 
-from hostile_peer import (HUGE, NO_RATE_LIMIT, HealthProbe, Node, Requester, block_from_wire, fetch_blocks, flood,
-                          keygen, kill_nodes, make_genesis, metric, mp_msg, mp_uint, ping_msg, produced, ref,
-                          status_msg, tip, wait_for)
+from hostile_peer import (HUGE, NO_RATE_LIMIT, HealthProbe, Node, Requester, block_from_wire, block_msg,
+                          fetch_blocks, flood, keygen, kill_nodes, make_genesis, metric, mp_msg, mp_uint, ping_msg,
+                          produced, ref, status_msg, tip, wait_for)
 
 BLOCK_S = 0.5
 FLOOD_S = 6
@@ -68,6 +69,16 @@ def test_orphan_flood(node):
 
     under_flood(n, "100,000 orphan blocks",
                 lambda: "%d sent, %d connections closed by the node" % flood(n, orphan, 100000, FLOOD_S))
+
+
+def test_known_block_flood(node):
+    """A probe beyond the issue's list: one valid, known block relayed over and over (each copy is decoded,
+    hashed and looked up)."""
+    n = node
+    h = tip(n)[0]
+    body = block_msg(fetch_blocks(n, h - 5, 1)[0])
+    under_flood(n, "100,000 copies of a known block",
+                lambda: "%d sent, %d connections closed by the node" % flood(n, lambda i: body, 100000, FLOOD_S))
 
 
 def test_ping_flood(node):

@@ -9,7 +9,9 @@ import time
 import pytest
 
 from hostile_peer import (HUGE, NO_RATE_LIMIT, Node, ScriptedPeer, fetch_blocks, keygen, kill_nodes,
-                          liar_genesis_replay, liar_known_replay, make_genesis, metric, peers_by_key, produced)
+                          liar_genesis_replay, liar_known_replay, make_genesis, metric, peers_by_key, produced,
+                          wait_for)
+from conftest import block_hash
 
 BLOCK_S = 0.5
 ATTACK_S = 10
@@ -59,3 +61,40 @@ def test_known_block_replay_does_not_stop_production(solo):
         for lr in liars:
             lr.close()
     assert n.proc.poll() is None
+
+
+def test_replay_against_all_three_validators(tmp_path):
+    """The issue's network-wide form: every validator of a 3-validator network gets its replaying liars at once.
+    Each must still seal at least 80 % of its share of the slots."""
+    keys = [tmp_path / f"v{i}.key" for i in range(3)]
+    for k in keys:
+        keygen(k)
+    g = tmp_path / "genesis.json"
+    make_genesis(g, keys, block_time="500ms", chain_id=5656)
+    vs = [Node(tmp_path, g, keys[i], NO_RATE_LIMIT, name=f"v{i}") for i in range(3)]
+    for i, v in enumerate(vs):
+        v.extra += ["--peers", ",".join(f"127.0.0.1:{o.p2p_port}" for o in vs if o is not v)]
+    liars = []
+    try:
+        for v in vs:
+            v.start(wait=False)
+        for v in vs:
+            v.wait_healthy()
+        wait_for(lambda: all(v.get("/v1/status")["peers"] >= 2 for v in vs) and min(v.height() for v in vs) >= 4,
+                 30, "3 connected validators at height 4")
+        h = vs[0].height()
+        chain = fetch_blocks(vs[0], 0, h + 1)
+        for v in vs:
+            liars.append(ScriptedPeer(v, liar_genesis_replay(chain[0]), claim=(10 ** 9, b"\x01" * 32, HUGE)))
+            liars.append(ScriptedPeer(v, liar_known_replay(chain), claim=(h, b"\x00" * 32, HUGE)))
+        p0, t0 = [produced(v) for v in vs], time.time()
+        time.sleep(ATTACK_S)
+        share = (time.time() - t0) / BLOCK_S / 3
+        sealed = [produced(v) - p for v, p in zip(vs, p0)]
+        print(f"sealed {sealed} of a share of {share:.1f} slots each under the replay attack on all three")
+        assert all(s >= 0.8 * share for s in sealed), f"sealed {sealed}, share {share:.1f} each"
+        assert len({block_hash(v, min(x.height() for x in vs) - 1) for v in vs}) == 1, "the validators disagree"
+    finally:
+        for lr in liars:
+            lr.close()
+        kill_nodes(vs)

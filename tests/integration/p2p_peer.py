@@ -52,7 +52,10 @@ def mp_bin(b):
 def mp_array(items):
     """An array of already encoded values (shortest header)."""
     n = len(items)
-    hdr = bytes([0x90 | n]) if n < 16 else b"\xdc" + struct.pack(">H", n) if n <= 0xFFFF else b"\xdd" + struct.pack(">I", n)
+    if n < 16:
+        hdr = bytes([0x90 | n])
+    else:
+        hdr = b"\xdc" + struct.pack(">H", n) if n <= 0xFFFF else b"\xdd" + struct.pack(">I", n)
     return hdr + b"".join(items)
 
 

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from conftest import CLI, Node, free_port, keygen, kill_nodes, metric, run
 from conftest import wait_for as shared_wait_for
-from p2p_peer import (Peer, block_from_wire, block_msg, fetch_blocks, key_from_file, mp_bin, mp_decode, mp_msg,  # noqa: F401
+from p2p_peer import (Peer, block_from_wire, block_msg, fetch_blocks, key_from_file, mp_bin, mp_decode, mp_msg,
                       mp_uint, pump, raw_pub, ref, resealed, signed_tx, tx_msg, wait_closed)
 
 # ---------------------------------------------------------------------------------------------------------
