@@ -179,11 +179,10 @@ void cj_sync_delivered(peer *pe)
     pe->back = 0;
 }
 
-/* A request to pe is over (answered, timed out, or the peer is closing). */
+/* A request to pe is over (answered, timed out, or the peer is closing); req_* stay for its answer. */
 static void request_done(peer *pe)
 {
     pe->req_deadline = 0;
-    pe->req_sent_ms = 0;
 }
 
 /* Whether a request to pe may hold production (briefly): it delivered before, or it is a configured peer. */
