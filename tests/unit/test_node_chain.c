@@ -926,6 +926,61 @@ static void test_double_sign_evidence(void **state)
     cj_genesis_free(&g);
 }
 
+/* Side blocks are bounded: a third block of one proposer at one height is not stored (SIDE_LIMIT), nor a side
+ * block whose parent is deeper than max_reorg_depth below the tip (SIDE_TOO_DEEP); neither is a rule break. */
+static void test_side_blocks_bounded(void **state)
+{
+    (void)state;
+    nt_key a;
+    nt_key_make(&a, 1);
+    cj_genesis g;
+    nt_genesis(&g, 1, &a, 0, NULL, 0);
+    char *da = nt_tmpdir(), *dd = nt_tmpdir(), *de = nt_tmpdir();
+    cj_chain *A = nt_open(da, &g, &a), *D = nt_open(dd, &g, NULL);
+    char err[160];
+    size_t lx[3], ly[4];
+    uint8_t *x[3], *y[4];
+    for (int i = 0; i < 3; i++) { /* three twins at height 1 */
+        x[i] = nt_produce(A, NULL, NT_T0 + 1000 + 200 * i, &lx[i], NULL);
+        assert_int_equal(cj_chain_undo_tip(A, err, sizeof err), CJ_CHAIN_OK);
+    }
+    for (int i = 0; i < 4; i++) /* and a chain of 4 */
+        y[i] = nt_produce(A, NULL, cj_chain_next_production_ms(A) + 1, &ly[i], NULL);
+    assert_int_equal(nt_import(D, x[0], lx[0], NT_T0 + 60000, NULL), CJ_CHAIN_OK);
+    assert_int_equal(nt_import(D, x[1], lx[1], NT_T0 + 60000, NULL), CJ_CHAIN_OK);
+    cj_chain_stats st0, st1;
+    cj_chain_get_stats(D, &st0);
+    assert_int_equal(nt_import(D, x[2], lx[2], NT_T0 + 60000, NULL), CJ_CHAIN_SIDE_LIMIT);
+    assert_int_equal(nt_import(D, x[2], lx[2], NT_T0 + 60000, NULL), CJ_CHAIN_SIDE_LIMIT); /* not stored */
+    cj_chain_get_stats(D, &st1);
+    assert_int_equal(st1.blocks_rejected, st0.blocks_rejected + 2);
+    assert_false(cj_chain_status_is_invalid(CJ_CHAIN_SIDE_LIMIT));
+    assert_false(cj_chain_status_is_invalid(CJ_CHAIN_SIDE_TOO_DEEP));
+    assert_string_equal(cj_chain_status_name(CJ_CHAIN_SIDE_LIMIT), "side-limit");
+    assert_string_equal(cj_chain_status_name(CJ_CHAIN_SIDE_TOO_DEEP), "side-too-deep");
+    /* depth: E follows y to height 4 with max_reorg_depth 2; a twin whose parent is genesis is 4 below */
+    cj_chain_options o;
+    cj_chain_options_default(&o);
+    o.sync_full = 0;
+    o.max_reorg_depth = 2;
+    cj_chain *E = NULL;
+    assert_int_equal(cj_chain_open(de, &g, NULL, &o, &E, err, sizeof err), CJ_CHAIN_OK);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(nt_import(E, y[i], ly[i], NT_T0 + 60000, NULL), CJ_CHAIN_OK);
+    assert_int_equal(cj_chain_height(E), 4);
+    assert_int_equal(nt_import(E, x[0], lx[0], NT_T0 + 60000, NULL), CJ_CHAIN_SIDE_TOO_DEEP);
+    assert_int_equal(cj_chain_height(E), 4);
+    for (int i = 0; i < 3; i++) free(x[i]);
+    for (int i = 0; i < 4; i++) free(y[i]);
+    cj_chain_close(A);
+    cj_chain_close(D);
+    cj_chain_close(E);
+    nt_rmdir(da);
+    nt_rmdir(dd);
+    nt_rmdir(de);
+    cj_genesis_free(&g);
+}
+
 /* A pooled tx that became invalid against running state is dropped by production (and from the pool). */
 static void test_production_drops_invalid(void **state)
 {
@@ -1027,6 +1082,7 @@ int main(void)
         cmocka_unit_test(test_reorg),
         cmocka_unit_test(test_reorg_readds_undone_txs),
         cmocka_unit_test(test_double_sign_evidence),
+        cmocka_unit_test(test_side_blocks_bounded),
         cmocka_unit_test(test_production_drops_invalid),
         cmocka_unit_test(test_rewards_schedule),
         cmocka_unit_test(test_status_names),

@@ -28,6 +28,8 @@ static const char *const STATUS_NAMES[] = {
     [CJ_CHAIN_BAD_STATE_ROOT] = "bad-state-root",
     [CJ_CHAIN_REORG_TOO_DEEP] = "reorg-too-deep",
     [CJ_CHAIN_BAD_VOTE] = "bad-vote",
+    [CJ_CHAIN_SIDE_TOO_DEEP] = "side-too-deep",
+    [CJ_CHAIN_SIDE_LIMIT] = "side-limit",
 };
 
 /* Stable short names for logs, metrics labels and API errors. */
@@ -38,11 +40,13 @@ const char *cj_chain_status_name(cj_chain_status s)
 }
 
 /* Verdicts that mean the block breaks a rule: everything but OK, KNOWN, ORPHAN and FUTURE (may become
- * valid), REORG_TOO_DEEP (a valid branch we cannot switch to), INTERNAL and BAD_ARG (our side). */
+ * valid), REORG_TOO_DEEP, SIDE_TOO_DEEP and SIDE_LIMIT (valid blocks this node does not store or switch to;
+ * an honest peer may relay them), INTERNAL and BAD_ARG (our side). */
 int cj_chain_status_is_invalid(cj_chain_status s)
 {
     return s != CJ_CHAIN_OK && s != CJ_CHAIN_KNOWN && s != CJ_CHAIN_ORPHAN && s != CJ_CHAIN_FUTURE &&
-           s != CJ_CHAIN_INTERNAL && s != CJ_CHAIN_BAD_ARG && s != CJ_CHAIN_REORG_TOO_DEEP;
+           s != CJ_CHAIN_INTERNAL && s != CJ_CHAIN_BAD_ARG && s != CJ_CHAIN_REORG_TOO_DEEP &&
+           s != CJ_CHAIN_SIDE_TOO_DEEP && s != CJ_CHAIN_SIDE_LIMIT;
 }
 
 /* Writes the reason into the caller's buffer (if any) and returns st, so callers `return cj_chain_fail(...)`. */

@@ -45,9 +45,16 @@ typedef enum {
     CJ_CHAIN_BAD_TX = 22,         /* a transaction fails (signature, type, nonce, fee, balance, overflow) */
     CJ_CHAIN_BAD_STATE_ROOT = 23, /* state root after application != the one in extra_data */
     CJ_CHAIN_REORG_TOO_DEEP = 24, /* heavier side chain forks more than max_reorg_depth below the tip */
-    CJ_CHAIN_BAD_VOTE = 25        /* the block's validator vote is invalid for the set in force (checked right
+    CJ_CHAIN_BAD_VOTE = 25,       /* the block's validator vote is invalid for the set in force (checked right
                                    * after the seal); also: a local vote intention that cannot be cast */
+    CJ_CHAIN_SIDE_TOO_DEEP = 26,  /* side block whose parent is more than max_reorg_depth below the tip: not stored */
+    CJ_CHAIN_SIDE_LIMIT = 27      /* side block whose proposer has CJ_CHAIN_MAX_SIDE_PER_SLOT blocks at that height
+                                   * stored already (double signing beyond evidence): not stored */
 } cj_chain_status;
+
+/* Blocks stored per proposer per height at most (the canonical one included): two make double-sign evidence,
+ * more only fill the store (docs/CHAIN.md). */
+#define CJ_CHAIN_MAX_SIDE_PER_SLOT 2
 
 /* Short name of a status ("bad-seal"), for logs, metrics labels and API errors. Never NULL. */
 const char *cj_chain_status_name(cj_chain_status s);

@@ -297,6 +297,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         cj_sync_serve_deferred(pe);
     }
     cj_sync_tick(p, now);
+    cj_conn_trim(p, now);
     dial_due(p, now);
     cj_score_bans_expire(p, now);
 }
@@ -322,6 +323,10 @@ cj_p2p *cj_p2p_new(const cj_p2p_config *cfg, char *err, size_t errlen)
     p->chain_id = cj_chain_chain_id(cfg->chain);
     cj_chain_genesis_hash(cfg->chain, p->genesis);
     p->started_ms = cj_clock_mono_ms();
+    /* status and useless blocks free per peer: four per block time, at least 20 per second */
+    uint64_t bt = cj_chain_block_time_ms(cfg->chain);
+    uint64_t per_sec = bt > 0 && 4000 / bt > 20 ? 4000 / bt : 20;
+    p->rate_status = p->rate_block = per_sec > 100000 ? 100000 : (uint32_t)per_sec;
     p->sk = sodium_malloc(64);
     p->bans = calloc(MAX_BANS, sizeof *p->bans);
     p->seen_ring = calloc(SEEN_CAP, sizeof *p->seen_ring);

@@ -38,7 +38,11 @@ typedef struct cj_p2p cj_p2p;
 #define CJ_P2P_PENALTY_INVALID_BLOCK 50
 #define CJ_P2P_PENALTY_INVALID_TX 5
 #define CJ_P2P_PENALTY_UNREQUESTED 10
-#define CJ_P2P_PENALTY_TIMEOUT 10
+#define CJ_P2P_PENALTY_TIMEOUT 10       /* silent for 3 ping intervals */
+#define CJ_P2P_PENALTY_SYNC_TIMEOUT 20  /* a get_blocks unanswered for CJ_P2P_SYNC_TIMEOUT_MS */
+#define CJ_P2P_PENALTY_NO_PROGRESS 20   /* a blocks answer with nothing new, from a peer claiming a better chain */
+#define CJ_P2P_PENALTY_EMPTY 10         /* an empty answer to a range the peer claims to have */
+#define CJ_P2P_PENALTY_BAD_BATCH 100    /* a blocks answer that repeats blocks, skips heights or does not link */
 
 /* What net tells the daemon: net reaches nothing above it otherwise (docs/ARCHITECTURE.md). Called on the
  * event-loop thread; every member may be NULL. */
@@ -89,9 +93,10 @@ size_t cj_p2p_peer_count(const cj_p2p *p);
 #define CJ_P2P_TX_BACKLOG_BUSY 4096u
 size_t cj_p2p_tx_backlog(const cj_p2p *p);
 
-/* 1 while the node should not produce: a range import is in progress, a range request was sent less than
- * CJ_P2P_SYNC_GATE_MS ago (a peer that never answers cannot hold production for the whole timeout), or
- * (with static peers configured) during the first CJ_P2P_STARTUP_GRACE_MS before any peer reported its status. */
+/* 1 while the node should not produce: a range import is in progress, a range request to a peer that delivered
+ * before (or a configured static peer) was sent less than CJ_P2P_SYNC_GATE_MS ago (a peer that never answers
+ * cannot hold production for the whole timeout, and one that never delivered cannot hold it at all), or (with
+ * static peers configured) during the first CJ_P2P_STARTUP_GRACE_MS before any peer reported its status. */
 int cj_p2p_syncing(const cj_p2p *p, int64_t now_ms);
 
 /* Relays a transaction admitted to the mempool (from the API or a peer) once to every peer. */

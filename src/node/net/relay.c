@@ -207,12 +207,15 @@ static void on_block_verdict(cj_p2p *p, peer *pe, const uint8_t *bytes, size_t l
             cj_relay_block(p, bytes, len, pe);
         cj_log_info("p2p: block %llu %.16s from %s: %s", (unsigned long long)res->height, hex, from,
                     res->reorged ? "reorg" : res->extended ? "new tip" : "side branch");
-        if (res->extended || res->reorged)
+        if (res->extended || res->reorged) {
+            cj_sync_delivered(pe); /* it backs its claims: a sync source again */
             cj_relay_tip_moved(p, &res->move);
+        }
         return;
     }
     if (st == CJ_CHAIN_KNOWN) {
         (void)cj_relay_seen_add(p, res->hash);
+        (void)cj_score_charge(pe, CJ_COST_BLOCK); /* every peer relays each block once: more is a flood */
         return;
     }
     if (st == CJ_CHAIN_FUTURE && res->due_ms == 0) { /* a clock far off: one warn line a minute */
@@ -224,6 +227,8 @@ static void on_block_verdict(cj_p2p *p, peer *pe, const uint8_t *bytes, size_t l
     if (st == CJ_CHAIN_ORPHAN || st == CJ_CHAIN_FUTURE) {
         cj_log_debug("p2p: block %llu %.16s from %s: %s", (unsigned long long)res->height, hex, from,
                      cj_chain_status_name(st));
+        if (pe != NULL && cj_score_charge(pe, CJ_COST_BLOCK) != 0)
+            return; /* a flood of orphans: no sync request for each */
         if (pe != NULL && st == CJ_CHAIN_ORPHAN && res->height > pe->height) {
             /* the peer is ahead of what it last told us; its status follows, but ask now */
             pe->have_status = 1;
@@ -243,7 +248,12 @@ static void on_block_verdict(cj_p2p *p, peer *pe, const uint8_t *bytes, size_t l
             cj_log_warn("p2p: %s", why);
         return;
     }
-    cj_log_warn("p2p: block from %s not imported: %s: %s", from, cj_chain_status_name(st), err);
+    if (st == CJ_CHAIN_SIDE_TOO_DEEP || st == CJ_CHAIN_SIDE_LIMIT) { /* valid, declined: no penalty, a cost */
+        cj_log_debug("p2p: block from %s not stored: %s: %s", from, cj_chain_status_name(st), err);
+        if (pe != NULL)
+            (void)cj_score_charge(pe, CJ_COST_BLOCK);
+    } else
+        cj_log_warn("p2p: block from %s not imported: %s: %s", from, cj_chain_status_name(st), err);
 }
 
 /* Import of a relayed block, decoded once, then evidence, the clock sample and what the verdict calls for;
