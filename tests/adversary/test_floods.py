@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from hostile_peer import (HUGE, NO_RATE_LIMIT, HealthProbe, Node, Requester, block_from_wire, block_msg,
-                          fetch_blocks, flood, keygen, kill_nodes, make_genesis, metric, mp_msg, mp_uint, ping_msg,
-                          produced, ref, status_msg, tip, wait_for)
+from hostile_peer import (HUGE, NO_RATE_LIMIT, block_from_wire, block_msg, fetch_blocks, flood, HealthProbe, keygen,
+                          kill_nodes, make_genesis, metric, mp_msg, mp_uint, Node, ping_msg, produced, ref, Requester,
+                          start_with_past_chain, status_msg, tip, wait_for)
 
 BLOCK_S = 0.5
 FLOOD_S = 6
@@ -24,11 +24,11 @@ def node(tmp_path_factory):
     key = d / "v.key"
     keygen(key)
     g = d / "genesis.json"
-    # a genesis 130 s in the past: 260 blocks at once (get_blocks answers are full), then one every 500 ms
-    make_genesis(g, [key], block_time="500ms", chain_id=5353, genesis_time=int(time.time()) - 130)
+    genesis_time = int(time.time()) - 170  # room for 262 blocks of 500 ms before now
+    # a chain of 262 blocks in the past (get_blocks answers are full), then one block every 500 ms
+    make_genesis(g, [key], block_time="500ms", chain_id=5353, genesis_time=genesis_time)
     n = Node(d, g, key, NO_RATE_LIMIT, name="v")
-    n.start()
-    wait_for(lambda: tip(n)[0] >= 262, 90, "the validator catches up with the clock", interval=0.2)
+    start_with_past_chain(n, genesis_time, 262)
     yield n
     kill_nodes([n])
 

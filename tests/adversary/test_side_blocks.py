@@ -5,8 +5,9 @@ max_reorg_depth (100) below the tip, at most 2 blocks per proposer per height ar
 not move, and the node keeps producing."""
 import pytest
 
-from hostile_peer import (NO_RATE_LIMIT, Node, Peer, block_from_wire, block_msg, fetch_blocks, keygen,
-                          key_from_file, kill_nodes, make_genesis, mp_msg, mp_uint, ref, resealed, tip, wait_for)
+from hostile_peer import (NO_RATE_LIMIT, block_from_wire, block_msg, fetch_blocks, key_from_file, keygen, kill_nodes,
+                          make_genesis, mp_msg, mp_uint, Node, Peer, ref, resealed, start_with_past_chain, tip,
+                          wait_for)
 from conftest import http
 
 TWINS = 4       # twins sent per height (with the canonical block: 5 blocks by one proposer at one height)
@@ -21,10 +22,10 @@ def node(tmp_path_factory):
     key = d / "v.key"
     keygen(key)
     g = d / "genesis.json"
-    make_genesis(g, [key], block_time="500ms", chain_id=5555, genesis_time=int(time.time()) - 90)
+    genesis_time = int(time.time()) - 130  # room for 175 blocks of 500 ms before now
+    make_genesis(g, [key], block_time="500ms", chain_id=5555, genesis_time=genesis_time)
     n = Node(d, g, key, NO_RATE_LIMIT, name="v")
-    n.start()
-    wait_for(lambda: tip(n)[0] >= 175, 90, "the validator catches up with the clock", interval=0.2)
+    start_with_past_chain(n, genesis_time, 175)
     n.key_file = key
     yield n
     kill_nodes([n])

@@ -97,6 +97,8 @@ class P2P:
         self.static = static_peers  # list of (pinned_key or None, host, port)
         self.max_peers, self.ban_time = max_peers, ban_time
         self.peers = {}  # node_key -> Peer
+        self.twins = set()  # node keys seen from two running processes (docs/P2P.md "Twins")
+        self.twin_peers = []  # the second connection of each twin, kept open
         self.banned = {}
         self.seen = OrderedDict()
         self.server = None
@@ -139,6 +141,8 @@ class P2P:
     def on_closed(self, peer):
         if peer.node_key and self.peers.get(peer.node_key) is peer:
             del self.peers[peer.node_key]
+        if peer in self.twin_peers:
+            self.twin_peers.remove(peer)
         if self.sync_peer is peer:
             self.sync_peer = None
 
@@ -238,6 +242,7 @@ class P2P:
             return "bad ephemeral key"
         peer.node_key = hello["node_key"]
         peer.listen_port = hello["listen_port"]
+        peer.instance = hello["instance"]
         if peer.static and peer.static[0] is not None and peer.static[0] != peer.node_key:
             self.pinned_mismatches += 1
             log.warning("peer at %s:%d has key %s, pinned %s: refused", peer.static[1], peer.static[2],
@@ -255,6 +260,13 @@ class P2P:
         rx, tx = eph.session_keys(hello["eph_key"])
         peer.rx_cipher, peer.tx_cipher = wire.Cipher(rx), wire.Cipher(tx)
         old = self.peers.get(peer.node_key)
+        if old is not None and not old.closed and getattr(old, "instance", None) not in (None, peer.instance):
+            # two running processes with one node key (docs/P2P.md "Twins"): reported, not refused as a duplicate
+            if peer.node_key not in self.twins:
+                self.twins.add(peer.node_key)
+                log.error("p2p: TWIN: node key %s is presented by two running processes", peer.node_key.hex())
+            self.twin_peers.append(peer)
+            return "ok"
         if old is not None and not old.closed:
             # keep the connection dialed by the lower node key
             def dialer(p):
@@ -265,6 +277,10 @@ class P2P:
                 return "duplicate connection"
         self.peers[peer.node_key] = peer
         return "ok"
+
+    def twin_keys(self):
+        """Number of node keys presented by two running processes (/v1/status p2p_twins)."""
+        return len(self.twins)
 
     # ------------------------------------------------------------------------------------------ messages
     async def _handle(self, peer, t, m):
