@@ -123,6 +123,7 @@ void cj_conn_destroy(cj_p2p *p, peer *pe)
     size_t held = evbuffer_get_length(bufferevent_get_input(pe->bev));
     p->freed_input += held > pe->in_peak ? held : pe->in_peak;
     p->last_free_ms = cj_clock_mono_ms();
+    (void)evbuffer_remove_cb_entry(bufferevent_get_output(pe->bev), pe->out_cb);
     bufferevent_free(pe->bev);
     event_free(pe->resume);
     p->ntotal--;
@@ -186,6 +187,15 @@ void cj_conn_sa_text(const struct sockaddr *sa, char *ip, size_t iplen, char *ou
     snprintf(ip, iplen, "%s", buf);
 }
 
+/* Counts the bytes queued to and sent from a peer's output buffer (serving needs to know when an answer left). */
+static void on_output(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+    peer *pe = arg;
+    (void)buf;
+    pe->out_added += info->n_added;
+    pe->out_drained += info->n_deleted;
+}
+
 /* Allocates a connection around bev with read limits: never more than one maximum frame buffered. */
 peer *cj_conn_new(cj_p2p *p, struct bufferevent *bev, int outbound, static_peer *sp)
 {
@@ -206,6 +216,12 @@ peer *cj_conn_new(cj_p2p *p, struct bufferevent *bev, int outbound, static_peer 
     memcpy(pe->hs.instance, p->instance, sizeof pe->hs.instance);
     pe->resume = event_new(p->base, -1, 0, on_resume, pe);
     if (pe->resume == NULL) {
+        free(pe);
+        return NULL;
+    }
+    pe->out_cb = evbuffer_add_cb(bufferevent_get_output(bev), on_output, pe);
+    if (pe->out_cb == NULL) {
+        event_free(pe->resume);
         free(pe);
         return NULL;
     }

@@ -22,6 +22,7 @@
 #include "p2p_wire.h"
 
 struct bufferevent;
+struct evbuffer_cb_entry;
 struct event;
 struct evconnlistener;
 struct sockaddr;
@@ -70,6 +71,9 @@ struct peer {
     } cost[CJ_COST_CLASSES];
     size_t in_peak;           /* largest input buffered (bytes): the reaper returns memory after big ones */
     uint32_t served_blocks;   /* blocks served in the current one-second get_blocks window */
+    struct evbuffer_cb_entry *out_cb; /* counts the output bytes queued and sent: */
+    uint64_t out_added, out_drained;
+    uint64_t answer_end;      /* out_added after our last blocks answer to it */
     int64_t serve_window_ms;  /* start of the current one-second get_blocks window */
     uint32_t served;          /* get_blocks answered in that window */
     int deferred;             /* a get_blocks over the cap or while busy, answered by on_tick */

@@ -61,8 +61,9 @@ static void serve_defer(peer *pe, uint64_t from, uint64_t count, int flood)
     pe->deferred_count = count;
 }
 
-/* Serves get_blocks from our canonical chain, capped by count and by the batch byte budget. */
-void cj_sync_serve(peer *pe, uint64_t from, uint64_t count)
+/* Serves get_blocks from our canonical chain, capped by count and by the batch byte budget, unless a limit parks
+ * it (rate per peer, output still busy). */
+static void serve(peer *pe, uint64_t from, uint64_t count)
 {
     cj_p2p *p = pe->p2p;
     if (evbuffer_get_length(bufferevent_get_output(pe->bev)) > SERVE_BUSY) {
@@ -112,16 +113,29 @@ void cj_sync_serve(peer *pe, uint64_t from, uint64_t count)
     m->u.blocks.count = n;
     pe->served_blocks += n;
     (void)cj_conn_send(pe, m);
+    pe->answer_end = pe->out_added; /* the answer has left once out_drained reaches this */
     for (uint32_t i = 0; i < n; i++)
         free(bufs[i]);
     free(m);
+}
+
+/* A get_blocks from a peer. One that arrives before our previous answer to it has even left our output buffer
+ * cannot come from a syncer that read that answer (a syncer has one request outstanding): it is parked, and a
+ * further one while parked costs score, so pipelined floods are banned however slowly they are read. */
+void cj_sync_serve(peer *pe, uint64_t from, uint64_t count)
+{
+    if (pe->out_drained < pe->answer_end) {
+        serve_defer(pe, from, count, 1);
+        return;
+    }
+    serve(pe, from, count);
 }
 
 /* From the tick: answers a get_blocks parked by the rate limit or a busy output queue. */
 void cj_sync_serve_deferred(peer *pe)
 {
     if (pe->deferred && pe->st == PS_READY)
-        cj_sync_serve(pe, pe->deferred_from, pe->deferred_count);
+        serve(pe, pe->deferred_from, pe->deferred_count);
 }
 
 /* Hands the batch's tip move to the follow-up and starts a new one. */
