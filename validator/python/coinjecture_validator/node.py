@@ -315,7 +315,10 @@ class Node:
                      "network": self.g.network, "chain_id": self.g.chain_id,
                      "genesis_hash": chain.genesis_hash.hex(), "pubkey": self.pubkey.hex() if self.pubkey else None,
                      "p2p_node_key": self.p2p.node_key.hex(), "started_ms": self.started_ms,
-                     "uptime_s": (int(time.time() * 1000) - self.started_ms) // 1000},
+                     "uptime_s": (int(time.time() * 1000) - self.started_ms) // 1000,
+                     # coinjectured's double-sign protection (sign-state, start-up watch) is not implemented here:
+                     # this validator seals whenever it is its turn
+                     "sealing": bool(isval and self.cfg["consensus.enabled"]), "sealing_blocked": None},
             "consensus": {"block_height": tip.height, "current_block_hash": tip.hash.hex(),
                           "current_block_timestamp_ms": tip.timestamp, "cum_weight": tip.cum_weight,
                           "state_root": tip.state_root.hex(), "is_validator": isval,
@@ -330,6 +333,7 @@ class Node:
                       "txs_confirmed": chain.stats["txs_confirmed"], "double_signs": chain.stats["double_signs"]},
             "mempool_size": len(self.mempool),
             "peers": len(self.p2p.peers),
+            "p2p_twins": 0,  # one connection per node key here: a twin is refused as a duplicate, not detected
         }
 
     def metrics(self):
