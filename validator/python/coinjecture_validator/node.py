@@ -326,6 +326,8 @@ class Node:
                      "genesis_hash": chain.genesis_hash.hex(), "pubkey": self.pubkey.hex() if self.pubkey else None,
                      "p2p_node_key": self.p2p.node_key.hex(), "started_ms": self.started_ms,
                      "uptime_s": (int(time.time() * 1000) - self.started_ms) // 1000,
+                     # coinjectured's double-sign protection (sign-state, start-up watch) is not implemented here:
+                     # this validator seals whenever it is its turn
                      "rules_version": 2, "clock_tolerance_ms": chain.clock_tolerance_ms, "blocks_held": self.held,
                      "clock_offset_ms": None, "clock_offset_sources": 0,
                      "sealing": bool(isval and self.cfg["consensus.enabled"]),
