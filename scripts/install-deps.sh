@@ -4,7 +4,7 @@
 set -euo pipefail
 core_pkgs=(build-essential cmake ninja-build pkg-config libsodium-dev libcmocka-dev libjansson-dev python3)
 full_pkgs=(libevent-dev libsqlite3-dev libyaml-dev libjansson-dev python3-dev python3-pytest
-           python3-setuptools python3-cryptography golang-go clang libclang-rt-14-dev libssl-dev valgrind curl
+           python3-setuptools python3-pip python3-venv python3-cryptography golang-go clang libclang-rt-14-dev libssl-dev valgrind curl
            chromium)
 pkgs=("${core_pkgs[@]}")
 [ "${1:-}" = "--minimal" ] || pkgs+=("${full_pkgs[@]}")
