@@ -7,6 +7,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -26,6 +29,14 @@ func TestVersions(t *testing.T) {
 	}
 	if v := LibraryVersion(); v == "" || v == "4.0.0" {
 		t.Errorf("LibraryVersion() = %q, want this implementation's own version", v)
+	}
+	if p, l := ProjectVersion(), LibraryVersion(); p != l {
+		t.Errorf("ProjectVersion() = %q, LibraryVersion() = %q: the module and the library it runs on differ", p, l)
+	}
+	if b, err := os.ReadFile(filepath.Join("..", "..", "..", "VERSION")); err == nil {
+		if want := strings.TrimSpace(string(b)); ProjectVersion() != want {
+			t.Errorf("ProjectVersion() = %q, the repository's VERSION says %q", ProjectVersion(), want)
+		}
 	}
 	names := Backends()
 	found := map[string]bool{}

@@ -1,7 +1,7 @@
 package coinjecture
 
 /*
-#cgo LDFLAGS: -lcoinjecture_core
+#cgo pkg-config: coinjecture
 #include "cjgo.h"
 */
 import "C"

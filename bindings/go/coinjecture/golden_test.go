@@ -47,7 +47,7 @@ type goldenFile struct {
 
 // goldenPath finds the original's 50 vectors: $COINJECTURE_SHARED_GOLDEN (the file or its directory),
 // else the repository's committed copy, golden/original/network_b_vectors.json (go test runs in the
-// package directory, bindings/go).
+// package directory, bindings/go/coinjecture).
 func goldenPath(t testing.TB) string {
 	t.Helper()
 	if env := os.Getenv("COINJECTURE_SHARED_GOLDEN"); env != "" {
@@ -56,7 +56,7 @@ func goldenPath(t testing.TB) string {
 		}
 		return env
 	}
-	p, err := filepath.Abs(filepath.Join("..", "..", "golden", "original", goldenName))
+	p, err := filepath.Abs(filepath.Join("..", "..", "..", "golden", "original", goldenName))
 	if err != nil {
 		t.Fatal(err)
 	}

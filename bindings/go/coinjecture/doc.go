@@ -12,7 +12,11 @@
 // A well-formed solution or transaction that breaks a consensus rule is a verdict, not an error:
 // VerifySubsetSum returns (false, nil) and VerifyTransaction a result with Valid == false.
 //
-// Linking: the package links with -lcoinjecture_core and includes <coinjecture.h>; point cgo at the
-// library with CGO_CFLAGS=-I<prefix>/include and CGO_LDFLAGS=-L<prefix>/lib (see README.md), and make
-// the shared library findable at run time (LD_LIBRARY_PATH or an rpath).
+// Linking: the package says #cgo pkg-config: coinjecture, so the installed library is found through its
+// pkg-config file (set PKG_CONFIG_PATH=<prefix>/lib/pkgconfig for a prefix other than /usr/local or /usr);
+// at run time the shared library must be findable (ldconfig, LD_LIBRARY_PATH, or an rpath through
+// CGO_LDFLAGS=-Wl,-rpath,<prefix>/lib). See README.md.
+//
+// Versions: ProjectVersion is this module's (and the project's) version, LibraryVersion the loaded C
+// library's, Version the original's compatibility value "4.0.0".
 package coinjecture

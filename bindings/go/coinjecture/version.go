@@ -10,12 +10,24 @@ import (
 	"unsafe"
 )
 
-// Version returns the version of the original library this one is compatible with ("4.0.0").
+// projectVersion is this project's version (the file VERSION at the repository root; scripts/set-version.sh
+// keeps this copy in step and ctest install.version checks it).
+const projectVersion = "1.1.0"
+
+// ProjectVersion returns the version of this Go module, which is the project's version: the same as the C
+// library's (LibraryVersion, when the module and the installed library come from one release), the node's
+// and the tools'. The module is tagged bindings/go/vX.Y.Z with it.
+func ProjectVersion() string {
+	return projectVersion
+}
+
+// Version returns the version of the original library this one is compatible with ("4.0.0"); the
+// original's Go bindings returned the same. This project's own version is ProjectVersion.
 func Version() string {
 	return C.GoString(C.coinjecture_version())
 }
 
-// LibraryVersion returns this implementation's own semantic version.
+// LibraryVersion returns the version of the C library loaded at run time (coinjecture_library_version).
 func LibraryVersion() string {
 	return C.GoString(C.coinjecture_library_version())
 }
