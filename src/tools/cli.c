@@ -81,6 +81,18 @@ static const cj_opt load_opts[] = {
     END_OPTS,
 };
 
+static const cj_opt testnet_opts[] = {
+    {T_OUT, "out", 'o', "DIR", "the directory to create (required; must not exist)", 0, "@dir"},
+    {T_VALIDATORS, "validators", 0, "N", "validators, 1..64 (default 4)", 0, NULL},
+    {T_OBSERVERS, "observers", 0, "N", "observers, 0..64 (default 0)", 0, NULL},
+    {T_HOSTS, "hosts", 0, "HOST,...", "node i runs on host i mod the count (default 127.0.0.1)", 0, NULL},
+    {T_BASE_PORT, "base-port", 0, "PORT", "node i: P2P on PORT + 2i, API on PORT + 2i + 1 (default 9000)", 0, NULL},
+    {T_CHAIN_ID, "chain-id", 0, "N", "chain id (default 1337)", 0, NULL},
+    {T_NETWORK, "network", 0, "NAME", "network name (default coinjecture-testnet)", 0, NULL},
+    {T_BLOCK_TIME, "block-time", 0, "DURATION", "target block time (default 2s)", 0, NULL},
+    END_OPTS,
+};
+
 static const cj_cmd commands[] = {
     {"status", NULL, "the node's chain, validator role and crypto backend", NULL, 0, 0, NULL, NULL},
     {"block", "[latest|HEIGHT|HASH]", "a block with its transactions (default latest)", NULL, 0, 1, "latest", NULL},
@@ -97,6 +109,13 @@ static const cj_cmd commands[] = {
      "(64 hex or a key file); vote withdraw add|remove KEY withdraws one. Changes need --node on loopback "
      "(docs/CHAIN.md, \"Validator votes\")."},
     {"genesis", NULL, "write a genesis file (no node needed)", genesis_opts, 0, 0, NULL, NULL},
+    {"testnet", NULL, "write keys, genesis and configs of a network across hosts (no node needed)", testnet_opts, 0,
+     0, NULL,
+     "Writes DIR/genesis.json, DIR/faucet.key (a funded account) and, per node, DIR/nodeI/ with its P2P node key, "
+     "its validator key (validators come first) and coinjectured.yaml, whose peers are every other node pinned as "
+     "KEY@host:port. Paths in the configuration are relative to the node's directory: copy DIR/nodeI and "
+     "DIR/genesis.json to host I mod the host count, then in DIR/nodeI run `coinjectured init --genesis "
+     "../genesis.json --data-dir data` once and `coinjectured -c coinjectured.yaml`."},
     {"load", NULL, "load generator: send transfers as fast as accepted, report accepted and confirmed tx/s",
      load_opts, 0, 0, NULL,
      "Give --funder KEYFILE (funds --keys fresh keys, then sends between them) or --key-dir DIR (already funded "
@@ -439,6 +458,8 @@ int main(int argc, char **argv)
         rc = cli_fail("libsodium failed to initialise");
     if (rc < 0 && strcmp(a.cmd->name, "genesis") == 0)
         rc = cli_genesis_run(&a);
+    if (rc < 0 && strcmp(a.cmd->name, "testnet") == 0)
+        rc = cli_testnet_run(&a);
     if (rc < 0)
         rc = open_node(&c, node);
     if (rc < 0)

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "genesis_file.h"
 #include "opts.h"
 
 #define DEFAULT_NODE "http://127.0.0.1:8081"
@@ -30,6 +31,7 @@ enum {
     N_OUT, N_VALIDATOR, N_ALLOC, N_CHAIN_ID, N_NETWORK, N_BLOCK_TIME, N_EPOCH_LENGTH, N_GENESIS_TIME,
     L_FUNDER, L_KEYS, L_KEY_DIR, L_DURATION, L_CONFIRM_TIMEOUT, L_FUND, L_AMOUNT, L_GAS_PRICE, L_CONNECTIONS,
     L_PRESIGN, L_BATCH, L_BATCH_PER_KEY, L_RATE,
+    T_OUT, T_VALIDATORS, T_OBSERVERS, T_HOSTS, T_BASE_PORT, T_CHAIN_ID, T_NETWORK, T_BLOCK_TIME,
 };
 
 /* ---- cli.c ---- */
@@ -83,6 +85,12 @@ int cli_query_validators(cli *c);
 int cli_vote_run(cli *c, int argc, const char **argv);
 int cli_tx_send(cli *c, const cj_parsed *a);
 int cli_genesis_run(const cj_parsed *a);
+int cli_testnet_run(const cj_parsed *a);
+
+/* ---- cli_genesis.c ---- */
+
+/* Checks g by parsing its JSON back, writes it to out (never overwriting) and prints a summary. Exit status. */
+int cli_genesis_write(const cj_genesis *g, const char *out);
 int cli_load_run(cli *c, const cj_parsed *a);
 
 /* ---- cli_tx.c: transfers ---- */

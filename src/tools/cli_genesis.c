@@ -82,7 +82,7 @@ static int genesis_opt(cj_genesis *g, const char **out, const cj_cmd *cmd, const
 
 /* Checks g by parsing its own JSON back, then writes it to out (never overwriting a file) and prints a
  * summary. Returns the exit status. */
-static int genesis_write(const cj_genesis *g, const char *out)
+int cli_genesis_write(const cj_genesis *g, const char *out)
 {
     char err[512];
     char *text = cj_genesis_to_json(g);
@@ -128,7 +128,7 @@ int cli_genesis_run(const cj_parsed *a)
     if (rc == 0 && (out == NULL || g.validator_count == 0))
         rc = cj_opts_error(&cli_prog, a->cmd, "needs --out FILE and at least one --validator KEY");
     if (rc == 0)
-        rc = genesis_write(&g, out);
+        rc = cli_genesis_write(&g, out);
     cj_genesis_free(&g);
     return rc;
 }
