@@ -2,13 +2,13 @@
 # Installs the Debian packages the project needs (DESIGN.md §2). Idempotent; safe to re-run.
 # Usage: scripts/install-deps.sh [--minimal | --docker]
 #   --minimal  only what the core library and its tests need
-#   --docker   only what scripts/docker-build.sh needs (podman with runc, debootstrap, curl)
+#   --docker   only what scripts/docker-build.sh needs (podman with runc and CNI, debootstrap, curl)
 set -euo pipefail
 core_pkgs=(build-essential cmake ninja-build pkg-config libsodium-dev libcmocka-dev libjansson-dev python3)
 full_pkgs=(libevent-dev libsqlite3-dev libyaml-dev libjansson-dev python3-dev python3-pytest
            python3-setuptools python3-pip python3-venv python3-cryptography golang-go clang libclang-rt-14-dev libssl-dev valgrind curl
            chromium)
-docker_pkgs=(podman runc debootstrap curl)
+docker_pkgs=(podman runc containernetworking-plugins golang-github-containernetworking-plugin-dnsname debootstrap curl)
 pkgs=("${core_pkgs[@]}")
 case "${1:-}" in
   --minimal) ;;
