@@ -15,7 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Field-by-field equality of two parsed genesis documents (arrays included, in order). */
 static int fgn_equal(const cj_genesis *a, const cj_genesis *b)
 {
-    if (a->chain_id != b->chain_id || strcmp(a->network, b->network) != 0 || a->genesis_time != b->genesis_time ||
+    if (a->rules_version != b->rules_version || a->chain_id != b->chain_id || strcmp(a->network, b->network) != 0 ||
+        a->genesis_time != b->genesis_time ||
         a->block_time_ms != b->block_time_ms || a->epoch_length != b->epoch_length ||
         a->validator_count != b->validator_count || a->alloc_count != b->alloc_count)
         return 0;

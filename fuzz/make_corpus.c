@@ -631,6 +631,7 @@ static void mc_node_genesis(void)
     }
     cj_genesis g;
     memset(&g, 0, sizeof g);
+    g.rules_version = CJ_GENESIS_RULES_VERSION;
     g.chain_id = 1337, g.genesis_time = 1700000000, g.block_time_ms = 1000, g.epoch_length = 100;
     snprintf(g.network, sizeof g.network, "coinjecture-devnet");
     g.validators = keys, g.validator_count = 1;
@@ -743,6 +744,8 @@ static void mc_node_p2p(const coinjecture_tx *txs, const coinjecture_reveal *r)
     b.reveal = r[1];
     mc_check(coinjecture_block_encode_alloc(&b, &blk_bytes, &blk_len), "p2p block");
     char err[256];
+    uint8_t hdr_bytes[CJ_P2P_MAX_HEADER_BYTES];
+    size_t hdr_len = 0;
     for (int ty = 0; ty < (int)CJ_P2P_TYPE_COUNT; ty++) {
         memset(&m, 0, sizeof m);
         m.type = (cj_p2p_type)ty;
@@ -767,6 +770,11 @@ static void mc_node_p2p(const coinjecture_tx *txs, const coinjecture_reveal *r)
             break;
         case CJ_P2P_PING:
         case CJ_P2P_PONG: m.u.ping.nonce = UINT64_MAX - (uint64_t)ty; break;
+        case CJ_P2P_EVIDENCE:
+            mc_check(coinjecture_header_encode(&b.header, hdr_bytes, sizeof hdr_bytes, &hdr_len), "p2p evidence");
+            m.u.evidence.header_a = m.u.evidence.header_b = hdr_bytes;
+            m.u.evidence.len_a = m.u.evidence.len_b = hdr_len;
+            break;
         default: break;
         }
         uint8_t *enc = NULL;

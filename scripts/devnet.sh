@@ -93,7 +93,9 @@ if [ -f "$dir/devnet.env" ]; then
   [ -z "$block_ms" ] || [ "$block_ms" -eq "$DEVNET_BLOCK_MS" ] ||
     die "$dir has block time ${DEVNET_BLOCK_MS} ms (fixed in its genesis); use --reset to change it"
   block_ms=$DEVNET_BLOCK_MS
-  echo "devnet: restarting the existing chain in $dir"
+  grep -q '"rules_version": 2' "$dir/genesis.json" ||
+    die "$dir holds a chain of older chain rules (its genesis has no \"rules_version\": 2; docs/CHAIN.md §2): use --reset"
+  echo "devnet: restarting the existing chain in $dir (it resumes at one block per block time, no catch-up burst)"
 else
   [ -z "$(ls -A "$dir")" ] || [ -f "$dir/$marker" ] || die "$dir is not empty and not a devnet folder"
   block_ms=${block_ms:-1000}

@@ -6,8 +6,8 @@
 set -euo pipefail
 core_pkgs=(build-essential cmake ninja-build pkg-config libsodium-dev libcmocka-dev libjansson-dev python3)
 full_pkgs=(libevent-dev libsqlite3-dev libyaml-dev libjansson-dev python3-dev python3-pytest
-           python3-setuptools python3-pip python3-venv python3-cryptography golang-go clang libclang-rt-14-dev libssl-dev valgrind curl
-           chromium)
+           python3-setuptools python3-pip python3-venv python3-cryptography python3-yaml golang-go clang
+           libclang-rt-14-dev libssl-dev valgrind curl chromium faketime)
 docker_pkgs=(podman runc containernetworking-plugins golang-github-containernetworking-plugin-dnsname debootstrap curl)
 pkgs=("${core_pkgs[@]}")
 case "${1:-}" in

@@ -148,6 +148,21 @@
     setText('role', cons.is_validator ? 'validator #' + cons.validator_index + (cons.producing ? '' : ' (not producing)')
       : 'observer');
     setText('uptime', 'up ' + duration(node.uptime_s));
+    // Double-sign protection: sealing, or why not (sign-state, start-up watch, another instance of the key).
+    const se = $('sealing');
+    if (node.sealing === undefined) {
+      setText('sealing', '—');
+      se.className = '';
+      setText('sealing-blocked', '');
+    } else {
+      const blocked = node.sealing_blocked;
+      setText('sealing', node.sealing ? 'sealing' : blocked ? 'BLOCKED' : 'not sealing');
+      se.className = node.sealing ? 'ok' : blocked ? 'bad' : '';
+      setText('sealing-blocked', blocked || (node.sealing ? 'double-sign protection clear' : 'not a sealing validator'));
+    }
+    const tw = Number(st.p2p_twins) || 0;
+    setText('twins', tw > 0 ? tw + ' peer key' + (tw > 1 ? 's' : '') + ' used by two running nodes (twin)' : '');
+    $('twins').className = tw > 0 ? 'bad' : 'muted';
     setText('backend', be.active);
     setText('backend-detail', (be.detail || '') + (be.requested && be.requested !== be.active ? ' (requested ' + be.requested + ')' : ''));
     setText('peer-count', st.peers);
@@ -312,6 +327,31 @@
     }));
   }
 
+  // "Double signs": the count (chain and wire) and the records with both blocks of each pair.
+  function renderEvidence(ev) {
+    if (!ev) {
+      setText('evidence-count', '—');
+      setText('evidence-note', 'This node has no /v1/evidence.');
+      $('evidence').hidden = true;
+      return;
+    }
+    const count = Number(ev.count) || 0;
+    setText('evidence-count', count);
+    $('evidence-count').className = 'big' + (count > 0 ? ' bad' : '');
+    const list = Array.isArray(ev.evidence) ? ev.evidence : [];
+    setText('evidence-note', list.length ? 'Two blocks sealed by one validator key at one height: two processes sign with ' +
+      'that key (docs/OPERATIONS.md, procedure F).' : 'No double signing seen.');
+    $('evidence').hidden = list.length === 0;
+    $('evidence-body').replaceChildren(...list.map((e) => {
+      const tr = el('tr', 'bad');
+      const idx = validatorIndex(e.validator);
+      tr.append(cell(e.height, 'num'), cell((idx >= 0 ? '#' + idx + ' ' : '') + short(e.validator, 12), 'hash', e.validator),
+        cell(short(e.hash_a, 16), 'hash', e.hash_a), cell(short(e.hash_b, 16), 'hash', e.hash_b), cell(e.source),
+        cell(e.seen_ms ? age(e.seen_ms) : ''));
+      return tr;
+    }));
+  }
+
   // The live/offline pill and the error banner; stale data is dimmed.
   function setConn(ok, message) {
     const c = $('conn');
@@ -329,10 +369,11 @@
       const st = await getJSON('v1/status');
       if (!st || !st.consensus) throw new Error('v1/status: unexpected reply');
       const height = Number(st.consensus.block_height);
-      const [vs, mp, par, peers] = await Promise.all([
+      const [vs, mp, par, ev, peers] = await Promise.all([
         getJSON('v1/validators'),
         getJSON('v1/mempool?limit=10'),
         getJSON('v1/parity').catch(() => null),
+        getJSON('v1/evidence').catch(() => null),
         peersAvailable ? getJSON('v1/peers').catch(() => undefined) : Promise.resolve(null),
       ]);
       validators = (vs && Array.isArray(vs.validators)) ? vs.validators : validators;
@@ -343,6 +384,7 @@
       if (peers !== undefined) renderPeers(peers, st);
       renderMempool(mp);
       renderParity(par);
+      renderEvidence(ev);
       lastOk = nodeNow();
       setText('updated', 'updated ' + new Date(lastOk).toLocaleTimeString());
       setConn(true);

@@ -279,3 +279,34 @@ COINJECTURE_API const char *coinjecture_backend_name(size_t i)
 {
     return i < coinjecture_backend_count() ? cj_backend_names[i] : NULL;
 }
+
+/* Explicitly named implementation for the coinjecture_backend_* hash functions: unlike selection, a name
+ * this CPU cannot run is refused, so a comparison between backends never compares portable with itself. */
+CoinjResult cj_backend_named(const char *name, const char *fn, const cj_sha256_impl **out)
+{
+    *out = NULL; /* defined on every path, whatever cj_fail returns */
+    if (!name) return cj_fail(COINJ_ERROR_INVALID_INPUT, "%s: backend name is NULL", fn);
+    if (strcmp(name, "reference") == 0) {
+        *out = &cj_sha256_reference;
+        return COINJ_OK;
+    }
+    if (strcmp(name, "accelerated") == 0) {
+        const cj_sha256_impl *accel = cj_sha256_accelerated();
+        if (!accel)
+            return cj_fail(COINJ_ERROR_UNSUPPORTED, "%s: this CPU/build has no accelerated SHA-256 path", fn);
+        *out = accel;
+        return COINJ_OK;
+    }
+    return cj_fail(COINJ_ERROR_UNSUPPORTED, "%s: unknown backend \"%.64s\" (known: reference, accelerated)", fn,
+                   name);
+}
+
+/* Availability and code path of a named backend, independent of the selection. */
+COINJECTURE_API CoinjResult coinjecture_backend_query(const char *name, const char **out_detail)
+{
+    const cj_sha256_impl *impl;
+    CoinjResult rc = cj_backend_named(name, "coinjecture_backend_query", &impl);
+    if (rc != COINJ_OK) return rc;
+    if (out_detail) *out_detail = impl->detail;
+    return COINJ_OK;
+}

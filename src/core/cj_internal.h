@@ -43,6 +43,11 @@ const cj_sha256_impl *cj_sha256_accelerated(void);
 /* The active implementation; the first call reads COINJECTURE_CRYPTO_BACKEND. Never NULL. */
 const cj_sha256_impl *cj_backend(void);
 
+/* The implementation an API caller names explicitly ("reference", or "accelerated" where this CPU has it):
+ * COINJ_OK with *out, COINJ_ERROR_UNSUPPORTED (unknown or unavailable) or COINJ_ERROR_INVALID_INPUT (NULL
+ * name), the failure recorded under fn. Never a silent fallback to another implementation. */
+CoinjResult cj_backend_named(const char *name, const char *fn, const cj_sha256_impl **out);
+
 /* Streaming helpers on an explicit implementation (no argument checks; used by codec and ffi). */
 void cj_sha256_init(coinjecture_sha256_ctx *ctx, const cj_sha256_impl *impl);
 void cj_sha256_update(coinjecture_sha256_ctx *ctx, const uint8_t *data, size_t len);

@@ -65,7 +65,8 @@ COINJECTURE_API CoinjResult coinjecture_commitment_create(const coinjecture_prob
     if (rc) return rc;
     rc = coinjecture_solution_hash(s, c.solution_hash);
     if (rc) return rc;
-    coinjecture_epoch_salt(parent_hash, block_index, c.epoch_salt);
+    rc = coinjecture_epoch_salt(parent_hash, block_index, c.epoch_salt);
+    if (rc) return rc;
     memcpy(c.miner_salt, miner_salt, 32);
     *out = c;
     return COINJ_OK;

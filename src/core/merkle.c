@@ -172,3 +172,16 @@ COINJECTURE_API CoinjResult coinjecture_merkle_root(const uint8_t (*leaves)[32],
     if (!leaves && count) return cj_fail(COINJ_ERROR_INVALID_INPUT, "coinjecture_merkle_root: leaves is NULL");
     return cj_merkle_root_threads(NULL, leaves, count, out_root, 0);
 }
+
+/* Merkle root on an explicitly named backend (backend comparisons). */
+COINJECTURE_API CoinjResult coinjecture_backend_merkle_root(const char *backend, const uint8_t (*leaves)[32],
+                                                            size_t count, uint8_t out_root[32])
+{
+    const cj_sha256_impl *impl;
+    if (!out_root) return cj_fail(COINJ_ERROR_INVALID_INPUT, "coinjecture_backend_merkle_root: out_root is NULL");
+    if (!leaves && count)
+        return cj_fail(COINJ_ERROR_INVALID_INPUT, "coinjecture_backend_merkle_root: leaves is NULL");
+    CoinjResult rc = cj_backend_named(backend, "coinjecture_backend_merkle_root", &impl);
+    if (rc != COINJ_OK) return rc;
+    return cj_merkle_root_threads(impl, leaves, count, out_root, 0);
+}

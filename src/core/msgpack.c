@@ -484,51 +484,98 @@ have:
     return COINJ_OK;
 }
 
-/* Keys must be exactly the declared field names in declaration order. */
-CoinjResult cj_msgpack_read_key(cj_msgpack_reader *r, const cj_msgpack_key *keys, size_t nkeys, size_t i)
+/* A key table in either form: the codec's {name, len} pairs or the public API's NUL-terminated names. */
+typedef struct {
+    const cj_msgpack_key *keys;
+    const char *const *names;
+} cj_msgpack_keyset;
+
+/* Name and length of key j of a table. */
+static void cj_msgpack_keyset_get(const cj_msgpack_keyset *ks, size_t j, const char **name, size_t *len)
 {
-    const cj_msgpack_key *k = &keys[i];
-    if (cj_msgpack_remaining(r) > k->len && r->p[0] == (0xa0 | k->len) && memcmp(r->p + 1, k->name, k->len) == 0) {
-        r->p += 1 + (size_t)k->len;
+    if (ks->keys) {
+        *name = ks->keys[j].name;
+        *len = ks->keys[j].len;
+    } else {
+        *name = ks->names[j];
+        *len = strlen(ks->names[j]);
+    }
+}
+
+/* Keys must be exactly the declared field names in declaration order. */
+static CoinjResult cj_msgpack_read_key_in(cj_msgpack_reader *r, const cj_msgpack_keyset *ks, size_t nkeys,
+                                          size_t i)
+{
+    const char *kname;
+    size_t klen;
+    cj_msgpack_keyset_get(ks, i, &kname, &klen);
+    if (klen < 32 && cj_msgpack_remaining(r) > klen && r->p[0] == (0xa0 | klen) &&
+        memcmp(r->p + 1, kname, klen) == 0) { /* the fixstr fast path */
+        r->p += 1 + klen;
         return COINJ_OK;
     }
     size_t hdr = 0;
     uint32_t len = 0;
     int is_str;
     char what[40];
-    snprintf(what, sizeof what, "key '%s'", k->name);
+    snprintf(what, sizeof what, "key '%s'", kname);
     CoinjResult rc = cj_msgpack_str_header(r, what, &hdr, &len, &is_str);
     if (rc != COINJ_OK) return rc;
     if (!is_str)
         return cj_msgpack_fail(r, COINJ_ERROR_DECODE_KEY, NULL, CJ_MSGPACK_NO_INDEX,
-                               "expected key '%s', got a %s key (keys are field-name strings)", k->name,
+                               "expected key '%s', got a %s key (keys are field-name strings)", kname,
                                cj_msgpack_type_name(r->p[0]));
     const uint8_t *s = r->p + hdr;
     for (size_t j = 0; j < nkeys; j++) {
-        if (keys[j].len != len || memcmp(s, keys[j].name, len) != 0) continue;
+        const char *jname;
+        size_t jlen;
+        cj_msgpack_keyset_get(ks, j, &jname, &jlen);
+        if (jlen != len || memcmp(s, jname, len) != 0) continue;
+        if (j == i) { /* a key of 32 bytes or more: str8/16/32, shortest form already checked */
+            r->p += hdr + len;
+            return COINJ_OK;
+        }
         if (j < i)
             return cj_msgpack_fail(r, COINJ_ERROR_DECODE_KEY, NULL, CJ_MSGPACK_NO_INDEX,
-                                   "duplicate key '%s' where '%s' was expected", keys[j].name, k->name);
+                                   "duplicate key '%s' where '%s' was expected", jname, kname);
         return cj_msgpack_fail(r, COINJ_ERROR_DECODE_KEY, NULL, CJ_MSGPACK_NO_INDEX,
-                               "key '%s' out of order: '%s' missing or expected first", keys[j].name, k->name);
+                               "key '%s' out of order: '%s' missing or expected first", jname, kname);
     }
     char ex[40];
     cj_msgpack_excerpt(ex, sizeof ex, s, len);
     return cj_msgpack_fail(r, COINJ_ERROR_DECODE_KEY, NULL, CJ_MSGPACK_NO_INDEX,
-                           "unknown key '%s' where '%s' was expected", ex, k->name);
+                           "unknown key '%s' where '%s' was expected", ex, kname);
+}
+
+/* The codec's form: {name, len} tables. */
+CoinjResult cj_msgpack_read_key(cj_msgpack_reader *r, const cj_msgpack_key *keys, size_t nkeys, size_t i)
+{
+    const cj_msgpack_keyset ks = {keys, NULL};
+    return cj_msgpack_read_key_in(r, &ks, nkeys, i);
+}
+
+/* The public API's form: NUL-terminated names. */
+CoinjResult cj_msgpack_read_key_names(cj_msgpack_reader *r, const char *const *names, size_t nkeys, size_t i)
+{
+    const cj_msgpack_keyset ks = {NULL, names};
+    return cj_msgpack_read_key_in(r, &ks, nkeys, i);
 }
 
 /* Decodes any integer marker: *neg set for negative values (then *sv holds it), else *uv. Checks
- * bounds and type only; *hdr is the encoded length and *marker_w the payload width (0 for fixints). */
+ * bounds and type only; *len is the encoded length. Every output is written on every path (also on
+ * failure: zero), so callers never read an indeterminate value whatever cj_msgpack_fail returns. */
 static CoinjResult cj_msgpack_any_int(cj_msgpack_reader *r, const char *field, size_t idx, uint64_t *uv,
                                       int64_t *sv, int *neg, size_t *len, int *is_signed_marker)
 {
+    *uv = 0;
+    *sv = 0;
+    *neg = 0;
+    *len = 0;
+    *is_signed_marker = 0;
     size_t left = cj_msgpack_remaining(r);
     if (left == 0) return cj_msgpack_fail(r, COINJ_ERROR_DECODE_TRUNCATED, field, idx,
                                           "input ends where an integer was expected");
     uint8_t b = r->p[0];
-    *neg = 0;
-    *is_signed_marker = 0;
     if (b < 0x80) {
         *uv = b;
         *len = 1;
@@ -702,6 +749,75 @@ CoinjResult cj_msgpack_read_array(cj_msgpack_reader *r, const char *field, uint3
                                (unsigned long long)n * min_elem_size, left - hdr);
     r->p += hdr;
     *out_n = n;
+    return COINJ_OK;
+}
+
+/* Map header in its shortest form (fixmap, map16 from 16 entries, map32 from 65536), at most max entries,
+ * capped by the input left at 2 bytes per entry. */
+CoinjResult cj_msgpack_read_map_header(cj_msgpack_reader *r, const char *field, uint32_t max, uint32_t *out_n)
+{
+    size_t left = cj_msgpack_remaining(r);
+    if (left == 0) return cj_msgpack_fail(r, COINJ_ERROR_DECODE_TRUNCATED, field, CJ_MSGPACK_NO_INDEX,
+                                          "input ends where a map was expected");
+    uint8_t b = r->p[0];
+    size_t hdr;
+    uint32_t n;
+    if (b >= 0x80 && b <= 0x8f) {
+        hdr = 1;
+        n = b & 0x0f;
+    } else if (b == 0xde || b == 0xdf) {
+        size_t w = b == 0xde ? 2 : 4;
+        if (left < 1 + w) return cj_msgpack_fail(r, COINJ_ERROR_DECODE_TRUNCATED, field, CJ_MSGPACK_NO_INDEX,
+                                                 "input ends inside a map header");
+        hdr = 1 + w;
+        n = (uint32_t)cj_msgpack_load_be(r->p + 1, w);
+        if ((w == 2 && n < 16) || (w == 4 && n <= 0xffff))
+            return cj_msgpack_fail(r, COINJ_ERROR_DECODE_NONCANONICAL, field, CJ_MSGPACK_NO_INDEX,
+                                   "map%zu header for %u entries (shorter form required)", w * 8, (unsigned)n);
+    } else {
+        return cj_msgpack_fail(r, COINJ_ERROR_DECODE_TYPE, field, CJ_MSGPACK_NO_INDEX, "expected map, got %s",
+                               cj_msgpack_type_name(b));
+    }
+    if (n > max)
+        return cj_msgpack_fail(r, COINJ_ERROR_DECODE_LENGTH, field, CJ_MSGPACK_NO_INDEX,
+                               "map of %u entries exceeds %u", (unsigned)n, (unsigned)max);
+    if ((uint64_t)n * 2 > left - hdr)
+        return cj_msgpack_fail(r, COINJ_ERROR_DECODE_TRUNCATED, field, CJ_MSGPACK_NO_INDEX,
+                               "map of %u entries needs at least %llu bytes, %zu left", (unsigned)n,
+                               (unsigned long long)n * 2, left - hdr);
+    r->p += hdr;
+    *out_n = n;
+    return COINJ_OK;
+}
+
+/* Byte strings of variable length: shortest bin header, min..max bytes, payload returned in place. */
+CoinjResult cj_msgpack_read_bin(cj_msgpack_reader *r, const char *field, size_t min, size_t max,
+                                const uint8_t **out, size_t *out_len)
+{
+    size_t left = cj_msgpack_remaining(r);
+    if (left == 0) return cj_msgpack_fail(r, COINJ_ERROR_DECODE_TRUNCATED, field, CJ_MSGPACK_NO_INDEX,
+                                          "input ends where a bin was expected");
+    uint8_t b = r->p[0];
+    size_t w = b == 0xc4 ? 1 : b == 0xc5 ? 2 : b == 0xc6 ? 4 : 0;
+    if (w == 0)
+        return cj_msgpack_fail(r, COINJ_ERROR_DECODE_TYPE, field, CJ_MSGPACK_NO_INDEX, "expected bin, got %s",
+                               cj_msgpack_type_name(b));
+    if (left < 1 + w) return cj_msgpack_fail(r, COINJ_ERROR_DECODE_TRUNCATED, field, CJ_MSGPACK_NO_INDEX,
+                                             "input ends inside a bin header");
+    uint64_t len = cj_msgpack_load_be(r->p + 1, w);
+    if ((w == 2 && len <= 0xff) || (w == 4 && len <= 0xffff))
+        return cj_msgpack_fail(r, COINJ_ERROR_DECODE_NONCANONICAL, field, CJ_MSGPACK_NO_INDEX,
+                               "bin%zu header for %llu bytes (shorter form required)", w * 8,
+                               (unsigned long long)len);
+    if (len < min || len > max)
+        return cj_msgpack_fail(r, COINJ_ERROR_DECODE_LENGTH, field, CJ_MSGPACK_NO_INDEX,
+                               "bin of %llu bytes, allowed %zu..%zu", (unsigned long long)len, min, max);
+    if (len > left - 1 - w)
+        return cj_msgpack_fail(r, COINJ_ERROR_DECODE_TRUNCATED, field, CJ_MSGPACK_NO_INDEX,
+                               "bin of %llu bytes but %zu left", (unsigned long long)len, left - 1 - w);
+    *out = r->p + 1 + w;
+    *out_len = (size_t)len;
+    r->p += 1 + w + (size_t)len;
     return COINJ_OK;
 }
 

@@ -199,6 +199,8 @@ CoinjResult cj_msgpack_read_map(cj_msgpack_reader *r, uint32_t n);
 /* The key keys[i] of a map whose keys are keys[0..nkeys) in order; classifies a mismatch as unknown,
  * duplicate or out of order (all COINJ_ERROR_DECODE_KEY). */
 CoinjResult cj_msgpack_read_key(cj_msgpack_reader *r, const cj_msgpack_key *keys, size_t nkeys, size_t i);
+/* The same with the key names as NUL-terminated strings (the public reader). */
+CoinjResult cj_msgpack_read_key_names(cj_msgpack_reader *r, const char *const *names, size_t nkeys, size_t i);
 /* Unsigned integer <= max. */
 CoinjResult cj_msgpack_read_uint(cj_msgpack_reader *r, const char *field, size_t idx, uint64_t max,
                                  uint64_t *out);
@@ -210,6 +212,11 @@ CoinjResult cj_msgpack_read_bin_fixed(cj_msgpack_reader *r, const char *field, u
  * min_elem_size bytes per element (so callers may allocate count elements safely). */
 CoinjResult cj_msgpack_read_array(cj_msgpack_reader *r, const char *field, uint32_t max,
                                   size_t min_elem_size, uint32_t *out_n);
+/* A map header in its shortest form with at most max entries (and no more than the input left can hold). */
+CoinjResult cj_msgpack_read_map_header(cj_msgpack_reader *r, const char *field, uint32_t max, uint32_t *out_n);
+/* A bin of min..max bytes in its shortest form; *out points into the input. */
+CoinjResult cj_msgpack_read_bin(cj_msgpack_reader *r, const char *field, size_t min, size_t max,
+                                const uint8_t **out, size_t *out_len);
 /* n uint elements each <= 0xff into out (the body of a Vec<u8>). */
 CoinjResult cj_msgpack_read_byte_elems(cj_msgpack_reader *r, const char *field, uint8_t *out, size_t n);
 /* A str of at most max bytes; *out points into the input. */

@@ -269,3 +269,27 @@ COINJECTURE_API CoinjResult coinjecture_sha256(const uint8_t *data, size_t len, 
     cj_sha256(data, len, out);
     return COINJ_OK;
 }
+
+/* One-shot on an explicitly named backend (backend comparisons). */
+COINJECTURE_API CoinjResult coinjecture_backend_sha256(const char *backend, const uint8_t *data, size_t len,
+                                                       uint8_t out[32])
+{
+    const cj_sha256_impl *impl;
+    if (!out) return cj_fail(COINJ_ERROR_INVALID_INPUT, "coinjecture_backend_sha256: out is NULL");
+    if (!data && len) return cj_fail(COINJ_ERROR_INVALID_INPUT, "coinjecture_backend_sha256: data is NULL");
+    CoinjResult rc = cj_backend_named(backend, "coinjecture_backend_sha256", &impl);
+    if (rc != COINJ_OK) return rc;
+    impl->oneshot(data, len, out);
+    return COINJ_OK;
+}
+
+/* Streaming start on an explicitly named backend; update and final are the ordinary ones. */
+COINJECTURE_API CoinjResult coinjecture_backend_sha256_init(const char *backend, coinjecture_sha256_ctx *ctx)
+{
+    const cj_sha256_impl *impl;
+    if (!ctx) return cj_fail(COINJ_ERROR_INVALID_INPUT, "coinjecture_backend_sha256_init: ctx is NULL");
+    CoinjResult rc = cj_backend_named(backend, "coinjecture_backend_sha256_init", &impl);
+    if (rc != COINJ_OK) return rc;
+    cj_sha256_init(ctx, impl);
+    return COINJ_OK;
+}

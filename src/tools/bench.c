@@ -101,37 +101,41 @@ static uint64_t run_cell(const bench_row *r, int col, uint64_t iters)
 {
     uint8_t out[32] = {0}, enc[512];
     const cj_sha256_impl *impl = col == COL_ACCEL ? cj_sha256_accelerated() : &cj_sha256_reference;
-    if (col <= COL_ACCEL) coinjecture_backend_select(col == COL_ACCEL ? "accelerated" : "reference");
+    int failed = 0; /* a failing call would time an error path: refuse the measurement */
+    if (col <= COL_ACCEL && coinjecture_backend_select(col == COL_ACCEL ? "accelerated" : "reference") != COINJ_OK)
+        failed = 1;
     uint64_t t0 = now_ns();
     for (uint64_t i = 0; i < iters; i++) {
         switch (r->kind) {
         case K_SHA:
-            if (col <= COL_ACCEL) coinjecture_sha256(data, r->size, out);
+            if (col <= COL_ACCEL) failed |= coinjecture_sha256(data, r->size, out) != COINJ_OK;
             else ossl_hash(col, data, r->size, out);
             break;
         case K_MERKLE:
-            if (col <= COL_ACCEL) coinjecture_merkle_root((const uint8_t(*)[32])leaves, r->size, out);
+            if (col <= COL_ACCEL)
+                failed |= coinjecture_merkle_root((const uint8_t(*)[32])leaves, r->size, out) != COINJ_OK;
             else ossl_merkle(col, r->size, out);
             break;
         case K_MERKLE_1T:
-            if (col <= COL_ACCEL) cj_merkle_root_threads(impl, (const uint8_t(*)[32])leaves, r->size, out, 1);
+            if (col <= COL_ACCEL)
+                failed |= cj_merkle_root_threads(impl, (const uint8_t(*)[32])leaves, r->size, out, 1) != COINJ_OK;
             else ossl_merkle(col, r->size, out);
             break;
         case K_HEADER:
             if (col <= COL_ACCEL) {
-                coinjecture_header_hash(&header, out);
+                failed |= coinjecture_header_hash(&header, out) != COINJ_OK;
             } else {
                 size_t len = 0;
-                coinjecture_header_encode(&header, enc, sizeof enc, &len);
+                failed |= coinjecture_header_encode(&header, enc, sizeof enc, &len) != COINJ_OK;
                 ossl_hash(col, enc, len, out);
             }
             break;
         case K_HEADER_PRE:
-            if (col <= COL_ACCEL) coinjecture_sha256(header_enc, header_len, out);
+            if (col <= COL_ACCEL) failed |= coinjecture_sha256(header_enc, header_len, out) != COINJ_OK;
             else ossl_hash(col, header_enc, header_len, out);
             break;
         case K_FFI:
-            if (col <= COL_ACCEL) coinjecture_sha256_hash(data, (uint32_t)r->size, out);
+            if (col <= COL_ACCEL) failed |= coinjecture_sha256_hash(data, (uint32_t)r->size, out) != COINJ_OK;
             else ossl_hash(col, data, r->size, out);
             break;
         case K_SUBSET: {
@@ -140,14 +144,20 @@ static uint64_t run_cell(const bench_row *r, int col, uint64_t iters)
             SubsetSumSolutionFFI s = {ss_indices, 5, 0};
             VerifyBudgetFFI b = {65536, 300000, 1u << 30};
             int32_t valid = 0;
-            coinjecture_verify_subset_sum(&p, &s, &b, &valid);
+            failed |= coinjecture_verify_subset_sum(&p, &s, &b, &valid) != COINJ_OK;
             out[0] ^= (uint8_t)valid;
             break;
         }
         }
         sink ^= out[0];
     }
-    return now_ns() - t0;
+    uint64_t dt = now_ns() - t0;
+    if (failed) {
+        fprintf(stderr, "coinjecture-bench: %s (%s) failed: %s\n", r->name, col_names[col],
+                coinjecture_last_error_message());
+        exit(2);
+    }
+    return dt;
 }
 
 /* Which columns a row has: OpenSSL has nothing to compare for subset-sum verification. */
@@ -312,7 +322,10 @@ static void setup(void)
     header.nonce = 42;
     header.extra_data_len = 32;
     memcpy(header.extra_data, data + 128, 32);
-    coinjecture_header_encode(&header, header_enc, sizeof header_enc, &header_len);
+    if (coinjecture_header_encode(&header, header_enc, sizeof header_enc, &header_len) != COINJ_OK) {
+        fprintf(stderr, "coinjecture-bench: cannot encode the header: %s\n", coinjecture_last_error_message());
+        exit(2);
+    }
     for (int i = 0; i < 16; i++) ss_elements[i] = 1000 + 37 * i;
 }
 
@@ -344,11 +357,17 @@ static const cj_prog prog = {
     "coinjecture-bench\ncoinjecture-bench --json --runs 11\ncoinjecture-bench --check",
 };
 
-/* Parses the options, checks that every column agrees on a Merkle root, measures, prints. */
-int main(int argc, char **argv)
+/* The measured ratios against the targets of docs/PERFORMANCE.md (--check fails when ok is 0). */
+typedef struct {
+    double r_merkle, r_ffi, r_bulk, r_header;
+    int slower_rows;
+    int ok;
+} bench_targets;
+
+/* Reads the options into *json, *runs, *ms and *check. Returns -1 to go on, else the exit status (after
+ * --help, --version or a usage error). */
+static int parse_options(int argc, char **argv, int *json, int *runs, double *ms, int *check)
 {
-    int json = 0, runs = 7, check = 0;
-    double ms = 15;
     cj_parsed opt;
     int rc = cj_opts_parse(&prog, argc, argv, &opt);
     if (rc >= 0)
@@ -356,24 +375,125 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < opt.nopts; i++) {
         const cj_optval *ov = &opt.opts[i];
         uint64_t v = 0;
-        if (ov->opt->id == O_JSON) json = 1;
-        else if (ov->opt->id == O_CHECK) check = 1;
+        if (ov->opt->id == O_JSON) *json = 1;
+        else if (ov->opt->id == O_CHECK) *check = 1;
         else if (cj_opts_u64(&prog, NULL, ov, 1, ov->opt->id == O_RUNS ? 63 : 10000, &v) != 0) {
             cj_opts_free(&opt);
             return 2;
-        } else if (ov->opt->id == O_RUNS) runs = (int)v;
-        else ms = (double)v;
+        } else if (ov->opt->id == O_RUNS) *runs = (int)v;
+        else *ms = (double)v;
     }
     cj_opts_free(&opt);
-    if (runs < 1) runs = 1;
-    if (runs > 63) runs = 63;
-    if (ms <= 0) ms = 15;
+    if (*runs < 1) *runs = 1;
+    if (*runs > 63) *runs = 63;
+    if (*ms <= 0) *ms = 15;
+    return -1;
+}
+
+/* Computes the target ratios from the measured rows, so the JSON and the table report the same verdict. */
+static bench_targets targets(void)
+{
+    bench_targets t;
+    bench_row *sha1m = &rows[3], *mk1k = &rows[4], *hdr = &rows[8], *hdr_pre = &rows[9], *ffi = &rows[10];
+    t.r_merkle = ossl_best(mk1k) / mk1k->ns[COL_ACCEL];
+    t.r_ffi = ossl_best(ffi) / ffi->ns[COL_ACCEL];
+    t.r_bulk = ossl_best(sha1m) / sha1m->ns[COL_ACCEL];
+    t.slower_rows = 0;
+    for (size_t i = 0; i < NROWS; i++)
+        if (rows[i].kind != K_SUBSET && rows[i].ns[COL_ACCEL] > rows[i].ns[COL_REF] * 1.03) t.slower_rows++;
+    /* Header: encode + hash on our side against OpenSSL hashing the already-encoded bytes (<= 1.1x). */
+    t.r_header = hdr->ns[COL_ACCEL] / ossl_best(hdr_pre);
+    t.ok = t.r_merkle >= 2.2 && t.r_ffi >= 1.0 && t.r_bulk >= 0.97 && t.r_header <= 1.1 && t.slower_rows == 0;
+    return t;
+}
+
+/* --json: every row, the per-path results and the targets, for scripts and the performance docs. */
+static void print_json(const char *model, const char *detail, int runs, double ms, const path_result *paths,
+                       size_t np, const bench_targets *t)
+{
+    printf("{\n  \"machine\": \"%s\",\n  \"accelerated_detail\": \"%s\",\n  \"runs\": %d,\n  \"sample_ms\": %g,\n",
+           model, detail, runs, ms);
+    printf("  \"rows\": [\n");
+    for (size_t i = 0; i < NROWS; i++) {
+        const bench_row *r = &rows[i];
+        printf("    {\"name\": \"%s\"", r->name);
+        for (int c = 0; c < NCOLS; c++) {
+            if (r->has[c]) printf(", \"%s_ns\": %.2f", col_keys[c], r->ns[c]);
+            else printf(", \"%s_ns\": null", col_keys[c]);
+        }
+        double best = ossl_best(r);
+        if (best > 0)
+            printf(", \"ossl_best_ns\": %.2f, \"accel_vs_ossl\": %.3f, \"ref_vs_ossl\": %.3f", best,
+                   best / r->ns[COL_ACCEL], best / r->ns[COL_REF]);
+        printf(", \"accel_vs_ref\": %.3f}%s\n", r->ns[COL_REF] / r->ns[COL_ACCEL], i + 1 < NROWS ? "," : "");
+    }
+    printf("  ],\n  \"paths\": [\n");
+    for (size_t i = 0; i < np; i++)
+        printf("    {\"detail\": \"%s\", \"hash64_many_ns_per_msg\": %.2f, \"oneshot64_ns\": %.2f, "
+               "\"merkle1000_1t_ns\": %.0f}%s\n",
+               paths[i].detail, paths[i].many_ns, paths[i].oneshot_ns, paths[i].merkle_ns,
+               i + 1 < np ? "," : "");
+    printf("  ],\n  \"targets\": {\"merkle1000_vs_ossl\": %.3f, \"ffi64_vs_ossl\": %.3f, "
+           "\"bulk_vs_ossl\": %.3f, \"header_time_vs_ossl_preencoded\": %.3f, "
+           "\"rows_accel_slower_than_ref\": %d, \"all_met\": %s}\n}\n",
+           t->r_merkle, t->r_ffi, t->r_bulk, t->r_header, t->slower_rows, t->ok ? "true" : "false");
+}
+
+/* The default output: a table of every row, the per-path results and each target with its verdict. */
+static void print_table(const char *model, const char *detail, int runs, double ms, const path_result *paths,
+                        size_t np, const bench_targets *t)
+{
+    printf("coinjecture-bench  machine: %s  accelerated path: %s  (median of %d, ~%g ms samples)\n\n", model,
+           detail, runs, ms);
+    printf("%-24s", "operation");
+    for (int c = 0; c < NCOLS; c++) printf(" %13s", col_names[c]);
+    printf(" %10s %10s %10s\n", "accel/ossl", "ref/ossl", "accel/ref");
+    for (size_t i = 0; i < NROWS; i++) {
+        const bench_row *r = &rows[i];
+        printf("%-24s", r->name);
+        for (int c = 0; c < NCOLS; c++) {
+            char buf[32] = "-";
+            if (r->has[c]) fmt_ns(buf, sizeof buf, r->ns[c]);
+            printf(" %13s", buf);
+        }
+        double best = ossl_best(r);
+        if (best > 0) printf(" %9.2fx %9.2fx", best / r->ns[COL_ACCEL], best / r->ns[COL_REF]);
+        else printf(" %10s %10s", "-", "-");
+        printf(" %9.2fx\n", r->ns[COL_REF] / r->ns[COL_ACCEL]);
+    }
+    printf("\nratios are speed-ups (>1 = faster): accel/ossl = fastest OpenSSL column / accelerated.\n");
+    printf("\ncode paths on this CPU (single thread):\n%-16s %16s %14s %16s\n", "path", "hash64_many/msg",
+           "one-shot 64 B", "merkle 1,000");
+    for (size_t i = 0; i < np; i++) {
+        char m[32];
+        fmt_ns(m, sizeof m, paths[i].merkle_ns);
+        printf("%-16s %13.1f ns %11.1f ns %16s\n", paths[i].detail, paths[i].many_ns, paths[i].oneshot_ns, m);
+    }
+    printf("\ntargets: merkle(1000) accel vs OpenSSL %.2fx (>= 2.2) %s; ffi 64 B %.2fx (>= 1.0) %s; "
+           "1 MiB %.2fx (>= 0.97) %s; header encode+hash / OpenSSL on pre-encoded bytes %.2fx (<= 1.1) %s; "
+           "rows where accel is >3%% slower than ref: %d %s\n",
+           t->r_merkle, t->r_merkle >= 2.2 ? "ok" : "MISSED", t->r_ffi, t->r_ffi >= 1.0 ? "ok" : "MISSED", t->r_bulk,
+           t->r_bulk >= 0.97 ? "ok" : "MISSED", t->r_header, t->r_header <= 1.1 ? "ok" : "MISSED", t->slower_rows,
+           t->slower_rows ? "MISSED" : "ok");
+}
+
+/* Parses the options, checks that every column agrees on a Merkle root, measures, prints. */
+int main(int argc, char **argv)
+{
+    int json = 0, runs = 7, check = 0;
+    double ms = 15;
+    int rc = parse_options(argc, argv, &json, &runs, &ms, &check);
+    if (rc >= 0)
+        return rc;
     setup();
 
     /* Sanity: every column computes the same digests before anything is timed. */
     uint8_t a[32], b[32];
-    coinjecture_backend_select("accelerated");
-    coinjecture_merkle_root((const uint8_t(*)[32])leaves, 1000, a);
+    if (coinjecture_backend_select("accelerated") != COINJ_OK ||
+        coinjecture_merkle_root((const uint8_t(*)[32])leaves, 1000, a) != COINJ_OK) {
+        fprintf(stderr, "coinjecture-bench: %s\n", coinjecture_last_error_message());
+        return 2;
+    }
     ossl_merkle(COL_OSSL_LOW, 1000, b);
     if (memcmp(a, b, 32) != 0) {
         fprintf(stderr, "coinjecture-bench: Merkle root differs from the OpenSSL tree\n");
@@ -387,82 +507,15 @@ int main(int argc, char **argv)
 
     char model[256];
     cpu_model(model, sizeof model);
-    bench_row *sha1m = &rows[3], *mk1k = &rows[4], *hdr = &rows[8], *hdr_pre = &rows[9], *ffi = &rows[10];
-    double r_merkle = ossl_best(mk1k) / mk1k->ns[COL_ACCEL];
-    double r_ffi = ossl_best(ffi) / ffi->ns[COL_ACCEL];
-    double r_bulk = ossl_best(sha1m) / sha1m->ns[COL_ACCEL];
-    int slower_rows = 0;
-    for (size_t i = 0; i < NROWS; i++)
-        if (rows[i].kind != K_SUBSET && rows[i].ns[COL_ACCEL] > rows[i].ns[COL_REF] * 1.03) slower_rows++;
-    /* Header: encode + hash on our side against OpenSSL hashing the already-encoded bytes (<= 1.1x). */
-    double r_header = hdr->ns[COL_ACCEL] / ossl_best(hdr_pre);
-    int ok = r_merkle >= 2.2 && r_ffi >= 1.0 && r_bulk >= 0.97 && r_header <= 1.1 && slower_rows == 0;
-
-    if (json) {
-        printf("{\n  \"machine\": \"%s\",\n  \"accelerated_detail\": \"%s\",\n  \"runs\": %d,\n  \"sample_ms\": %g,\n",
-               model, detail, runs, ms);
-        printf("  \"rows\": [\n");
-        for (size_t i = 0; i < NROWS; i++) {
-            const bench_row *r = &rows[i];
-            printf("    {\"name\": \"%s\"", r->name);
-            for (int c = 0; c < NCOLS; c++) {
-                if (r->has[c]) printf(", \"%s_ns\": %.2f", col_keys[c], r->ns[c]);
-                else printf(", \"%s_ns\": null", col_keys[c]);
-            }
-            double best = ossl_best(r);
-            if (best > 0)
-                printf(", \"ossl_best_ns\": %.2f, \"accel_vs_ossl\": %.3f, \"ref_vs_ossl\": %.3f", best,
-                       best / r->ns[COL_ACCEL], best / r->ns[COL_REF]);
-            printf(", \"accel_vs_ref\": %.3f}%s\n", r->ns[COL_REF] / r->ns[COL_ACCEL], i + 1 < NROWS ? "," : "");
-        }
-        printf("  ],\n  \"paths\": [\n");
-        for (size_t i = 0; i < np; i++)
-            printf("    {\"detail\": \"%s\", \"hash64_many_ns_per_msg\": %.2f, \"oneshot64_ns\": %.2f, "
-                   "\"merkle1000_1t_ns\": %.0f}%s\n",
-                   paths[i].detail, paths[i].many_ns, paths[i].oneshot_ns, paths[i].merkle_ns,
-                   i + 1 < np ? "," : "");
-        printf("  ],\n  \"targets\": {\"merkle1000_vs_ossl\": %.3f, \"ffi64_vs_ossl\": %.3f, "
-               "\"bulk_vs_ossl\": %.3f, \"header_time_vs_ossl_preencoded\": %.3f, "
-               "\"rows_accel_slower_than_ref\": %d, \"all_met\": %s}\n}\n",
-               r_merkle, r_ffi, r_bulk, r_header, slower_rows, ok ? "true" : "false");
-    } else {
-        printf("coinjecture-bench  machine: %s  accelerated path: %s  (median of %d, ~%g ms samples)\n\n", model,
-               detail, runs, ms);
-        printf("%-24s", "operation");
-        for (int c = 0; c < NCOLS; c++) printf(" %13s", col_names[c]);
-        printf(" %10s %10s %10s\n", "accel/ossl", "ref/ossl", "accel/ref");
-        for (size_t i = 0; i < NROWS; i++) {
-            const bench_row *r = &rows[i];
-            printf("%-24s", r->name);
-            for (int c = 0; c < NCOLS; c++) {
-                char buf[32] = "-";
-                if (r->has[c]) fmt_ns(buf, sizeof buf, r->ns[c]);
-                printf(" %13s", buf);
-            }
-            double best = ossl_best(r);
-            if (best > 0) printf(" %9.2fx %9.2fx", best / r->ns[COL_ACCEL], best / r->ns[COL_REF]);
-            else printf(" %10s %10s", "-", "-");
-            printf(" %9.2fx\n", r->ns[COL_REF] / r->ns[COL_ACCEL]);
-        }
-        printf("\nratios are speed-ups (>1 = faster): accel/ossl = fastest OpenSSL column / accelerated.\n");
-        printf("\ncode paths on this CPU (single thread):\n%-16s %16s %14s %16s\n", "path", "hash64_many/msg",
-               "one-shot 64 B", "merkle 1,000");
-        for (size_t i = 0; i < np; i++) {
-            char m[32];
-            fmt_ns(m, sizeof m, paths[i].merkle_ns);
-            printf("%-16s %13.1f ns %11.1f ns %16s\n", paths[i].detail, paths[i].many_ns, paths[i].oneshot_ns, m);
-        }
-        printf("\ntargets: merkle(1000) accel vs OpenSSL %.2fx (>= 2.2) %s; ffi 64 B %.2fx (>= 1.0) %s; "
-               "1 MiB %.2fx (>= 0.97) %s; header encode+hash / OpenSSL on pre-encoded bytes %.2fx (<= 1.1) %s; "
-               "rows where accel is >3%% slower than ref: %d %s\n",
-               r_merkle, r_merkle >= 2.2 ? "ok" : "MISSED", r_ffi, r_ffi >= 1.0 ? "ok" : "MISSED", r_bulk,
-               r_bulk >= 0.97 ? "ok" : "MISSED", r_header, r_header <= 1.1 ? "ok" : "MISSED", slower_rows,
-               slower_rows ? "MISSED" : "ok");
-    }
+    bench_targets t = targets();
+    if (json)
+        print_json(model, detail, runs, ms, paths, np, &t);
+    else
+        print_table(model, detail, runs, ms, paths, np, &t);
     EVP_MD_CTX_free(evp);
     EVP_MD_free(evp_md);
     free(data);
     free(leaves);
     free(scratch);
-    return check && !ok ? 1 : 0;
+    return check && !t.ok ? 1 : 0;
 }

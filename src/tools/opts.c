@@ -55,19 +55,30 @@ static void where(const cj_prog *p, const cj_cmd *cmd, char *buf, size_t cap)
     snprintf(buf, cap, "%s%s%s", p->name, cmd ? " " : "", cmd ? cmd->name : "");
 }
 
-int cj_opts_error(const cj_prog *p, const cj_cmd *cmd, const char *fmt, ...)
+/* Reports a usage error from a va_list (cj_opts_error and the parser's own errors share it). */
+static int verror(const cj_prog *p, const cj_cmd *cmd, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static int verror(const cj_prog *p, const cj_cmd *cmd, const char *fmt, va_list ap)
 {
     char w[128];
-    va_list ap;
-    va_start(ap, fmt);
     fprintf(stderr, "%s: %s%s", p->name, cmd ? cmd->name : "", cmd ? ": " : "");
     vfprintf(stderr, fmt, ap);
-    va_end(ap);
     where(p, cmd, w, sizeof w);
     fprintf(stderr, "\nTry '%s --help'.\n", w);
     return 2;
 }
 
+/* Reports a usage error the same way for every tool (opts.h). */
+int cj_opts_error(const cj_prog *p, const cj_cmd *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = verror(p, cmd, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* Parses a bounded unsigned option value, reporting a bad one like every other usage error (opts.h). */
 int cj_opts_u64(const cj_prog *p, const cj_cmd *cmd, const cj_optval *ov, uint64_t min, uint64_t max,
                 uint64_t *out)
 {
@@ -95,10 +106,116 @@ int cj_opts_u64(const cj_prog *p, const cj_cmd *cmd, const cj_optval *ov, uint64
 static void print_completion(const cj_prog *p, FILE *f);
 static void print_man(const cj_prog *p, FILE *f);
 
+/* Frees what the parser allocated, then reports a usage error about cmd: every error of the parser leaves
+ * nothing to free. Returns 2. */
+static int parse_error(const cj_prog *p, const cj_cmd *cmd, cj_parsed *out, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int parse_error(const cj_prog *p, const cj_cmd *cmd, cj_parsed *out, const char *fmt, ...)
+{
+    va_list ap;
+    cj_opts_free(out);
+    va_start(ap, fmt);
+    int rc = verror(p, cmd, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* What the built-in options asked for (acted on once the whole command line is read). */
+typedef struct {
+    int help, version, man;
+    const char *completion;
+} builtin_req;
+
+/* Reads the option argv[*i] (with its value, which may be the next argument) into out, or into b for a
+ * built-in one. Returns -1 to go on, else the exit status of a usage error (out freed). */
+static int parse_option(const cj_prog *p, int argc, char **argv, int *i, cj_parsed *out, builtin_req *b)
+{
+    const char *a = argv[*i];
+    const cj_opt *o;
+    const char *val = NULL;
+    if (a[1] == '-') {
+        const char *eq = strchr(a + 2, '=');
+        size_t len = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
+        o = len ? find_opt(p, out->cmd, a + 2, len, 0) : NULL;
+        if (eq && o) {
+            if (o->arg == NULL)
+                return parse_error(p, out->cmd, out, "option '--%s' takes no value", o->name);
+            val = eq + 1;
+        }
+    } else
+        o = a[2] == '\0' ? find_opt(p, out->cmd, NULL, 0, a[1]) : NULL;
+    if (o == NULL)
+        return parse_error(p, out->cmd, out, "unknown option '%s'", a);
+    if (o->arg != NULL && val == NULL) {
+        if (*i + 1 >= argc)
+            return parse_error(p, out->cmd, out, "option '%s' needs a value (%s)", a, o->arg);
+        val = argv[++*i];
+    }
+    if (o->flags & CJ_OPT_DEPRECATED)
+        fprintf(stderr, "%s: warning: %s is deprecated (%s)\n", p->name, a, o->help);
+    switch (o->id) {
+    case B_HELP:
+        b->help = 1;
+        break;
+    case B_VERSION:
+        b->version = 1;
+        break;
+    case B_COMPLETION:
+        b->completion = val;
+        break;
+    case B_MAN:
+        b->man = 1;
+        break;
+    default:
+        out->opts[out->nopts].opt = o;
+        out->opts[out->nopts++].val = val;
+    }
+    return -1;
+}
+
+/* Acts on the built-in options (completion, man page, help, version: in that precedence) on stdout.
+ * Returns -1 if none was given, else the exit status (out freed). */
+static int run_builtins(const cj_prog *p, const builtin_req *b, cj_parsed *out)
+{
+    if (b->completion != NULL || b->man) {
+        if (b->completion != NULL && strcmp(b->completion, "bash") != 0)
+            return parse_error(p, NULL, out, "--print-completion: only 'bash' is supported");
+        if (b->completion != NULL)
+            print_completion(p, stdout);
+        else
+            print_man(p, stdout);
+    } else if (b->help) {
+        cj_opts_help(p, out->cmd, stdout);
+    } else if (b->version) {
+        printf("%s %s (libcoinjecture_core %s)\n", p->name, COINJECTURE_TOOLS_VERSION, coinjecture_library_version());
+    } else {
+        return -1;
+    }
+    cj_opts_free(out);
+    return 0;
+}
+
+/* Checks that a command was named (when the program has commands) and that the positional arguments
+ * number what it accepts. Returns -1 when they do, else 2 (reported, out freed). */
+static int check_args(const cj_prog *p, cj_parsed *out)
+{
+    if (p->cmds != NULL && out->cmd == NULL)
+        return parse_error(p, NULL, out, "missing command");
+    int min = out->cmd ? out->cmd->min_args : p->min_args, max = out->cmd ? out->cmd->max_args : p->max_args;
+    const char *syn = out->cmd ? out->cmd->args : p->args;
+    if ((int)out->nargs > max)
+        return parse_error(p, out->cmd, out, "unexpected argument '%s'", out->args[max]);
+    if ((int)out->nargs < min)
+        return parse_error(p, out->cmd, out, "missing argument (expected %s)", syn ? syn : "more arguments");
+    return -1;
+}
+
+/* Parses argv (opts.h): the options, command and arguments in one pass, then the built-in modes, then the
+ * argument count, so every tool reports the same errors the same way. */
 int cj_opts_parse(const cj_prog *p, int argc, char **argv, cj_parsed *out)
 {
-    int help = 0, version = 0, man = 0, only_args = 0;
-    const char *completion = NULL;
+    int only_args = 0;
+    builtin_req b = {0, 0, 0, NULL};
     memset(out, 0, sizeof *out);
     out->opts = calloc((size_t)argc + 1, sizeof *out->opts);
     out->args = calloc((size_t)argc + 1, sizeof *out->args);
@@ -114,110 +231,26 @@ int cj_opts_parse(const cj_prog *p, int argc, char **argv, cj_parsed *out)
             continue;
         }
         if (!only_args && a[0] == '-' && a[1] != '\0') {
-            const cj_opt *o;
-            const char *val = NULL;
-            if (a[1] == '-') {
-                const char *eq = strchr(a + 2, '=');
-                size_t len = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
-                o = len ? find_opt(p, out->cmd, a + 2, len, 0) : NULL;
-                if (eq && o) {
-                    if (o->arg == NULL) {
-                        const cj_cmd *c = out->cmd;
-                        cj_opts_free(out);
-                        return cj_opts_error(p, c, "option '--%s' takes no value", o->name);
-                    }
-                    val = eq + 1;
-                }
-            } else
-                o = a[2] == '\0' ? find_opt(p, out->cmd, NULL, 0, a[1]) : NULL;
-            if (o == NULL) {
-                const cj_cmd *c = out->cmd;
-                cj_opts_free(out);
-                return cj_opts_error(p, c, "unknown option '%s'", a);
-            }
-            if (o->arg != NULL && val == NULL) {
-                if (i + 1 >= argc) {
-                    const cj_cmd *c = out->cmd;
-                    cj_opts_free(out);
-                    return cj_opts_error(p, c, "option '%s' needs a value (%s)", a, o->arg);
-                }
-                val = argv[++i];
-            }
-            if (o->flags & CJ_OPT_DEPRECATED)
-                fprintf(stderr, "%s: warning: %s is deprecated (%s)\n", p->name, a, o->help);
-            switch (o->id) {
-            case B_HELP:
-                help = 1;
-                break;
-            case B_VERSION:
-                version = 1;
-                break;
-            case B_COMPLETION:
-                completion = val;
-                break;
-            case B_MAN:
-                man = 1;
-                break;
-            default:
-                out->opts[out->nopts].opt = o;
-                out->opts[out->nopts++].val = val;
-            }
+            int rc = parse_option(p, argc, argv, &i, out, &b);
+            if (rc >= 0)
+                return rc;
             continue;
         }
         if (p->cmds != NULL && out->cmd == NULL) {
             for (const cj_cmd *c = p->cmds; c->name != NULL; c++)
                 if (strcmp(c->name, a) == 0)
                     out->cmd = c;
-            if (out->cmd == NULL) {
-                cj_opts_free(out);
-                return cj_opts_error(p, NULL, "unknown command '%s'", a);
-            }
+            if (out->cmd == NULL)
+                return parse_error(p, NULL, out, "unknown command '%s'", a);
             continue;
         }
         out->args[out->nargs++] = a;
     }
-    if (completion != NULL || man) {
-        if (completion != NULL && strcmp(completion, "bash") != 0) {
-            cj_opts_free(out);
-            return cj_opts_error(p, NULL, "--print-completion: only 'bash' is supported");
-        }
-        if (completion != NULL)
-            print_completion(p, stdout);
-        else
-            print_man(p, stdout);
-        cj_opts_free(out);
-        return 0;
-    }
-    if (help) {
-        cj_opts_help(p, out->cmd, stdout);
-        cj_opts_free(out);
-        return 0;
-    }
-    if (version) {
-        printf("%s %s (libcoinjecture_core %s)\n", p->name, COINJECTURE_TOOLS_VERSION, coinjecture_library_version());
-        cj_opts_free(out);
-        return 0;
-    }
-    if (p->cmds != NULL && out->cmd == NULL) {
-        cj_opts_free(out);
-        return cj_opts_error(p, NULL, "missing command");
-    }
-    int min = out->cmd ? out->cmd->min_args : p->min_args, max = out->cmd ? out->cmd->max_args : p->max_args;
-    const char *syn = out->cmd ? out->cmd->args : p->args;
-    if ((int)out->nargs > max) {
-        const char *stray = out->args[max];
-        const cj_cmd *c = out->cmd;
-        cj_opts_free(out);
-        return cj_opts_error(p, c, "unexpected argument '%s'", stray);
-    }
-    if ((int)out->nargs < min) {
-        const cj_cmd *c = out->cmd;
-        cj_opts_free(out);
-        return cj_opts_error(p, c, "missing argument (expected %s)", syn ? syn : "more arguments");
-    }
-    return -1;
+    int rc = run_builtins(p, &b, out);
+    return rc >= 0 ? rc : check_args(p, out);
 }
 
+/* Frees the parser's arrays and empties *out, so a second call is harmless. */
 void cj_opts_free(cj_parsed *out)
 {
     free(out->opts);
@@ -304,6 +337,7 @@ static int any_visible(const cj_opt *table)
     return 0;
 }
 
+/* Writes --help from the option tables, so the help never drifts from what the parser accepts. */
 void cj_opts_help(const cj_prog *p, const cj_cmd *cmd, FILE *f)
 {
     if (cmd != NULL) {
@@ -416,6 +450,7 @@ static void comp_values(FILE *f, const cj_opt *table, const char *indent)
     }
 }
 
+/* Writes the bash completion script from the option tables (CMake installs it with the program). */
 static void print_completion(const cj_prog *p, FILE *f)
 {
     char fn[128];
@@ -541,6 +576,7 @@ static void man_opts(FILE *f, const cj_opt *table)
     }
 }
 
+/* Writes the man page (roff) from the option tables (CMake installs it with the program). */
 static void print_man(const cj_prog *p, FILE *f)
 {
     char upper[128];

@@ -27,9 +27,9 @@ def free_port():
         return s.getsockname()[1]
 
 
-def run(args, check=True, env=None, timeout=60):
+def run(args, check=True, env=None, timeout=60, cwd=None):
     """Runs a tool and returns the CompletedProcess (text mode)."""
-    p = subprocess.run(args, capture_output=True, text=True, env=env, timeout=timeout)
+    p = subprocess.run(args, capture_output=True, text=True, env=env, timeout=timeout, cwd=cwd)
     if check and p.returncode != 0:
         raise AssertionError(f"{args} failed ({p.returncode}): {p.stdout}\n{p.stderr}")
     return p

@@ -279,6 +279,8 @@ def test_dashboard_shows_live_chain(node):
     assert dom.text["mempool-size"].strip() == "0"
     assert dom.text["parity"].strip() in ("off", "in parity")
     assert dom.text["peer-count"].strip() == str(after["peers"])
+    assert dom.text["sealing"].strip() == "sealing" and after["node"]["sealing"] is True  # double-sign protection
+    assert dom.text["evidence-count"].strip() == "0"
 
 
 @needs_chromium

@@ -3,9 +3,10 @@ deep nesting, 10 MB bodies (Content-Length and chunked), header and URL floods, 
 smuggling shapes, log-forging paths, many idle connections, request floods and transaction spam.
 
 Every attack must end in a clear refusal -- the documented {"error", "details"} JSON with 400/404/405/413/429
-from the router, or a plain 400/413 plus `Connection: close` from libevent for what never reaches it --
-and afterwards the node must still answer /health, keep producing blocks, and serve blocks 0..h with the
-same hashes as before the attack. One validator (500 ms blocks) serves the whole module."""
+from the router, and for what never reaches it (malformed request lines and headers, oversize heads, bodies over
+the hard cap) the node's JSON 400/413/414/431 with `Connection: close` in place of libevent's HTML page (issue
+12 item 4) -- and afterwards the node must still answer /health, keep producing blocks, and serve blocks 0..h
+with the same hashes as before the attack. One validator (500 ms blocks) serves the whole module."""
 import json
 import os
 import select
@@ -244,10 +245,12 @@ def test_ten_megabyte_bodies_are_refused_without_buffering(env):
     rss0 = rss_kib(n.proc.pid)
     ten = 10 * 1024 * 1024
     req = b"POST /v1/transactions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-    # Content-Length above the hard cap (2 x api.max_request_size): libevent answers 413 before reading
+    # Content-Length above the hard cap (2 x api.max_request_size): refused before reading (libevent), with the
+    # node's JSON 413
     for _ in range(3):
-        st, hdrs, _, closed, _ = raw(n.api_port, req + b"Content-Length: %d\r\n\r\n" % ten + b"{" * 65536)
+        st, hdrs, body, closed, _ = raw(n.api_port, req + b"Content-Length: %d\r\n\r\n" % ten + b"{" * 65536)
         assert st == 413 and hdrs.get("connection") == "close" and closed, (st, hdrs)
+        json_error(st, body, 413, needle="api.max_request_size")
     # a real 10 MB body streamed with Content-Length, and one streamed chunked: refused, connection closed
     body = b"{\"data\":\"" + b"ab" * (ten // 2) + b"\"}"
     st, hdrs, _, closed, _ = raw(n.api_port, req + b"Content-Length: %d\r\n\r\n" % len(body) + body, timeout=10)
@@ -272,23 +275,6 @@ def test_ten_megabyte_bodies_are_refused_without_buffering(env):
 # headers, request lines, protocol garbage
 
 
-def test_header_and_url_floods(env):
-    n = env["node"]
-    snap = snapshot(n)
-    flood = b"".join(b"X-Flood-%d: %s\r\n" % (i, b"v" * 60) for i in range(3000))  # ~230 kB of headers
-    for req in (b"GET /health HTTP/1.1\r\nHost: x\r\n" + flood + b"\r\n",
-                b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (256 * 1024) + b"\r\n\r\n",
-                b"GET /" + b"a" * (256 * 1024) + b" HTTP/1.1\r\nHost: x\r\n\r\n",
-                b"GET /v1/mempool?" + b"limit=1&" * 20000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"):
-        st, hdrs, _, closed, _ = raw(n.api_port, req)
-        assert st in (400, 413, 431) and closed, (st, hdrs)
-    # a few hundred small headers within api.max_headers_size (16 KiB) are fine
-    ok = b"".join(b"X-%d: 1\r\n" % i for i in range(300))
-    st, _, body, _, _ = raw(n.api_port, b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + ok + b"\r\n")
-    assert st == 200 and json.loads(body)["status"] == "ok"
-    assert_unharmed(n, snap)
-
-
 def test_protocol_garbage_and_smuggling_shapes(env):
     n = env["node"]
     snap = snapshot(n)
@@ -304,8 +290,11 @@ def test_protocol_garbage_and_smuggling_shapes(env):
     ]
     for data in cases:
         st, hdrs, body, closed, _ = raw(n.api_port, data, timeout=READ_TIMEOUT_S + 3)
-        # a 4xx, 501 for an unknown method (libevent), or the connection closed without an answer
-        assert st is None or 400 <= st < 500 or st == 501, (data[:60], st, body[:200])
+        # the node's JSON 4xx (never libevent's HTML, never a 5xx), or the connection closed without an answer
+        assert st is None or 400 <= st < 500, (data[:60], st, body[:200])
+        assert st is None or hdrs.get("content-type") == "application/json", (data[:60], hdrs, body[:200])
+        if st is not None:
+            json_error(st, body, st)
         assert st is not None or closed, data[:60]
     # 500 pipelined requests on one connection: every one answered, in order
     one = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -509,4 +498,190 @@ def test_transaction_spam_through_the_api(env):
                   f"({held} admitted after a gap stay pending)", interval=0.2, transient=POLL_RETRY)
     assert a1["nonce"] == a0["nonce"] + prefix
     assert n.get(f"/v1/accounts/{env['bob_pub']}")["balance"] >= 7 * prefix
+    assert_unharmed(n, snap)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# every answer comes from the node (issue 12, item 4): JSON errors for unknown methods, malformed requests and
+# oversize headers, each counted in http_requests_total; no response cut short by a half-closed client
+
+
+def status_count(n, status):
+    """Sum of coinjecture_http_requests_total over every endpoint and method with this status."""
+    total = 0.0
+    for line in http("GET", n.url + "/metrics")[1].decode().splitlines():
+        if line.startswith("coinjecture_http_requests_total{") and f'status="{status}"' in line:
+            total += float(line.split()[-1])
+    return total
+
+
+def node_json_error(st, hdrs, body, expect, needle=None):
+    """A JSON error written by the node (not libevent's text/html page), with the node's headers."""
+    assert st == expect, (st, hdrs, body[:300])
+    assert hdrs.get("content-type") == "application/json", hdrs
+    assert hdrs.get("x-content-type-options") == "nosniff", hdrs
+    assert int(hdrs.get("content-length", -1)) == len(body), hdrs
+    return json_error(st, body, expect, needle)
+
+
+def test_unknown_methods_get_json_405_with_allow(env):
+    """Every method, known to libevent or not, reaches the router: 405 + Allow for the route, 404 off the map."""
+    n = env["node"]
+    snap = snapshot(n)
+    before405, before404 = status_count(n, 405), status_count(n, 404)
+    cases = [(b"BREW", b"/health", "GET, HEAD"), (b"PATCH", b"/v1/status", "GET, HEAD"),
+             (b"DELETE", b"/v1/blocks/latest", "GET, HEAD"), (b"PUT", b"/v1/transactions", "POST"),
+             (b"BREW", b"/v1/validators/votes", "GET, HEAD, POST, DELETE"), (b"PROPFIND", b"/metrics", "GET, HEAD"),
+             (b"M-SEARCH", b"/v1/blocks/1", "GET, HEAD"), (b"get", b"/health", "GET, HEAD")]
+    for m, path, allow in cases:
+        st, hdrs, body, _, _ = raw(n.api_port, m + b" " + path + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        node_json_error(st, hdrs, body, 405, needle="method")
+        assert hdrs.get("allow") == allow, (m, path, hdrs)
+    # an unknown method with a body: answered, then the connection is closed (its framing is unknown)
+    st, hdrs, body, closed, _ = raw(n.api_port, b"BREW /health HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
+    node_json_error(st, hdrs, body, 405)
+    assert closed and hdrs.get("connection") == "close", hdrs
+    st, hdrs, body, _, _ = raw(n.api_port, b"BREW /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    node_json_error(st, hdrs, body, 404)
+    assert status_count(n, 405) == before405 + len(cases) + 1
+    assert status_count(n, 404) == before404 + 1
+    assert_unharmed(n, snap)
+
+
+MALFORMED = [
+    b"GARBAGE\x00\xff\r\n\r\n",                                        # no request line
+    b"GET\r\n\r\n",                                                    # method only
+    b"GET /health\r\n\r\n",                                            # no version
+    b"GET /health HTTP/9.9\r\nHost: x\r\n\r\n",                        # unknown version
+    b"GET /health HTTP/1.1\r\nHost x\r\n\r\n",                         # header without a colon
+    b"GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",  # negative length
+    b"POST /v1/transactions HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+    b"GET http://[::1 HTTP/1.1\r\nHost: x\r\n\r\n",                    # unparsable absolute URI
+]
+# evhttp 2.1 reports a malformed chunk size as it reports a chunk over the body cap: the node answers 413
+BAD_CHUNK = b"POST /v1/transactions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"
+
+
+def test_malformed_requests_get_json_400(env):
+    n = env["node"]
+    snap = snapshot(n)
+    before = status_count(n, 400)
+    for data in MALFORMED:
+        st, hdrs, body, closed, _ = raw(n.api_port, data, timeout=READ_TIMEOUT_S + 3)
+        node_json_error(st, hdrs, body, 400, needle="malformed")
+        assert closed and hdrs.get("connection") == "close", (data[:60], hdrs)
+    assert status_count(n, 400) == before + len(MALFORMED)
+    before = status_count(n, 413)
+    st, hdrs, body, closed, _ = raw(n.api_port, BAD_CHUNK)
+    node_json_error(st, hdrs, body, 413)
+    assert closed and status_count(n, 413) == before + 1
+    # after a well-formed request on the same connection, a malformed one still gets the JSON 400
+    st, _, _, closed, out = raw(n.api_port, b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n" + MALFORMED[4])
+    first = parse_response(out)
+    assert first[0] == 200 and closed
+    rest = out[out.index(b"\r\n\r\n") + 4 + len(first[2]):]
+    st, hdrs, body = parse_response(rest)
+    node_json_error(st, hdrs, body, 400)
+    assert_unharmed(n, snap)
+
+
+def test_oversize_request_lines_and_headers_get_json_414_and_431(env):
+    n = env["node"]
+    snap = snapshot(n)
+    b414, b431 = status_count(n, 414), status_count(n, 431)
+    flood = b"".join(b"X-Flood-%d: %s\r\n" % (i, b"v" * 60) for i in range(3000))  # ~230 kB of headers
+    heads = [b"GET /health HTTP/1.1\r\nHost: x\r\n" + flood + b"\r\n",
+             b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (256 * 1024) + b"\r\n\r\n",
+             b"GET /health HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: %s\r\n" % (i, b"v" * 100) for i in range(170))
+             + b"\r\n"]                                                     # just over 16 KiB
+    for data in heads:
+        st, hdrs, body, closed, _ = raw(n.api_port, data)
+        node_json_error(st, hdrs, body, 431, needle="api.max_headers_size")
+        assert closed
+    lines = [b"GET /" + b"a" * (256 * 1024) + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+             b"GET /v1/mempool?" + b"limit=1&" * 20000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"]
+    for data in lines:
+        st, hdrs, body, closed, _ = raw(n.api_port, data)
+        node_json_error(st, hdrs, body, 414, needle="api.max_headers_size")
+        assert closed
+    assert status_count(n, 431) == b431 + len(heads)
+    assert status_count(n, 414) == b414 + len(lines)
+    # a few hundred small headers within api.max_headers_size (16 KiB) are fine
+    ok = b"".join(b"X-%d: 1\r\n" % i for i in range(300))
+    st, _, body, _, _ = raw(n.api_port, b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + ok + b"\r\n")
+    assert st == 200 and json.loads(body)["status"] == "ok"
+    assert_unharmed(n, snap)
+
+
+def test_body_over_the_hard_cap_gets_json_413(env):
+    """Bodies declared beyond twice api.max_request_size are refused before reading, now with the node's JSON."""
+    n = env["node"]
+    before = status_count(n, 413)
+    req = b"POST /v1/transactions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    st, hdrs, body, closed, _ = raw(n.api_port, req + b"Content-Length: %d\r\n\r\n{" % (10 << 20))
+    node_json_error(st, hdrs, body, 413, needle="api.max_request_size")
+    assert closed and hdrs.get("connection") == "close"
+    # the same announced with Expect: 100-continue (no 100 first); an Expect other than 100-continue: JSON 417
+    st, hdrs, body, closed, _ = raw(n.api_port, req + b"Expect: 100-continue\r\nContent-Length: %d\r\n\r\n" % (10 << 20))
+    node_json_error(st, hdrs, body, 413)
+    st, hdrs, body, closed, _ = raw(n.api_port, req + b"Expect: teapot\r\nContent-Length: 2\r\n\r\n{}")
+    node_json_error(st, hdrs, body, 417)
+    assert status_count(n, 413) == before + 2
+    # an interim 100 Continue is libevent's and passes unchanged, followed by the router's answer
+    s = socket.create_connection(("127.0.0.1", n.api_port), timeout=5)
+    try:
+        s.sendall(req + b"Expect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\n")
+        assert s.recv(65536) == b"HTTP/1.1 100 Continue\r\n\r\n"
+        s.sendall(b"{}")
+        out = b""
+        while chunk := s.recv(65536):
+            out += chunk
+    finally:
+        s.close()
+    st, hdrs, body = parse_response(out)
+    node_json_error(st, hdrs, body, 400, needle="from")
+
+
+def half_closed(port, data, rcvbuf=4096, pause=0.5, timeout=20):
+    """Sends data, shuts the write side (FIN), waits a while with a small receive window, then reads everything
+    until the server closes. Returns every byte received."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)  # before connect: a small window from the start
+    s.settimeout(timeout)
+    s.connect(("127.0.0.1", port))
+    out = b""
+    try:
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+        time.sleep(pause)  # the node sees the end of file while its response is still queued
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        s.close()
+    return out
+
+
+def test_half_closed_client_receives_the_whole_response(env):
+    n = env["node"]
+    snap = snapshot(n)
+    app_js = http("GET", n.url + "/app.js")[1]
+    # the dashboard script (16 kB) is more than the client's small window and the node's first send buffer
+    # hold, so the node is still writing when it reads the end of file; three times each
+    for data, expect, length in (
+            (b"GET /app.js HTTP/1.1\r\nHost: x\r\n\r\n", 200, len(app_js)),
+            (b"GET /app.js HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 200, len(app_js)),
+            (b"GET /app.js HTTP/1.0\r\n\r\n", 200, len(app_js)),  # HTTP/1.0: no Content-Length, ends at close
+            (b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 200, None),
+            (b"BREW /health HTTP/1.1\r\nHost: x\r\n\r\n", 405, None),
+            (MALFORMED[4], 400, None)) * 3:
+        out = half_closed(n.api_port, data)
+        st, hdrs, body = parse_response(out)
+        assert st == expect, (data[:40], out[:200])
+        got = len(out) - out.index(b"\r\n\r\n") - 4
+        assert got == int(hdrs.get("content-length", length)), (data[:40], got, hdrs)
+        if length is not None:
+            assert got == length and body == app_js, (data[:40], got)
     assert_unharmed(n, snap)

@@ -4,7 +4,7 @@ transaction load leaves every node on the same chain, a validator killed with SI
 heals to one chain, a late joiner syncs more than 1,000 blocks, and misbehaving peers (an independent
 Python implementation of the handshake and session) are disconnected and banned while the network keeps
 producing. Everything polls the HTTP API; no fixed sleeps where polling works."""
-import hashlib
+import glob
 import json
 import os
 import random
@@ -13,12 +13,9 @@ import struct
 import time
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from conftest import CLI, Node, block, block_hash, free_port, http, keygen, kill_nodes, metric, run, same_tip, status, tip, wait_for
+from p2p_peer import Peer as PyPeer, mp_bin, mp_msg, mp_uint  # the shared independent P2P implementation
 
 NO_RATE_LIMIT = ["--set", "rate_limiter.enabled=false"]  # the tests poll far above 100 requests/s
 
@@ -67,179 +64,6 @@ def make_genesis(path, validators, allocs=(), block_time="500ms", chain_id=4343,
     if genesis_time is not None:
         args += ["--genesis-time", str(genesis_time)]
     run(args)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# an independent implementation of the P2P handshake and session (docs/P2P.md), for misbehaving peers
-
-
-def mp_uint(v):
-    if v < 0x80:
-        return bytes([v])
-    for marker, fmt, limit in ((0xCC, ">B", 0xFF), (0xCD, ">H", 0xFFFF), (0xCE, ">I", 0xFFFFFFFF)):
-        if v <= limit:
-            return bytes([marker]) + struct.pack(fmt, v)
-    return b"\xcf" + struct.pack(">Q", v)
-
-
-def mp_str(s):
-    b = s.encode()
-    assert len(b) < 32
-    return bytes([0xA0 | len(b)]) + b
-
-
-def mp_bin(b):
-    if len(b) < 0x100:
-        return b"\xc4" + bytes([len(b)]) + b
-    if len(b) < 0x10000:
-        return b"\xc5" + struct.pack(">H", len(b)) + b
-    return b"\xc6" + struct.pack(">I", len(b)) + b
-
-
-def mp_msg(type_, *fields):
-    """{"type": type_, k1: v1, ...} with values already encoded."""
-    out = bytes([0x80 | (1 + len(fields))]) + mp_str("type") + mp_str(type_)
-    for k, v in fields:
-        out += mp_str(k) + v
-    return out
-
-
-def mp_read(b, i=0):
-    """Minimal decoder for what the node sends (fixmap, fixstr, uints, bin, arrays). Returns (value, next)."""
-    c = b[i]
-    if c < 0x80:
-        return c, i + 1
-    if 0x80 <= c <= 0x8F:
-        d, i = {}, i + 1
-        for _ in range(c & 0x0F):
-            k, i = mp_read(b, i)
-            d[k], i = mp_read(b, i)
-        return d, i
-    if 0x90 <= c <= 0x9F or c == 0xDC:
-        n, i = (c & 0x0F, i + 1) if c != 0xDC else (struct.unpack(">H", b[i + 1:i + 3])[0], i + 3)
-        out = []
-        for _ in range(n):
-            v, i = mp_read(b, i)
-            out.append(v)
-        return out, i
-    if 0xA0 <= c <= 0xBF:
-        n = c & 0x1F
-        return b[i + 1:i + 1 + n].decode(), i + 1 + n
-    sizes = {0xCC: 1, 0xCD: 2, 0xCE: 4, 0xCF: 8}
-    if c in sizes:
-        w = sizes[c]
-        return int.from_bytes(b[i + 1:i + 1 + w], "big"), i + 1 + w
-    bins = {0xC4: 1, 0xC5: 2, 0xC6: 4}
-    if c in bins:
-        w = bins[c]
-        n = int.from_bytes(b[i + 1:i + 1 + w], "big")
-        return b[i + 1 + w:i + 1 + w + n], i + 1 + w + n
-    raise ValueError(f"unexpected msgpack marker 0x{c:02x}")
-
-
-class PyPeer:
-    """One P2P connection made from Python: plaintext hello/auth, then ChaCha20-Poly1305 frames."""
-
-    TAG = b"coinjecture/p2p/v1/auth"
-
-    def __init__(self, node, sk=None):
-        st = status(node)
-        self.chain_id = int(st["node"]["chain_id"])
-        self.genesis = bytes.fromhex(st["node"]["genesis_hash"])
-        self.port = node.p2p_port
-        self.sk = sk or Ed25519PrivateKey.generate()
-        self.pk = self.sk.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        self.sock = None
-
-    def _recv_exact(self, n):
-        buf = b""
-        while len(buf) < n:
-            chunk = self.sock.recv(n - len(buf))
-            if not chunk:
-                raise ConnectionError("closed by the node")
-            buf += chunk
-        return buf
-
-    def _recv_frame(self):
-        hdr = self._recv_exact(4)
-        return hdr, self._recv_exact(struct.unpack(">I", hdr)[0])
-
-    def send_plain(self, body):
-        self.sock.sendall(struct.pack(">I", len(body)) + body)
-
-    def hello(self):
-        """Connects and exchanges hellos; returns the node's hello."""
-        self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=10)
-        self.eph = X25519PrivateKey.generate()
-        self.eph_pk = self.eph.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        self.nonce = os.urandom(32)
-        self.send_plain(mp_msg("hello", ("version", mp_uint(1)), ("chain_id", mp_uint(self.chain_id)),
-                               ("genesis", mp_bin(self.genesis)), ("node_key", mp_bin(self.pk)),
-                               ("eph_key", mp_bin(self.eph_pk)), ("nonce", mp_bin(self.nonce)),
-                               ("listen_port", mp_uint(0))))
-        _, body = self._recv_frame()
-        h, end = mp_read(body)
-        assert end == len(body) and h["type"] == "hello" and h["version"] == 1
-        assert h["chain_id"] == self.chain_id and h["genesis"] == self.genesis
-        self.peer = h
-        return h
-
-    def handshake(self):
-        h = self.hello()
-        mine = self.TAG + h["nonce"] + h["eph_key"] + self.eph_pk + self.nonce + self.pk + h["node_key"]
-        self.send_plain(mp_msg("auth", ("sig", mp_bin(self.sk.sign(mine)))))
-        _, body = self._recv_frame()
-        a, _ = mp_read(body)
-        assert a["type"] == "auth"
-        theirs = self.TAG + self.nonce + self.eph_pk + h["eph_key"] + h["nonce"] + h["node_key"] + self.pk
-        Ed25519PublicKey.from_public_bytes(h["node_key"]).verify(a["sig"], theirs)  # raises if wrong
-        # crypto_kx: BLAKE2b-512(q || client_pk || server_pk); the lower ephemeral key is the client
-        q = self.eph.exchange(X25519PublicKey.from_public_bytes(h["eph_key"]))
-        client = self.eph_pk < h["eph_key"]
-        cpk, spk = (self.eph_pk, h["eph_key"]) if client else (h["eph_key"], self.eph_pk)
-        keys = hashlib.blake2b(q + cpk + spk, digest_size=64).digest()
-        rx, tx = (keys[:32], keys[32:]) if client else (keys[32:], keys[:32])
-        self.rx, self.tx = ChaCha20Poly1305(rx), ChaCha20Poly1305(tx)
-        self.rx_ctr = self.tx_ctr = 0
-        return self
-
-    def send(self, plaintext):
-        hdr = struct.pack(">I", len(plaintext) + 16)
-        ct = self.tx.encrypt(b"\0\0\0\0" + struct.pack("<Q", self.tx_ctr), plaintext, hdr)
-        self.tx_ctr += 1
-        self.sock.sendall(hdr + ct)
-
-    def recv(self):
-        hdr, body = self._recv_frame()
-        pt = self.rx.decrypt(b"\0\0\0\0" + struct.pack("<Q", self.rx_ctr), body, hdr)
-        self.rx_ctr += 1
-        m, end = mp_read(pt)
-        assert end == len(pt)
-        return m
-
-    def recv_type(self, type_, timeout=10):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            m = self.recv()
-            if m["type"] == type_:
-                return m
-        raise AssertionError(f"no {type_} message")
-
-    def closed_by_node(self, timeout=10):
-        """True once the node has closed the connection (reads and discards what is still queued)."""
-        self.sock.settimeout(timeout)
-        try:
-            while self.sock.recv(65536):
-                pass
-            return True
-        except (ConnectionResetError, BrokenPipeError):
-            return True
-        except socket.timeout:
-            return False
-
-    def close(self):
-        if self.sock:
-            self.sock.close()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -479,22 +303,35 @@ def test_misbehaving_peers_are_banned_while_the_network_produces(network):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# late joiner: 2 validators, 100 ms blocks, genesis 130 s in the past (1,300 slots to fill at once)
+# late joiner: 2 validators, 100 ms blocks; the early one builds 1,050 blocks alone with its clock running
+# 10 times fast from 400 s in the past (libfaketime), so the chain exists at once and lies in the past
 
 
+FAKETIME_LIB = next(iter(sorted(glob.glob("/usr/lib/*/faketime/libfaketime.so.1"))), None)
+
+
+@pytest.mark.skipif(FAKETIME_LIB is None, reason="libfaketime (Debian package faketime) missing")
 def test_late_joiner_syncs_over_1000_blocks(tmp_path):
     keys = [tmp_path / "a.key", tmp_path / "b.key"]
     pubs = [keygen(k) for k in keys]
     genesis = tmp_path / "genesis.json"
-    make_genesis(genesis, keys, block_time="100ms", chain_id=4444, genesis_time=int(time.time()) - 130)
-    a = Node(tmp_path, genesis, keys[0], NO_RATE_LIMIT, name="early")
+    make_genesis(genesis, keys, block_time="100ms", chain_id=4444, genesis_time=int(time.time()) - 400)
+    # time passes between blocks (docs/CHAIN.md §3): 1,050 blocks of 100 ms take 105 s of the builder's clock
+    fast = dict(os.environ, LD_PRELOAD=FAKETIME_LIB, FAKETIME="-400s x10")
+    a = Node(tmp_path, genesis, keys[0], NO_RATE_LIMIT, env=fast, name="early")
     b = Node(tmp_path, genesis, keys[1], NO_RATE_LIMIT, name="late")
     set_peers(a, [b])
     set_peers(b, [a])
     try:
-        a.start()  # alone: fills every past slot itself (in turn and out of turn)
-        wait_for(lambda: tip(a)[0] >= 1050, 60, "the early validator builds 1,050 blocks", interval=0.2)
+        a.start()  # alone: seals every height itself (in turn and out of turn)
+        # (each sealed block also fsyncs the sign-state, docs/OPERATIONS.md: ~3 ms per block here)
+        wait_for(lambda: tip(a)[0] >= 1050, 90, "the early validator builds 1,050 blocks", interval=0.1)
+        a.stop()
+        a.env = None
+        a.start()  # the same data dir, on the real clock now
         join = tip(a)[0]
+        top = block(a, join)
+        assert int(top.get("header", top)["timestamp"]) <= time.time() * 1000, "the built chain is not in the past"
         t0 = time.time()
         b.start()
         wait_for(lambda: tip(b)[0] >= join, 60, f"the late joiner reaches height {join}", interval=0.1)

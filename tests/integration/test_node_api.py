@@ -187,8 +187,15 @@ def test_metrics_logs_and_cli_json(net):
                  "coinjecture_mempool_size", "coinjecture_peers", "coinjecture_http_request_duration_seconds_bucket",
                  'coinjecture_crypto_backend_info{requested="reference",active="reference"'):
         assert name in text, name
+    # everything is ours (prefixed) but the four standard process metrics every Prometheus client exports
+    process = ("process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds",
+               "process_start_time_seconds")
     for line in text.splitlines():
-        assert line.startswith("#") or line.startswith("coinjecture_"), line
+        assert line.startswith("#") or line.startswith("coinjecture_") or line.split(" ")[0] in process, line
+    values = {l.split(" ")[0]: float(l.split(" ")[1]) for l in text.splitlines() if l.split(" ")[0] in process}
+    assert set(values) == set(process)
+    assert values["process_resident_memory_bytes"] > 1e6 and values["process_open_fds"] >= 3
+    assert abs(values["process_start_time_seconds"] - time.time()) < 3600  # started during this test
     produced = [l for l in text.splitlines() if l.startswith("coinjecture_blocks_produced_total ")]
     assert int(float(produced[0].split()[1])) >= 2
     lines = [l for l in n.read_log().splitlines() if l.strip()]

@@ -21,12 +21,14 @@ import sys
 import tempfile
 import threading
 
-CLI_COMMANDS = ["status", "block", "tx", "account", "send", "mempool", "validators", "vote", "genesis", "load"]
+CLI_COMMANDS = ["status", "block", "tx", "account", "send", "mempool", "validators", "vote", "genesis", "testnet",
+                "load"]
 # one stray-argument case per command (parsed before anything touches the network or a file)
 CLI_STRAY = {
     "status": ["status", "extra"], "block": ["block", "latest", "extra"], "tx": ["tx", "ab" * 32, "extra"],
     "account": ["account", "ab" * 32, "extra"], "send": ["send", "extra"], "mempool": ["mempool", "extra"],
     "validators": ["validators", "extra"], "vote": ["vote", "list", "extra"], "genesis": ["genesis", "extra"],
+    "testnet": ["testnet", "extra"],
     "load": ["load", "extra"],
 }
 HEX = "7eb04adf" * 8

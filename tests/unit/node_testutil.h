@@ -66,6 +66,7 @@ static inline void nt_genesis(cj_genesis *g, size_t nval, const nt_key *vals, si
                               uint64_t balance)
 {
     memset(g, 0, sizeof *g);
+    g->rules_version = CJ_GENESIS_RULES_VERSION;
     g->chain_id = 1337;
     strcpy(g->network, "cj-testnet");
     g->genesis_time = NT_GENESIS_TIME;

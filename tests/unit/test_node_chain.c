@@ -1,5 +1,7 @@
 /* Chain: genesis determinism, schedule, production and import, every validation verdict with state left
  * untouched (atomicity), undo, reorg (including a failed one), double-sign evidence, rewards, dropped txs. */
+#include <sqlite3.h>
+
 #include "node_testutil.h"
 #include "rewards.h"
 
@@ -57,6 +59,11 @@ static void test_genesis_determinism(void **state)
     cj_chain_block_free(NULL);
     cj_chain_close(c);
 
+    /* vector (docs/CHAIN.md §2): keys of the seeds 01x32 and 02x32, one allocation of 10^12 to the key of 09x32,
+     * chain id 1337, "cj-testnet", genesis time 1700000000, 1000 ms blocks, epochs of 100, rules 2; computed
+     * independently with Python (hashlib, cryptography's Ed25519, bindings/python reference.header_hash) */
+    tu_assert_hash(h1, "f066008936297e60265aa79f9d167d843c30bf18cd3729a87019fc0dbe1c2688");
+
     /* same parameters elsewhere: same hash; reopen: same tip */
     genesis_hash_of(&g, h2);
     assert_memory_equal(h1, h2, 32);
@@ -90,6 +97,34 @@ static void test_genesis_determinism(void **state)
             assert_null(o);
             assert_non_null(strstr(err, "another chain"));
         }
+        cj_genesis_free(&x);
+    }
+
+    /* the rules version is committed, and a genesis or a data dir of other rules is refused, saying why */
+    {
+        cj_genesis x;
+        nt_genesis(&x, 2, v, 1, &u, BIG);
+        x.rules_version = 1;
+        cj_chain *o = NULL;
+        char err[512] = "";
+        char *d2 = nt_tmpdir();
+        assert_int_equal(cj_chain_open(d2, &x, NULL, NULL, &o, err, sizeof err), CJ_CHAIN_GENESIS_MISMATCH);
+        assert_null(o);
+        assert_non_null(strstr(err, "chain rules 1"));
+        assert_non_null(strstr(err, "rules 2 only"));
+        /* a data dir made under rules 1 (no "rules" entry in its meta table) */
+        cj_chain_close(nt_open(d2, &g, NULL));
+        char path[512];
+        snprintf(path, sizeof path, "%s/chain.db", d2);
+        sqlite3 *db = NULL;
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db, "DELETE FROM meta WHERE key = 'rules'", NULL, NULL, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_changes(db), 1);
+        sqlite3_close(db);
+        err[0] = '\0';
+        assert_int_equal(cj_chain_open(d2, &g, NULL, NULL, &o, err, sizeof err), CJ_CHAIN_GENESIS_MISMATCH);
+        assert_non_null(strstr(err, "was made under chain rules 1"));
+        nt_rmdir(d2);
         cj_genesis_free(&x);
     }
 
@@ -136,14 +171,15 @@ static void test_schedule(void **state)
     assert_int_equal(cj_chain_my_index(c), 2);
     assert_int_equal(cj_chain_block_time_ms(c), NT_BLOCK_MS);
     assert_int_equal(cj_chain_chain_id(c), 1337);
-    assert_int_equal(cj_chain_slot_ms(c, 0), NT_T0);
-    assert_int_equal(cj_chain_slot_ms(c, 5), NT_T0 + 5000);
-    assert_int_equal(cj_chain_slot_ms(c, UINT64_MAX), INT64_MAX);
-    assert_int_equal(cj_chain_earliest_ms(c, 1, 1), NT_T0 + 1000);        /* in turn */
+    assert_int_equal(cj_chain_earliest_ms(c, 1, 1), NT_T0 + 1000);        /* in turn: parent + 1 block time */
     assert_int_equal(cj_chain_earliest_ms(c, 1, 2), NT_T0 + 1000 + 1000); /* k = 1 */
     assert_int_equal(cj_chain_earliest_ms(c, 1, 0), NT_T0 + 1000 + 2000); /* k = 2 */
-    assert_int_equal(cj_chain_earliest_ms(c, 3, 0), NT_T0 + 3000);
+    assert_int_equal(cj_chain_earliest_ms(c, 3, 0), INT64_MAX);           /* only tip + 1 */
     assert_int_equal(cj_chain_earliest_ms(c, 1, 3), INT64_MAX);
+    assert_int_equal(cj_chain_turn_offset(c, 1), 0);
+    assert_int_equal(cj_chain_turn_offset(c, 2), 1);
+    assert_int_equal(cj_chain_turn_offset(c, 0), 2);
+    assert_int_equal(cj_chain_turn_offset(c, 3), UINT64_MAX);
     assert_int_equal(cj_chain_next_production_ms(c), NT_T0 + 2000);
 
     cj_produce_result r;
@@ -157,17 +193,29 @@ static void test_schedule(void **state)
     assert_int_equal(cj_chain_tip_weight(c), 1); /* out of turn */
     assert_int_equal(cj_chain_tip_timestamp(c), NT_T0 + 2000);
     assert_int_equal(cj_chain_validator_blocks(c, 2), 1);
-    /* height 2 is v[2]'s own turn: weight 2, right at its slot */
-    assert_int_equal(cj_chain_next_production_ms(c), NT_T0 + 2001);
-    assert_int_equal(cj_chain_produce(c, NULL, NT_T0 + 2001, &r, err, sizeof err), CJ_CHAIN_OK);
+    /* height 2 is v[2]'s own turn: weight 2, one block time after its parent (not at an absolute slot) */
+    assert_int_equal(cj_chain_next_production_ms(c), NT_T0 + 3000);
+    assert_int_equal(cj_chain_produce(c, NULL, NT_T0 + 2999, &r, err, sizeof err), CJ_CHAIN_OK);
+    assert_int_equal(r.produced, 0);
+    assert_int_equal(cj_chain_produce(c, NULL, NT_T0 + 3000, &r, err, sizeof err), CJ_CHAIN_OK);
     assert_int_equal(r.produced, 1);
     assert_int_equal(cj_chain_tip_weight(c), 3);
-    assert_int_equal(cj_chain_tip_timestamp(c), NT_T0 + 2001);
+    assert_int_equal(cj_chain_tip_timestamp(c), NT_T0 + 3000);
+    /* after an outage of a minute the next block carries the time it is sealed at, and the one after it
+     * is a whole block time later again: no backfill */
+    assert_int_equal(cj_chain_next_production_ms(c), NT_T0 + 6000); /* height 3: k = 2 */
+    assert_int_equal(cj_chain_produce(c, NULL, NT_T0 + 63000, &r, err, sizeof err), CJ_CHAIN_OK);
+    assert_int_equal(r.produced, 1);
+    assert_int_equal(cj_chain_tip_timestamp(c), NT_T0 + 63000);
+    assert_int_equal(cj_chain_next_production_ms(c), NT_T0 + 65000); /* height 4: k = 1 */
+    assert_int_equal(cj_chain_produce(c, NULL, NT_T0 + 64999, &r, err, sizeof err), CJ_CHAIN_OK);
+    assert_int_equal(r.produced, 0);
+    assert_int_equal(cj_chain_height(c), 3);
     cj_chain_close(c);
 
     /* observer */
     c = nt_open(d, &g, NULL);
-    assert_int_equal(cj_chain_height(c), 2);
+    assert_int_equal(cj_chain_height(c), 3);
     assert_int_equal(cj_chain_my_index(c), -1);
     assert_int_equal(cj_chain_next_production_ms(c), INT64_MAX);
     assert_int_equal(cj_chain_produce(c, NULL, NT_T0 + 100000, &r, err, sizeof err), CJ_CHAIN_NOT_VALIDATOR);
@@ -181,6 +229,41 @@ static void test_schedule(void **state)
     cj_chain_close(c);
     nt_rmdir(d);
     cj_genesis_free(&g);
+}
+
+
+/* Vectors of the schedule rule (docs/CHAIN.md §3, rules 2): earliest = parent + (1 + k) x block time. */
+static void test_schedule_vectors(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t parent;
+        uint64_t bt;
+        size_t n;
+        uint64_t h;
+        size_t i;
+        int64_t want;
+    } v[] = {
+        {1700000000000, 500, 3, 1, 1, 1700000000500},         /* in turn (1 mod 3 = 1) */
+        {1700000000000, 500, 3, 1, 2, 1700000001000},         /* k = 1 */
+        {1700000000000, 500, 3, 1, 0, 1700000001500},         /* k = 2 */
+        {1700000123456, 2000, 5, 7, 2, 1700000125456},        /* in turn (7 mod 5 = 2) */
+        {1700000123456, 2000, 5, 7, 1, 1700000133456},        /* k = 4: the last of five */
+        {1700000123456, 2000, 5, 6, 3, 1700000129456},        /* v1, v2 offline: v3 takes h = 6 at k = 2 */
+        {1700000123456, 2000, 5, 7, 5, INT64_MAX},            /* not in the set */
+        {1700000123456, 2000, 0, 7, 0, INT64_MAX},            /* empty set */
+        {0, 100, 1, 1, 0, 100},                               /* one validator: always in turn */
+        {1700000000000, 3600000, 1024, 0, 1023, 1703686400000}, /* k = 1023 at the largest block time */
+        {INT64_MAX - 500, 500, 1, 9, 0, INT64_MAX},           /* exactly fits */
+        {INT64_MAX - 499, 500, 1, 9, 0, INT64_MAX},           /* saturates */
+        {-1, 500, 1, 9, 0, INT64_MAX},                        /* no negative parent time */
+        {1700000000000, 0, 3, 1, 1, INT64_MAX},               /* no zero block time */
+    };
+    for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) {
+        int64_t got = cj_chain_schedule_earliest(v[j].parent, v[j].bt, v[j].n, v[j].h, v[j].i);
+        if (got != v[j].want) fprintf(stderr, "vector %zu: %lld, expected %lld\n", j, (long long)got, (long long)v[j].want);
+        assert_int_equal(got, v[j].want);
+    }
 }
 
 /* ---- production and import ---- */
@@ -338,7 +421,7 @@ static cj_chain_status import_mutated(const snap *s, const uint8_t *bytes, size_
     switch (what) {
     case 0: b.header.block_index = 2; break;
     case 1: b.header.timestamp = NT_T0; break;                /* not after the parent */
-    case 2: b.header.timestamp = NT_T0 + 999; break;          /* before the proposer's slot */
+    case 2: b.header.timestamp = NT_T0 + 999; break;          /* before parent + one block time */
     case 3: b.header.difficulty_target = 1; break;            /* in turn must weigh 2 */
     case 4: b.header.extra_data_len = 64; break;
     case 5: b.header.codec_version = 2; break;
@@ -423,9 +506,23 @@ static void test_invalid_blocks_leave_state(void **state)
     rejected += 4;
     same_state(&s);
 
-    /* clock: 20 s early is "future" (not counted as rejected) */
-    assert_int_equal(nt_import(s.cb, v, len, NT_T0 + 1000 - 20000, NULL), CJ_CHAIN_FUTURE);
+    /* clock: ahead of this node's clock by more than the tolerance (min(250, block time / 2)) is "future"
+     * with a due time (held by the caller, not rejected); beyond max_future_ms (15 s) it is refused and
+     * counted as rejected */
+    assert_int_equal(cj_chain_clock_tolerance_ms(s.cb), 250);
+    assert_int_equal(cj_chain_max_future_ms(s.cb), 15000);
+    cj_import_result fr;
+    assert_int_equal(nt_import(s.cb, v, len, NT_T0 + 1000 - 20000, &fr), CJ_CHAIN_FUTURE);
+    assert_int_equal(fr.due_ms, 0);
+    rejected++;
+    assert_int_equal(nt_import(s.cb, v, len, NT_T0 + 749, &fr), CJ_CHAIN_FUTURE);
+    assert_int_equal(fr.due_ms, NT_T0 + 750);
+    assert_int_equal(nt_import(s.cb, v, len, NT_T0 + 1000 - 15000, &fr), CJ_CHAIN_FUTURE);
+    assert_int_equal(fr.due_ms, NT_T0 + 750); /* exactly 15 s ahead: still held */
     same_state(&s);
+    cj_chain_stats fs;
+    cj_chain_get_stats(s.cb, &fs);
+    assert_int_equal(fs.future_rejected, 1);
 
     static const struct {
         int what;
@@ -607,29 +704,31 @@ static void test_reorg(void **state)
     assert_int_equal(cj_chain_tip_weight(C), 4);
     /* branch X: A1 (k=2, w1), A2 (k=1, w1), A3 (in turn, w2), A4 (k=2, w1): cumulative 5 */
     uint8_t *ab[4];
-    ab[0] = nt_produce(A, mpa, NT_T0 + 3000, &la[0], NULL);
-    ab[1] = nt_produce(A, NULL, NT_T0 + 3001, &la[1], NULL);
-    ab[2] = nt_produce(A, NULL, NT_T0 + 3002, &la[2], NULL);
-    ab[3] = nt_produce(A, NULL, NT_T0 + 6000, &la[3], NULL);
+    /* each at its earliest: parent + (1 + k) block times: T0 + 3000, 5000, 6000, 9000 */
+    ab[0] = nt_produce(A, mpa, cj_chain_next_production_ms(A), &la[0], NULL);
+    ab[1] = nt_produce(A, NULL, cj_chain_next_production_ms(A), &la[1], NULL);
+    ab[2] = nt_produce(A, NULL, cj_chain_next_production_ms(A), &la[2], NULL);
+    ab[3] = nt_produce(A, NULL, cj_chain_next_production_ms(A), &la[3], NULL);
+    assert_int_equal(cj_chain_tip_timestamp(A), NT_T0 + 9000);
     assert_int_equal(cj_chain_tip_weight(A), 5);
 
     /* D follows Y first */
     cj_import_result r;
-    assert_int_equal(nt_import(D, b1, lb1, NT_T0 + 7000, &r), CJ_CHAIN_OK);
+    assert_int_equal(nt_import(D, b1, lb1, NT_T0 + 30000, &r), CJ_CHAIN_OK);
     assert_int_equal(cj_chain_tip_weight(D), 2);
-    assert_int_equal(nt_import(D, c2, lc2, NT_T0 + 7000, &r), CJ_CHAIN_OK);
+    assert_int_equal(nt_import(D, c2, lc2, NT_T0 + 30000, &r), CJ_CHAIN_OK);
     tips_equal(C, D);
     assert_int_equal(nt_balance(D, w2.pk), 200);
     /* X arrives: lighter prefixes are kept as side blocks, the heavier tip wins */
-    assert_int_equal(nt_import(D, ab[0], la[0], NT_T0 + 7000, &r), CJ_CHAIN_OK);
+    assert_int_equal(nt_import(D, ab[0], la[0], NT_T0 + 30000, &r), CJ_CHAIN_OK);
     assert_int_equal(r.side, 1);
     assert_int_equal(r.extended, 0);
     tips_equal(C, D);
-    assert_int_equal(nt_import(D, ab[1], la[1], NT_T0 + 7000, &r), CJ_CHAIN_OK);
+    assert_int_equal(nt_import(D, ab[1], la[1], NT_T0 + 30000, &r), CJ_CHAIN_OK);
     assert_int_equal(r.side, 1);
-    assert_int_equal(nt_import(D, ab[2], la[2], NT_T0 + 7000, &r), CJ_CHAIN_OK); /* tie 4 = 4: lower hash */
+    assert_int_equal(nt_import(D, ab[2], la[2], NT_T0 + 30000, &r), CJ_CHAIN_OK); /* tie 4 = 4: lower hash */
     int tie_reorged = r.reorged;
-    assert_int_equal(nt_import(D, ab[3], la[3], NT_T0 + 7000, &r), CJ_CHAIN_OK);
+    assert_int_equal(nt_import(D, ab[3], la[3], NT_T0 + 30000, &r), CJ_CHAIN_OK);
     assert_int_equal(r.extended, 1);
     if (!tie_reorged) {
         assert_int_equal(r.reorged, 1);
@@ -655,9 +754,9 @@ static void test_reorg(void **state)
      * a reorg that must fail and leave D exactly where it was; the real C4 then wins. */
     size_t lc3, lc4;
     uint8_t *c3 = nt_produce(C, NULL, NT_T0 + 7000, &lc3, NULL);
-    uint8_t *c4 = nt_produce(C, NULL, NT_T0 + 7001, &lc4, NULL);
+    uint8_t *c4 = nt_produce(C, NULL, cj_chain_next_production_ms(C), &lc4, NULL);
     assert_int_equal(cj_chain_tip_weight(C), 6);
-    assert_int_equal(nt_import(D, c3, lc3, NT_T0 + 8000, &r), CJ_CHAIN_OK);
+    assert_int_equal(nt_import(D, c3, lc3, NT_T0 + 30000, &r), CJ_CHAIN_OK);
     int c3_reorged = r.reorged;
     uint8_t root_before[32], tip_before[32];
     cj_chain_state_root(D, root_before);
@@ -670,7 +769,7 @@ static void test_reorg(void **state)
     uint8_t *benc = nt_encode(&bad, &lbad);
     coinjecture_block_free(&bad);
     if (!c3_reorged) {
-        assert_int_equal(nt_import(D, benc, lbad, NT_T0 + 8000, &r), CJ_CHAIN_BAD_STATE_ROOT);
+        assert_int_equal(nt_import(D, benc, lbad, NT_T0 + 30000, &r), CJ_CHAIN_BAD_STATE_ROOT);
         uint8_t x[32];
         cj_chain_state_root(D, x);
         assert_memory_equal(x, root_before, 32);
@@ -678,12 +777,12 @@ static void test_reorg(void **state)
         assert_memory_equal(x, tip_before, 32);
         assert_int_equal(nt_balance(D, w1.pk), 100);
         /* the bad block was dropped: a resend is validated again, not "known" */
-        assert_int_equal(nt_import(D, benc, lbad, NT_T0 + 8000, &r), CJ_CHAIN_BAD_STATE_ROOT);
+        assert_int_equal(nt_import(D, benc, lbad, NT_T0 + 30000, &r), CJ_CHAIN_BAD_STATE_ROOT);
     } else { /* D already moved to C3 on the tie: the bad C4 extends the tip and fails there */
-        assert_int_equal(nt_import(D, benc, lbad, NT_T0 + 8000, &r), CJ_CHAIN_BAD_STATE_ROOT);
+        assert_int_equal(nt_import(D, benc, lbad, NT_T0 + 30000, &r), CJ_CHAIN_BAD_STATE_ROOT);
     }
     coinjecture_buffer_free(benc);
-    assert_int_equal(nt_import(D, c4, lc4, NT_T0 + 8000, &r), CJ_CHAIN_OK);
+    assert_int_equal(nt_import(D, c4, lc4, NT_T0 + 30000, &r), CJ_CHAIN_OK);
     tips_equal(C, D);
     assert_int_equal(nt_balance(D, w2.pk), 200);
     assert_int_equal(nt_balance(D, w1.pk), 0);
@@ -705,9 +804,9 @@ static void test_reorg(void **state)
     uint8_t *a5 = nt_produce(A, NULL, cj_chain_next_production_ms(A), &la5, NULL);
     uint8_t *a6 = nt_produce(A, NULL, cj_chain_next_production_ms(A), &la6, NULL);
     assert_true(cj_chain_tip_weight(A) > cj_chain_tip_weight(C));
-    cj_chain_status s5 = nt_import(D, a5, la5, NT_T0 + 20000, &r); /* tie: refused or kept aside */
+    cj_chain_status s5 = nt_import(D, a5, la5, NT_T0 + 30000, &r); /* tie: refused or kept aside */
     assert_true(s5 == CJ_CHAIN_OK || s5 == CJ_CHAIN_REORG_TOO_DEEP);
-    assert_int_equal(nt_import(D, a6, la6, NT_T0 + 20000, &r), CJ_CHAIN_REORG_TOO_DEEP);
+    assert_int_equal(nt_import(D, a6, la6, NT_T0 + 30000, &r), CJ_CHAIN_REORG_TOO_DEEP);
     tips_equal(C, D);
     free(a5);
     free(a6);
@@ -749,22 +848,23 @@ static void test_reorg_readds_undone_txs(void **state)
     size_t lb1, la[3];
     uint8_t *b1 = nt_produce(B, mpb, NT_T0 + 1000, &lb1, NULL); /* Y: B1 in turn, carries t: weight 2 */
     uint8_t *ab[3];
-    for (int i = 0; i < 3; i++) ab[i] = nt_produce(A, NULL, NT_T0 + 3000 + i, &la[i], NULL); /* X: 1 + 1 + 2 */
+    for (int i = 0; i < 3; i++) /* X: 1 + 1 + 2 */
+        ab[i] = nt_produce(A, NULL, cj_chain_next_production_ms(A), &la[i], NULL);
     cj_import_result r;
-    assert_int_equal(nt_import(D, b1, lb1, NT_T0 + 4000, &r), CJ_CHAIN_OK);
+    assert_int_equal(nt_import(D, b1, lb1, NT_T0 + 30000, &r), CJ_CHAIN_OK);
     assert_int_equal(r.move.moved, 1);
     assert_int_equal(r.move.undone, 0);
-    (void)cj_mempool_on_tip(mpd, cj_chain_state(D), &r.move, NT_T0 + 4000);
+    (void)cj_mempool_on_tip(mpd, cj_chain_state(D), &r.move, NT_T0 + 30000);
     uint32_t undone = 0;
     for (int i = 0; i < 3; i++) {
-        assert_int_equal(nt_import(D, ab[i], la[i], NT_T0 + 4000, &r), CJ_CHAIN_OK);
+        assert_int_equal(nt_import(D, ab[i], la[i], NT_T0 + 30000, &r), CJ_CHAIN_OK);
         if (r.move.undone > 0) {
             assert_non_null(r.move.undone_blocks);
             assert_int_equal(r.move.undone_blocks[0].header.block_index, 1); /* lowest first: B1 */
             assert_int_equal(r.move.undone_blocks[0].tx_count, 1);
             undone += r.move.undone;
         }
-        (void)cj_mempool_on_tip(mpd, cj_chain_state(D), &r.move, NT_T0 + 4000);
+        (void)cj_mempool_on_tip(mpd, cj_chain_state(D), &r.move, NT_T0 + 30000);
     }
     tips_equal(A, D);
     assert_int_equal(undone, 1);
@@ -823,6 +923,61 @@ static void test_double_sign_evidence(void **state)
     cj_chain_close(D);
     nt_rmdir(da);
     nt_rmdir(dd);
+    cj_genesis_free(&g);
+}
+
+/* Side blocks are bounded: a third block of one proposer at one height is not stored (SIDE_LIMIT), nor a side
+ * block whose parent is deeper than max_reorg_depth below the tip (SIDE_TOO_DEEP); neither is a rule break. */
+static void test_side_blocks_bounded(void **state)
+{
+    (void)state;
+    nt_key a;
+    nt_key_make(&a, 1);
+    cj_genesis g;
+    nt_genesis(&g, 1, &a, 0, NULL, 0);
+    char *da = nt_tmpdir(), *dd = nt_tmpdir(), *de = nt_tmpdir();
+    cj_chain *A = nt_open(da, &g, &a), *D = nt_open(dd, &g, NULL);
+    char err[160];
+    size_t lx[3], ly[4];
+    uint8_t *x[3], *y[4];
+    for (int i = 0; i < 3; i++) { /* three twins at height 1 */
+        x[i] = nt_produce(A, NULL, NT_T0 + 1000 + 200 * i, &lx[i], NULL);
+        assert_int_equal(cj_chain_undo_tip(A, err, sizeof err), CJ_CHAIN_OK);
+    }
+    for (int i = 0; i < 4; i++) /* and a chain of 4 */
+        y[i] = nt_produce(A, NULL, cj_chain_next_production_ms(A) + 1, &ly[i], NULL);
+    assert_int_equal(nt_import(D, x[0], lx[0], NT_T0 + 60000, NULL), CJ_CHAIN_OK);
+    assert_int_equal(nt_import(D, x[1], lx[1], NT_T0 + 60000, NULL), CJ_CHAIN_OK);
+    cj_chain_stats st0, st1;
+    cj_chain_get_stats(D, &st0);
+    assert_int_equal(nt_import(D, x[2], lx[2], NT_T0 + 60000, NULL), CJ_CHAIN_SIDE_LIMIT);
+    assert_int_equal(nt_import(D, x[2], lx[2], NT_T0 + 60000, NULL), CJ_CHAIN_SIDE_LIMIT); /* not stored */
+    cj_chain_get_stats(D, &st1);
+    assert_int_equal(st1.blocks_rejected, st0.blocks_rejected + 2);
+    assert_false(cj_chain_status_is_invalid(CJ_CHAIN_SIDE_LIMIT));
+    assert_false(cj_chain_status_is_invalid(CJ_CHAIN_SIDE_TOO_DEEP));
+    assert_string_equal(cj_chain_status_name(CJ_CHAIN_SIDE_LIMIT), "side-limit");
+    assert_string_equal(cj_chain_status_name(CJ_CHAIN_SIDE_TOO_DEEP), "side-too-deep");
+    /* depth: E follows y to height 4 with max_reorg_depth 2; a twin whose parent is genesis is 4 below */
+    cj_chain_options o;
+    cj_chain_options_default(&o);
+    o.sync_full = 0;
+    o.max_reorg_depth = 2;
+    cj_chain *E = NULL;
+    assert_int_equal(cj_chain_open(de, &g, NULL, &o, &E, err, sizeof err), CJ_CHAIN_OK);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(nt_import(E, y[i], ly[i], NT_T0 + 60000, NULL), CJ_CHAIN_OK);
+    assert_int_equal(cj_chain_height(E), 4);
+    assert_int_equal(nt_import(E, x[0], lx[0], NT_T0 + 60000, NULL), CJ_CHAIN_SIDE_TOO_DEEP);
+    assert_int_equal(cj_chain_height(E), 4);
+    for (int i = 0; i < 3; i++) free(x[i]);
+    for (int i = 0; i < 4; i++) free(y[i]);
+    cj_chain_close(A);
+    cj_chain_close(D);
+    cj_chain_close(E);
+    nt_rmdir(da);
+    nt_rmdir(dd);
+    nt_rmdir(de);
     cj_genesis_free(&g);
 }
 
@@ -920,12 +1075,14 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_genesis_determinism),
         cmocka_unit_test(test_schedule),
+        cmocka_unit_test(test_schedule_vectors),
         cmocka_unit_test(test_produce_import_roundtrip),
         cmocka_unit_test(test_invalid_blocks_leave_state),
         cmocka_unit_test(test_undo_tip),
         cmocka_unit_test(test_reorg),
         cmocka_unit_test(test_reorg_readds_undone_txs),
         cmocka_unit_test(test_double_sign_evidence),
+        cmocka_unit_test(test_side_blocks_bounded),
         cmocka_unit_test(test_production_drops_invalid),
         cmocka_unit_test(test_rewards_schedule),
         cmocka_unit_test(test_status_names),

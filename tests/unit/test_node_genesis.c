@@ -14,16 +14,16 @@
 /* Builds a genesis document with one field replaced (or removed when repl is NULL). */
 static char *doc(const char *field, const char *repl)
 {
-    const char *names[] = {"chain_id", "network", "genesis_time", "block_time_ms", "epoch_length", "validators",
-                           "allocations"};
-    const char *vals[] = {"1337", "\"coinjecture-testnet\"", "1700000000", "2000", "100",
+    const char *names[] = {"rules_version", "chain_id",   "network",    "genesis_time",
+                           "block_time_ms", "epoch_length", "validators", "allocations"};
+    const char *vals[] = {"2", "1337", "\"coinjecture-testnet\"", "1700000000", "2000", "100",
                           "[\"" V0 "\", \"0x" V1 "\"]",
                           "[{\"pubkey\": \"" V2 "\", \"balance\": 1000}, {\"balance\": \"18446744073709550615\", "
                           "\"pubkey\": \"" V1 "\"}]"};
     char *out = malloc(4096);
     size_t o = (size_t)snprintf(out, 4096, "{");
     int first = 1;
-    for (size_t i = 0; i < 7; i++) {
+    for (size_t i = 0; i < 8; i++) {
         const char *v = vals[i];
         if (field != NULL && strcmp(field, names[i]) == 0) {
             if (repl == NULL)
@@ -58,6 +58,7 @@ static void test_valid(void **state)
     char err[256];
     char *text = doc(NULL, NULL);
     assert_int_equal(cj_genesis_parse(text, strlen(text), &g, err, sizeof err), 0);
+    assert_int_equal(g.rules_version, 2);
     assert_int_equal(g.chain_id, 1337);
     assert_string_equal(g.network, "coinjecture-testnet");
     assert_int_equal(g.genesis_time, 1700000000);
@@ -85,6 +86,7 @@ static void test_valid(void **state)
     assert_int_equal(g2.alloc_count, 2);
     assert_true(g2.allocs[1].balance == g.allocs[1].balance);
     assert_non_null(strstr(canon, "\"18446744073709550615\""));
+    assert_non_null(strstr(canon, "\"rules_version\": 2"));
     free(canon);
     free(canon2);
     cj_genesis_free(&g2);
@@ -92,10 +94,19 @@ static void test_valid(void **state)
     assert_null(g.validators);
     cj_genesis_free(NULL);
     free(text);
+
+    /* a file from before rules_version existed is of rules 1 (the chain refuses it, with the reason) */
+    text = doc("rules_version", NULL);
+    assert_int_equal(cj_genesis_parse(text, strlen(text), &g, err, sizeof err), 0);
+    assert_int_equal(g.rules_version, 1);
+    cj_genesis_free(&g);
+    free(text);
 }
 
 static void test_errors(void **state)
 {
+    expect_error("rules_version", "0", "rules_version: 0 is out of range 1..1000");
+    expect_error("rules_version", "\"two\"", "rules_version:");
     expect_error("chain_id", NULL, "missing key 'chain_id'");
     expect_error("chain_id", "1.5", "chain_id: must be an integer");
     expect_error("chain_id", "-1", "chain_id: must not be negative");

@@ -94,14 +94,16 @@ static void test_roundtrip_all_types(void **state)
 
     memset(&m, 0, sizeof m);
     m.type = CJ_P2P_HELLO;
-    m.u.hello.version = 1;
+    m.u.hello.version = CJ_P2P_VERSION;
     m.u.hello.chain_id = UINT64_MAX;
     memset(m.u.hello.genesis, 1, 32);
     memset(m.u.hello.node_key, 2, 32);
     memset(m.u.hello.eph_key, 3, 32);
     memset(m.u.hello.nonce, 4, 32);
     m.u.hello.listen_port = 65535;
+    memset(m.u.hello.instance, 5, 16);
     roundtrip(&m, &out);
+    assert_memory_equal(out.u.hello.instance, m.u.hello.instance, 16);
     assert_true(out.u.hello.chain_id == UINT64_MAX);
     assert_int_equal(out.u.hello.listen_port, 65535);
     assert_memory_equal(out.u.hello.eph_key, m.u.hello.eph_key, 32);
@@ -168,6 +170,55 @@ static void test_roundtrip_all_types(void **state)
     m.type = CJ_P2P_PONG;
     roundtrip(&m, &out);
     assert_int_equal(out.type, CJ_P2P_PONG);
+
+    memset(&m, 0, sizeof m);
+    m.type = CJ_P2P_EVIDENCE;
+    m.u.evidence.header_a = blob;
+    m.u.evidence.len_a = 200; /* bin8 */
+    m.u.evidence.header_b = blob + 1;
+    m.u.evidence.len_b = CJ_P2P_MAX_HEADER_BYTES > sizeof blob - 1 ? sizeof blob - 1 : CJ_P2P_MAX_HEADER_BYTES;
+    roundtrip(&m, &out);
+    assert_int_equal(out.u.evidence.len_a, 200);
+    assert_int_equal(out.u.evidence.len_b, m.u.evidence.len_b);
+    assert_memory_equal(out.u.evidence.header_b, blob + 1, out.u.evidence.len_b);
+    assert_string_equal(cj_p2p_type_name(CJ_P2P_EVIDENCE), "evidence");
+}
+
+/* The evidence message's bounds: each header 1..CJ_P2P_MAX_HEADER_BYTES, on both sides of the codec. */
+static void test_evidence_bounds(void **state)
+{
+    (void)state;
+    static uint8_t big[CJ_P2P_MAX_HEADER_BYTES + 1];
+    cj_p2p_msg m;
+    uint8_t *out = NULL;
+    size_t n = 0;
+    char err[160];
+    memset(&m, 0, sizeof m);
+    m.type = CJ_P2P_EVIDENCE;
+    m.u.evidence.header_a = big;
+    m.u.evidence.len_a = sizeof big;
+    m.u.evidence.header_b = big;
+    m.u.evidence.len_b = 1;
+    assert_int_equal(cj_p2p_encode(&m, &out, &n, err, sizeof err), -1);
+    m.u.evidence.len_a = 0;
+    assert_int_equal(cj_p2p_encode(&m, &out, &n, err, sizeof err), -1);
+    m.u.evidence.len_a = 1;
+    m.u.evidence.header_b = NULL;
+    assert_int_equal(cj_p2p_encode(&m, &out, &n, err, sizeof err), -1);
+    /* decode: a header bin of 1025 bytes, an empty one, and a missing second field */
+    uint8_t buf[1200];
+    size_t k = 0;
+    const char head[] = "\x83\xa4type\xa8" "evidence" "\xa8header_a";
+    memcpy(buf, head, sizeof head - 1);
+    k = sizeof head - 1;
+    buf[k++] = 0xc5, buf[k++] = 0x04, buf[k++] = 0x01; /* bin16 of 1025 */
+    memset(buf + k, 0, 1025);
+    assert_true(k + 1025 <= sizeof buf);
+    assert_int_equal(cj_p2p_decode(buf, k + 1025, &m, err, sizeof err), -1);
+    buf[sizeof head - 1] = 0xc4, buf[sizeof head] = 0x00; /* bin8 of 0 */
+    assert_int_equal(cj_p2p_decode(buf, sizeof head + 1, &m, err, sizeof err), -1);
+    const char only_a[] = "\x82\xa4type\xa8" "evidence" "\xa8header_a\xc4\x01\x07";
+    assert_int_equal(cj_p2p_decode((const uint8_t *)only_a, sizeof only_a - 1, &m, err, sizeof err), -1);
 }
 
 static void test_exact_encoding(void **state)
@@ -367,9 +418,11 @@ static void test_handshake_reject(void **state)
     /* version mismatch */
     two_sides(&a, &b, 1, 1);
     cj_p2p_hs_hello(&a.hs, &h);
-    h.u.hello.version = 2;
+    h.u.hello.version = 1; /* a node of protocol 1 (no evidence message) */
     assert_int_equal(cj_p2p_hs_check_hello(&b.hs, &h, err, sizeof err), -1);
-    assert_non_null(strstr(err, "version"));
+    assert_non_null(strstr(err, "protocol version 1, we speak 2"));
+    h.u.hello.version = 3;
+    assert_int_equal(cj_p2p_hs_check_hello(&b.hs, &h, err, sizeof err), -1);
     /* self connection (same node key) */
     cj_p2p_hs_hello(&a.hs, &h);
     memcpy(h.u.hello.node_key, b.pk, 32);
@@ -550,6 +603,7 @@ int main(void)
         cmocka_unit_test(test_roundtrip_all_types),
         cmocka_unit_test(test_exact_encoding),
         cmocka_unit_test(test_strict_rejection),
+        cmocka_unit_test(test_evidence_bounds),
         cmocka_unit_test(test_encode_refuses),
         cmocka_unit_test(test_handshake_ok),
         cmocka_unit_test(test_handshake_reject),

@@ -43,20 +43,33 @@ typedef struct {
     coinjecture_tx_result res;
 } cjgo_ret_tx;
 
-/* Copies this thread's last error message when rc is a failure (must run in the failing C call). */
-static inline char *cjgo_take_msg(CoinjResult rc)
+/* A malloc'ed copy of m (NULL if m is NULL or memory is short). */
+static inline char *cjgo_dup_msg(const char *m)
 {
-    const char *m;
     size_t n;
     char *c;
-    if (rc == COINJ_OK) return NULL;
-    m = coinjecture_last_error_message();
     if (m == NULL) return NULL;
     n = strlen(m);
     c = (char *)malloc(n + 1);
     if (c != NULL) memcpy(c, m, n + 1);
     return c;
 }
+
+/* Copies this thread's last error message when rc is a failure (must run in the failing C call). */
+static inline char *cjgo_take_msg(CoinjResult rc)
+{
+    if (rc == COINJ_OK) return NULL;
+    return cjgo_dup_msg(coinjecture_last_error_message());
+}
+
+/* A Go nil is refused here with the library's code: pointer arguments of the extended API are non-NULL
+ * by contract (coinjecture.h rule 9, COINJECTURE_ARG_NONNULL), so the binding never passes NULL on. */
+#define CJGO_REFUSE_NULL(r, what)                                                                         \
+    do {                                                                                                  \
+        (r).rc = COINJ_ERROR_INVALID_INPUT;                                                               \
+        (r).msg = cjgo_dup_msg(what ": NULL argument");                                                   \
+        return (r);                                                                                       \
+    } while (0)
 
 /* SHA-256 with a size_t length (extended API; (NULL, 0) is the empty string). */
 static inline cjgo_ret32 cjgo_sha256(const uint8_t *in, size_t len)
@@ -88,7 +101,7 @@ static inline cjgo_ret32 cjgo_header_hash(const coinjecture_header *h, const uin
     cjgo_ret32 r;
     memset(&r, 0, sizeof r);
     if (h == NULL) {
-        r.rc = coinjecture_header_hash(NULL, r.out);
+        CJGO_REFUSE_NULL(r, "header_hash");
     } else if (extra_len <= COINJECTURE_MAX_EXTRA_DATA) {
         coinjecture_header c = *h;
         c.extra_data_len = (uint32_t)extra_len;
@@ -129,7 +142,8 @@ static inline cjgo_ret_ss cjgo_subset_sum(const coinjecture_problem *p, const co
     coinjecture_budget tb;
     memset(&r, 0, sizeof r);
     r.status = COINJECTURE_SS_OK;
-    if (budget == NULL && p != NULL) {
+    if (p == NULL || s == NULL) CJGO_REFUSE_NULL(r, "subset_sum_verify");
+    if (budget == NULL) {
         r.rc = coinjecture_tier_budget(p->tier, &tb);
         if (r.rc != COINJ_OK) {
             r.msg = cjgo_take_msg(r.rc);
@@ -149,8 +163,8 @@ static inline cjgo_ret_tx cjgo_tx_verify(const coinjecture_tx *tx, const uint8_t
 {
     cjgo_ret_tx r;
     memset(&r, 0, sizeof r);
-    if (tx == NULL) {
-        r.rc = coinjecture_tx_verify(NULL, sender, &r.res);
+    if (tx == NULL || sender == NULL) {
+        CJGO_REFUSE_NULL(r, "tx_verify");
     } else {
         coinjecture_tx c = *tx;
         c.data = data;
@@ -169,8 +183,8 @@ static inline cjgo_ret cjgo_tx_signing_message(const coinjecture_tx *tx, const u
     cjgo_ret r;
     coinjecture_tx c;
     memset(&r, 0, sizeof r);
-    if (tx == NULL) {
-        r.rc = coinjecture_tx_signing_message(NULL, out, out_cap, out_len);
+    if (tx == NULL || out_len == NULL) {
+        CJGO_REFUSE_NULL(r, "tx_signing_message");
     } else {
         c = *tx;
         c.data = data;
@@ -205,6 +219,7 @@ static inline cjgo_ret cjgo_escrow_creation(uint64_t amount, uint64_t created_bl
 static inline cjgo_ret cjgo_escrow_release(const coinjecture_escrow *e, const uint8_t *recipient)
 {
     cjgo_ret r;
+    if (e == NULL || recipient == NULL) CJGO_REFUSE_NULL(r, "escrow_check_release");
     r.rc = coinjecture_escrow_check_release(e, recipient);
     r.msg = cjgo_take_msg(r.rc);
     return r;
@@ -214,6 +229,7 @@ static inline cjgo_ret cjgo_escrow_release(const coinjecture_escrow *e, const ui
 static inline cjgo_ret cjgo_escrow_refund(const coinjecture_escrow *e, uint64_t current_block)
 {
     cjgo_ret r;
+    if (e == NULL) CJGO_REFUSE_NULL(r, "escrow_check_refund");
     r.rc = coinjecture_escrow_check_refund(e, current_block);
     r.msg = cjgo_take_msg(r.rc);
     return r;
@@ -223,6 +239,7 @@ static inline cjgo_ret cjgo_escrow_refund(const coinjecture_escrow *e, uint64_t 
 static inline cjgo_ret cjgo_backend_select(const char *name)
 {
     cjgo_ret r;
+    if (name == NULL) CJGO_REFUSE_NULL(r, "backend_select");
     r.rc = coinjecture_backend_select(name);
     r.msg = cjgo_take_msg(r.rc);
     return r;
@@ -232,6 +249,7 @@ static inline cjgo_ret cjgo_backend_select(const char *name)
 static inline cjgo_ret cjgo_tier_budget(uint8_t tier, coinjecture_budget *out)
 {
     cjgo_ret r;
+    if (out == NULL) CJGO_REFUSE_NULL(r, "tier_budget");
     r.rc = coinjecture_tier_budget(tier, out);
     r.msg = cjgo_take_msg(r.rc);
     return r;
@@ -241,6 +259,7 @@ static inline cjgo_ret cjgo_tier_budget(uint8_t tier, coinjecture_budget *out)
 static inline cjgo_ret cjgo_tier_elements(uint8_t tier, uint32_t *out_min, uint32_t *out_max)
 {
     cjgo_ret r;
+    if (out_min == NULL || out_max == NULL) CJGO_REFUSE_NULL(r, "tier_elements");
     r.rc = coinjecture_tier_elements(tier, out_min, out_max);
     r.msg = cjgo_take_msg(r.rc);
     return r;

@@ -12,13 +12,14 @@ typedef struct {
     coinjecture_sha256_ctx *ctx;
     uint8_t *out;
     size_t pos;
+    CoinjResult rc; /* first hash failure (sticky: later bytes are dropped) */
 } sink;
 
 /* Appends n bytes to the sink. */
 static void sink_put(sink *s, const uint8_t *p, size_t n)
 {
     if (s->ctx != NULL) {
-        (void)coinjecture_sha256_update(s->ctx, p, n);
+        if (s->rc == COINJ_OK) s->rc = coinjecture_sha256_update(s->ctx, p, n);
     } else {
         memcpy(s->out + s->pos, p, n);
         s->pos += n;
@@ -124,13 +125,13 @@ static int hash_spliced(const uint8_t *enc, size_t enc_len, size_t pos, const ui
                         uint8_t out[32])
 {
     coinjecture_sha256_ctx ctx;
-    sink s = {&ctx, NULL, 0};
+    sink s = {&ctx, NULL, 0, COINJ_OK};
     CoinjResult rc;
     Py_BEGIN_ALLOW_THREADS
     rc = coinjecture_sha256_init(&ctx);
     if (rc == COINJ_OK) {
         put_spliced(&s, enc, enc_len, pos, b, n);
-        rc = coinjecture_sha256_final(&ctx, out);
+        rc = s.rc == COINJ_OK ? coinjecture_sha256_final(&ctx, out) : s.rc;
     }
     Py_END_ALLOW_THREADS
     if (rc != COINJ_OK) {
@@ -173,7 +174,7 @@ PyObject *cj_pysplice_tx_encode(const coinjecture_tx *tx, const uint8_t *blob, s
     size_t total = enc_len - 1 + vec_size(blob, len);
     PyObject *res = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)total);
     if (res == NULL) return NULL;
-    sink s = {NULL, (uint8_t *)PyBytes_AS_STRING(res), 0};
+    sink s = {NULL, (uint8_t *)PyBytes_AS_STRING(res), 0, COINJ_OK};
     Py_BEGIN_ALLOW_THREADS
     put_spliced(&s, enc, enc_len, (size_t)pos, blob, len);
     Py_END_ALLOW_THREADS

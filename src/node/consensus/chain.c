@@ -28,6 +28,8 @@ static const char *const STATUS_NAMES[] = {
     [CJ_CHAIN_BAD_STATE_ROOT] = "bad-state-root",
     [CJ_CHAIN_REORG_TOO_DEEP] = "reorg-too-deep",
     [CJ_CHAIN_BAD_VOTE] = "bad-vote",
+    [CJ_CHAIN_SIDE_TOO_DEEP] = "side-too-deep",
+    [CJ_CHAIN_SIDE_LIMIT] = "side-limit",
 };
 
 /* Stable short names for logs, metrics labels and API errors. */
@@ -38,11 +40,13 @@ const char *cj_chain_status_name(cj_chain_status s)
 }
 
 /* Verdicts that mean the block breaks a rule: everything but OK, KNOWN, ORPHAN and FUTURE (may become
- * valid), REORG_TOO_DEEP (a valid branch we cannot switch to), INTERNAL and BAD_ARG (our side). */
+ * valid), REORG_TOO_DEEP, SIDE_TOO_DEEP and SIDE_LIMIT (valid blocks this node does not store or switch to;
+ * an honest peer may relay them), INTERNAL and BAD_ARG (our side). */
 int cj_chain_status_is_invalid(cj_chain_status s)
 {
     return s != CJ_CHAIN_OK && s != CJ_CHAIN_KNOWN && s != CJ_CHAIN_ORPHAN && s != CJ_CHAIN_FUTURE &&
-           s != CJ_CHAIN_INTERNAL && s != CJ_CHAIN_BAD_ARG && s != CJ_CHAIN_REORG_TOO_DEEP;
+           s != CJ_CHAIN_INTERNAL && s != CJ_CHAIN_BAD_ARG && s != CJ_CHAIN_REORG_TOO_DEEP &&
+           s != CJ_CHAIN_SIDE_TOO_DEEP && s != CJ_CHAIN_SIDE_LIMIT;
 }
 
 /* Writes the reason into the caller's buffer (if any) and returns st, so callers `return cj_chain_fail(...)`. */
@@ -62,6 +66,7 @@ cj_chain_status cj_chain_fail(cj_chain_status st, char *err, size_t errlen, cons
 void cj_chain_options_default(cj_chain_options *o)
 {
     o->max_future_ms = 15000;
+    o->clock_tolerance_ms = 0; /* min(250, block_time / 2) */
     o->max_reorg_depth = 100;
     o->max_block_txs = COINJECTURE_MAX_TX_PER_BLOCK;
     o->sync_full = 1;
@@ -70,14 +75,17 @@ void cj_chain_options_default(cj_chain_options *o)
 /* ------------------------------------------------------------------------------------------------ */
 /* genesis                                                                                           */
 
-/* The genesis commitment: SHA-256 of the canonical encoding of every genesis parameter (docs/CHAIN.md). */
+/* The genesis commitment: SHA-256 of the canonical encoding of every genesis parameter, the rules version
+ * first (docs/CHAIN.md "Genesis"). */
 static void genesis_params_hash(const cj_genesis *g, uint8_t out[32])
 {
-    static const char tag[] = "coinjecture-genesis-v1";
+    static const char tag[] = "coinjecture-genesis-v2";
     coinjecture_sha256_ctx ctx;
     uint8_t b[8];
     (void)coinjecture_sha256_init(&ctx);
     (void)coinjecture_sha256_update(&ctx, (const uint8_t *)tag, sizeof tag - 1);
+    le32_put(b, g->rules_version);
+    (void)coinjecture_sha256_update(&ctx, b, 4);
     le64_put(b, g->chain_id);
     (void)coinjecture_sha256_update(&ctx, b, 8);
     size_t nl = strlen(g->network);
@@ -107,6 +115,13 @@ static void genesis_params_hash(const cj_genesis *g, uint8_t out[32])
 static cj_chain_status genesis_check(const cj_genesis *g, char *err, size_t errlen)
 {
     if (!g) return cj_chain_fail(CJ_CHAIN_BAD_ARG, err, errlen, "genesis is NULL");
+    if (g->rules_version != CJ_GENESIS_RULES_VERSION)
+        return cj_chain_fail(CJ_CHAIN_GENESIS_MISMATCH, err, errlen,
+                             "the genesis is of chain rules %u (%s); this build implements rules %u only (docs/CHAIN.md: "
+                             "the schedule counts from the parent block's time): write a new genesis file "
+                             "(coinjecture-cli genesis) and init a new data dir", g->rules_version,
+                             g->rules_version == 1 ? "no rules_version key" : "rules_version",
+                             CJ_GENESIS_RULES_VERSION);
     if (g->validator_count == 0 || g->validator_count > CJ_GENESIS_MAX_VALIDATORS || !g->validators)
         return cj_chain_fail(CJ_CHAIN_BAD_ARG, err, errlen, "genesis needs 1..%u validators", CJ_GENESIS_MAX_VALIDATORS);
     if (g->alloc_count > CJ_GENESIS_MAX_ALLOCATIONS || (g->alloc_count && !g->allocs))
@@ -199,6 +214,9 @@ static cj_chain_status chain_new(const cj_genesis *g, const uint8_t *validator_s
     c->genesis_ms = g->genesis_time * 1000;
     c->block_time_ms = g->block_time_ms;
     c->epoch_length = g->epoch_length;
+    c->clock_tolerance_ms = c->opt.clock_tolerance_ms;
+    if (c->clock_tolerance_ms == 0) c->clock_tolerance_ms = g->block_time_ms / 2 < 250 ? (uint32_t)(g->block_time_ms / 2) : 250;
+    if (c->clock_tolerance_ms > c->opt.max_future_ms) c->clock_tolerance_ms = c->opt.max_future_ms;
     c->my_index = -1;
     c->gset.n = g->validator_count;
     c->gset.id = malloc(c->gset.n * sizeof *c->gset.id);
@@ -229,13 +247,14 @@ static int write_genesis(cj_chain *c, const cj_genesis *g, const cj_state *gstat
     gi.timestamp = c->genesis_ms;
     memcpy(gi.state_root, groot, 32);
     int64_t id = 0;
-    uint8_t cid[8];
+    uint8_t cid[8], rules[4];
     le64_put(cid, c->chain_id);
+    le32_put(rules, g->rules_version);
     if (cj_store_begin(c->st) != 0) return -1;
     int bad = cj_store_block_put(c->st, &gi, gbytes, glen, &id) != 0 || cj_store_canon_set(c->st, 0, id) != 0 ||
               cj_store_undo_put(c->st, id, (const uint8_t *)"\0\0\0\0", 4) != 0 ||
               cj_store_meta_put(c->st, "genesis", c->genesis_hash, 32) != 0 ||
-              cj_store_meta_put(c->st, "chain_id", cid, 8) != 0;
+              cj_store_meta_put(c->st, "chain_id", cid, 8) != 0 || cj_store_meta_put(c->st, "rules", rules, 4) != 0;
     for (size_t i = 0; !bad && i < g->alloc_count; i++) {
         coinjecture_account a; /* duplicates were summed in the genesis state: write the sum */
         cj_state_get(gstate, g->allocs[i].pubkey, &a);
@@ -246,6 +265,19 @@ static int write_genesis(cj_chain *c, const cj_genesis *g, const cj_state *gstat
         return -1;
     }
     return cj_store_commit(c->st) != 0 ? -1 : 0;
+}
+
+/* Chain rules a data dir was made under: its meta "rules" (data dirs of rules 1 have none), 0 on a store
+ * error; have says whether it holds a genesis at all. */
+static uint32_t data_dir_rules(cj_chain *c, int have)
+{
+    uint8_t v[4];
+    size_t len = 0;
+    if (have != 1) return CJ_GENESIS_RULES_VERSION;
+    int r = cj_store_meta_get(c->st, "rules", v, sizeof v, &len);
+    if (r < 0) return 0;
+    if (r == 0 || len != 4) return 1;
+    return (uint32_t)v[0] | (uint32_t)v[1] << 8 | (uint32_t)v[2] << 16 | (uint32_t)v[3] << 24;
 }
 
 /* Builds the genesis block from g, then writes it into a new store or checks that the store holds it. */
@@ -260,8 +292,14 @@ static cj_chain_status open_genesis(cj_chain *c, const cj_genesis *g, const char
     st = genesis_build(g, gstate, &gbytes, &glen, c->genesis_hash, groot, err, errlen);
     if (st != CJ_CHAIN_OK) goto out;
     int have = cj_store_meta_get(c->st, "genesis", stored, sizeof stored, &slen);
-    if (have < 0)
+    uint32_t rules = data_dir_rules(c, have);
+    if (have < 0 || rules == 0)
         st = cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", cj_store_error(c->st));
+    else if (have == 1 && rules != CJ_GENESIS_RULES_VERSION)
+        st = cj_chain_fail(CJ_CHAIN_GENESIS_MISMATCH, err, errlen,
+                           "data dir %s was made under chain rules %u; this build implements rules %u only "
+                           "(docs/CHAIN.md): init a new data dir from a genesis file of rules %u and let it sync",
+                           data_dir, rules, CJ_GENESIS_RULES_VERSION, CJ_GENESIS_RULES_VERSION);
     else if (have == 1 && (slen != 32 || memcmp(stored, c->genesis_hash, 32) != 0))
         st = cj_chain_fail(CJ_CHAIN_GENESIS_MISMATCH, err, errlen,
                            "data dir %s holds another chain (its genesis hash differs from this genesis file)",
@@ -353,6 +391,8 @@ uint64_t cj_chain_tip_weight(const cj_chain *c) { return c ? c->tip.cum_weight :
 size_t cj_chain_validator_count(const cj_chain *c) { return c ? c->vs.n : 0; }
 long cj_chain_my_index(const cj_chain *c) { return c ? c->my_index : -1; }
 uint64_t cj_chain_block_time_ms(const cj_chain *c) { return c ? c->block_time_ms : 0; }
+uint32_t cj_chain_clock_tolerance_ms(const cj_chain *c) { return c ? c->clock_tolerance_ms : 0; }
+uint32_t cj_chain_max_future_ms(const cj_chain *c) { return c ? c->opt.max_future_ms : 0; }
 uint64_t cj_chain_chain_id(const cj_chain *c) { return c ? c->chain_id : 0; }
 uint64_t cj_chain_account_count(const cj_chain *c) { return c ? cj_state_count(c->state) : 0; }
 

@@ -25,7 +25,7 @@ typedef enum {
     CJ_CHAIN_OK = 0,
     CJ_CHAIN_INTERNAL = 1,        /* I/O, SQLite, out of memory, corrupted data dir */
     CJ_CHAIN_BAD_ARG = 2,         /* NULL or malformed argument */
-    CJ_CHAIN_GENESIS_MISMATCH = 3,/* the data dir belongs to another genesis */
+    CJ_CHAIN_GENESIS_MISMATCH = 3,/* the data dir belongs to another genesis, or to other chain rules */
     CJ_CHAIN_NOT_FOUND = 4,       /* block / transaction not in the store */
     CJ_CHAIN_NOT_VALIDATOR = 5,   /* produce: this node has no key in the validator set (observer) */
     /* block import verdicts */
@@ -36,7 +36,8 @@ typedef enum {
     CJ_CHAIN_BAD_HEADER = 14,     /* codec_version, extra_data length, cid, tx count, difficulty, nonce */
     CJ_CHAIN_BAD_HEIGHT = 15,     /* block_index != parent height + 1 */
     CJ_CHAIN_BAD_TIMESTAMP = 16,  /* not after the parent, or before the proposer's earliest slot time */
-    CJ_CHAIN_FUTURE = 17,         /* timestamp more than max_future_ms ahead of now (may become valid) */
+    CJ_CHAIN_FUTURE = 17,         /* timestamp ahead of now by more than the clock tolerance: not due yet (held
+                                   * until cj_import_result.due_ms), or refused beyond max_future_ms */
     CJ_CHAIN_BAD_PROPOSER = 18,   /* miner_address is not a validator at this height */
     CJ_CHAIN_BAD_SEAL = 19,       /* Ed25519 seal does not verify under the proposer's key */
     CJ_CHAIN_BAD_MERKLE = 20,     /* merkle_root != Merkle root of the transaction hashes */
@@ -44,16 +45,27 @@ typedef enum {
     CJ_CHAIN_BAD_TX = 22,         /* a transaction fails (signature, type, nonce, fee, balance, overflow) */
     CJ_CHAIN_BAD_STATE_ROOT = 23, /* state root after application != the one in extra_data */
     CJ_CHAIN_REORG_TOO_DEEP = 24, /* heavier side chain forks more than max_reorg_depth below the tip */
-    CJ_CHAIN_BAD_VOTE = 25        /* the block's validator vote is invalid for the set in force (checked right
+    CJ_CHAIN_BAD_VOTE = 25,       /* the block's validator vote is invalid for the set in force (checked right
                                    * after the seal); also: a local vote intention that cannot be cast */
+    CJ_CHAIN_SIDE_TOO_DEEP = 26,  /* side block whose parent is more than max_reorg_depth below the tip: not stored */
+    CJ_CHAIN_SIDE_LIMIT = 27      /* side block whose proposer has CJ_CHAIN_MAX_SIDE_PER_SLOT blocks at that height
+                                   * stored already (double signing beyond evidence): not stored */
 } cj_chain_status;
+
+/* Blocks stored per proposer per height at most (the canonical one included): two make double-sign evidence,
+ * more only fill the store (docs/CHAIN.md). */
+#define CJ_CHAIN_MAX_SIDE_PER_SLOT 2
 
 /* Short name of a status ("bad-seal"), for logs, metrics labels and API errors. Never NULL. */
 const char *cj_chain_status_name(cj_chain_status s);
 
-/* Tunables (not consensus, except that all honest nodes should use the same max_future_ms). */
+/* Tunables (not consensus, except that all honest nodes should use the same max_future_ms and similar
+ * clock tolerances). */
 typedef struct {
-    uint32_t max_future_ms;   /* accept timestamps up to now + this; default 15000 */
+    uint32_t max_future_ms;   /* a block more than this ahead of now is refused (FUTURE, due_ms 0); default 15000 */
+    uint32_t clock_tolerance_ms; /* a block is accepted once its timestamp <= now + this; until then it is
+                                  * FUTURE with a due time (held by the caller). 0 = min(250, block_time / 2);
+                                  * capped at max_future_ms */
     uint32_t max_reorg_depth; /* default 100 */
     uint32_t max_block_txs;   /* production cap, 1..COINJECTURE_MAX_TX_PER_BLOCK; default 10000 */
     int sync_full;            /* 1 (default): fsync each block commit (power-loss safe); 0: process-crash safe */
@@ -145,17 +157,25 @@ const uint8_t *cj_chain_validator(const cj_chain *c, size_t i);
 long cj_chain_my_index(const cj_chain *c);
 /* Blocks by validator i of the set on the canonical chain counted since open (0 if out of range). */
 uint64_t cj_chain_validator_blocks(const cj_chain *c, size_t i);
-/* Slot of height h: genesis_time * 1000 + h * block_time_ms (Unix ms). */
-int64_t cj_chain_slot_ms(const cj_chain *c, uint64_t h);
-/* Earliest timestamp (Unix ms) at which validator i of the set may seal height h: slot(h) + k * block_time,
- * with k = (i - h) mod N (k = 0 in turn), N = the set's size (meant for h = tip+1, where the set is in
- * force). Returns INT64_MAX if i is out of range. */
+/* The schedule rule of chain rules 2 (docs/CHAIN.md "Proposers"), pure: the earliest timestamp at which
+ * validator i of an n-validator set may seal height h on a parent with timestamp parent_ts is
+ * parent_ts + (1 + k) * block_time_ms, with turn offset k = (i - h) mod n (0 in turn). INT64_MAX when i >= n,
+ * n = 0, parent_ts < 0 or on overflow. */
+int64_t cj_chain_schedule_earliest(int64_t parent_ts, uint64_t block_time_ms, size_t n, uint64_t h, size_t i);
+/* Earliest timestamp (Unix ms) at which validator i of the set may seal height h on the current tip
+ * (cj_chain_schedule_earliest with the tip's timestamp); h must be tip+1, other heights give INT64_MAX, as
+ * does an i out of range. */
 int64_t cj_chain_earliest_ms(const cj_chain *c, uint64_t h, size_t i);
+/* Turn offset k of validator i of the set at tip+1 (0 = in turn), UINT64_MAX if i is out of range. */
+uint64_t cj_chain_turn_offset(const cj_chain *c, size_t i);
 /* When this node may next produce (earliest_ms for tip+1), or INT64_MAX for an observer. The event loop
  * arms its timer for max(this, now) and calls cj_chain_produce then. */
 int64_t cj_chain_next_production_ms(const cj_chain *c);
 /* Chain parameters. */
 uint64_t cj_chain_block_time_ms(const cj_chain *c);
+/* The clock tolerance in force (cj_chain_options.clock_tolerance_ms after defaults) and max_future_ms. */
+uint32_t cj_chain_clock_tolerance_ms(const cj_chain *c);
+uint32_t cj_chain_max_future_ms(const cj_chain *c);
 uint64_t cj_chain_chain_id(const cj_chain *c);
 
 /* ---- validator votes (docs/CHAIN.md "Validator votes") ---- */
@@ -270,8 +290,8 @@ typedef struct {
     cj_tip_move move;    /* the tip move, when produced */
 } cj_produce_result;
 
-/* Produces the next block if this node may seal height tip+1 at now_ms (in turn at its slot, out of turn
- * k * block_time later): takes transactions from src (may be NULL: empty block) in its order, skips the
+/* Produces the next block if this node may seal height tip+1 at now_ms (from the tip's timestamp + one
+ * block time in turn, k more block times out of turn), with timestamp now_ms: takes transactions from src (may be NULL: empty block) in its order, skips the
  * ones failing against running state (CJ_PICK_DROP tells the source), credits rewards and fees, solves the
  * subset-sum problem, casts at most one vote intention, seals, and commits atomically. out->move says
  * which senders' nonces moved, for the source's follow-up.
@@ -288,6 +308,9 @@ typedef struct {
     uint32_t reorg_depth;
     int side;             /* 1 if stored on a lighter side branch */
     long bad_tx;          /* index of the failing transaction for CJ_CHAIN_BAD_TX, else -1 */
+    int64_t due_ms;       /* CJ_CHAIN_FUTURE: the local time (Unix ms) from which the block is accepted
+                           * (timestamp - clock tolerance): hold it until then; 0 when it is more than
+                           * max_future_ms ahead (refused, counted in blocks_rejected) */
     cj_tip_move move;     /* how the tip moved (move.moved = extended) */
 } cj_import_result;
 
@@ -319,7 +342,8 @@ cj_chain_status cj_chain_undo_tip(cj_chain *c, char *err, size_t errlen);
 typedef struct {
     uint64_t blocks_produced;
     uint64_t blocks_imported;   /* accepted from elsewhere */
-    uint64_t blocks_rejected;   /* import verdicts other than OK / KNOWN / ORPHAN / FUTURE */
+    uint64_t blocks_rejected;   /* import verdicts other than OK / KNOWN / ORPHAN, and FUTURE beyond max_future_ms */
+    uint64_t future_rejected;   /* ... of which FUTURE beyond max_future_ms */
     uint64_t reorgs;
     uint64_t txs_confirmed;
     uint64_t double_signs;      /* evidence records seen */

@@ -85,6 +85,7 @@ struct cj_chain {
     uint64_t chain_id;
     int64_t genesis_ms;
     uint64_t block_time_ms, epoch_length;
+    uint32_t clock_tolerance_ms; /* opt.clock_tolerance_ms after its default */
     registry reg;
     vset gset;   /* the genesis set (ids 0..N-1) */
     vset vs;     /* the set in force at tip+1 */
@@ -181,8 +182,6 @@ uint8_t *cj_apply_undo(const overlay *o, size_t *len);
  * of turn. */
 uint64_t cj_schedule_turn_offset(size_t n, uint64_t h, size_t i);
 
-/* Earliest seal time of validator i of an n-validator set at height h: slot(h) + k * block_time. */
-int64_t cj_schedule_earliest_in(const cj_chain *c, size_t n, uint64_t h, size_t i);
 
 /* ---- validators.c ---- */
 
@@ -237,8 +236,9 @@ int cj_validators_choose_vote(cj_chain *c, cj_vote *out);
 /* ---- validate.c ---- */
 
 /* Every rule that needs only the block and its parent's header, cheapest first (docs/CHAIN.md
- * "Validation" steps 5-15), under `set`, the validator set in force at the block's height on its branch.
- * now_ms = INT64_MAX skips the clock rule (re-validation during a reorg). */
+ * "Validation" steps 5-15), under `set`, the validator set in force at the block's height on its branch,
+ * then the local clock rule (step 16). now_ms = INT64_MAX skips the clock rule (re-validation during a
+ * reorg). */
 cj_chain_status cj_validate_header(cj_chain *c, const coinjecture_block *b, const cj_store_block_info *parent,
                                     const vset *set, int64_t now_ms, block_facts *f, char *err, size_t errlen);
 

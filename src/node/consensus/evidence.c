@@ -116,57 +116,102 @@ static int chain_has(cj_chain *chain, const uint8_t a[32], const uint8_t b[32])
     return found;
 }
 
-/* Remembers the first header per (height, validator); a different second one becomes a record. */
-int cj_evidence_observe(cj_evidence_pool *p, cj_chain *chain, const coinjecture_header *h, const uint8_t validator[32],
-                        int64_t now_ms)
+/* Remembers h as the first sealed header of (height, validator) unless one is known; returns that entry, or NULL
+ * on OOM. *fresh says whether h was stored now. */
+static seen_entry *remember(cj_evidence_pool *p, const coinjecture_header *h, const uint8_t hash[32],
+                            const uint8_t validator[32], int *fresh)
 {
-    uint8_t key[32], hash[32];
-    if (p == NULL || h == NULL || validator == NULL || coinjecture_header_hash(h, hash) != COINJ_OK)
-        return -1;
+    uint8_t key[32];
     slot_key(h->block_index, validator, key);
     seen_entry *e = cj_hmap_get(&p->index, key);
-    if (e == NULL) {
-        e = &p->seen[p->seen_next];
-        if (e->used)
-            (void)cj_hmap_del(&p->index, e->key);
-        memset(e, 0, sizeof *e);
-        memcpy(e->key, key, 32);
-        e->height = h->block_index;
-        memcpy(e->validator, validator, 32);
-        memcpy(e->hash, hash, 32);
-        e->header = *h;
-        if (cj_hmap_put(&p->index, key, e) != 0)
-            return -1;
-        e->used = 1;
-        p->seen_next = (p->seen_next + 1) % p->recent;
-        return 0;
-    }
-    if (memcmp(e->hash, hash, 32) == 0 || have_record(p, e->hash, hash))
-        return 0;
+    *fresh = 0;
+    if (e != NULL)
+        return e;
+    e = &p->seen[p->seen_next];
+    if (e->used)
+        (void)cj_hmap_del(&p->index, e->key);
+    memset(e, 0, sizeof *e);
+    memcpy(e->key, key, 32);
+    e->height = h->block_index;
+    memcpy(e->validator, validator, 32);
+    memcpy(e->hash, hash, 32);
+    e->header = *h;
+    if (cj_hmap_put(&p->index, key, e) != 0)
+        return NULL;
+    e->used = 1;
+    p->seen_next = (p->seen_next + 1) % p->recent;
+    *fresh = 1;
+    return e;
+}
+
+/* Writes a new record (a, b) at the ring's head; logs and counts it unless the chain holds the pair. */
+static void add_record(cj_evidence_pool *p, cj_chain *chain, const uint8_t validator[32], const coinjecture_header *a,
+                       const uint8_t ha[32], const coinjecture_header *b, const uint8_t hb[32], int64_t now_ms)
+{
     cj_evidence_record *r = &p->rec[p->rec_next];
     memset(r, 0, sizeof *r);
-    r->height = h->block_index;
+    r->height = a->block_index;
     memcpy(r->validator, validator, 32);
-    memcpy(r->hash_a, e->hash, 32);
-    memcpy(r->hash_b, hash, 32);
-    r->header_a = e->header;
-    r->header_b = *h;
+    memcpy(r->hash_a, ha, 32);
+    memcpy(r->hash_b, hb, 32);
+    r->header_a = *a;
+    r->header_b = *b;
     r->seen_ms = now_ms;
-    r->in_chain = chain != NULL && chain_has(chain, e->hash, hash);
+    r->in_chain = chain != NULL && chain_has(chain, ha, hb);
     p->rec_next = (p->rec_next + 1) % p->max_records;
     if (p->rec_count < p->max_records)
         p->rec_count++;
     if (!r->in_chain) {
-        char v[65], a[65], b[65];
+        char v[65], x[65], y[65];
         (void)coinjecture_hex_encode(validator, 32, v, sizeof v);
-        (void)coinjecture_hex_encode(r->hash_a, 32, a, sizeof a);
-        (void)coinjecture_hex_encode(r->hash_b, 32, b, sizeof b);
-        cj_log_warn("double-sign evidence (p2p): validator %s sealed %s and %s at height %llu", v, a, b,
+        (void)coinjecture_hex_encode(ha, 32, x, sizeof x);
+        (void)coinjecture_hex_encode(hb, 32, y, sizeof y);
+        cj_log_warn("double-sign evidence (p2p): validator %s sealed %s and %s at height %llu", v, x, y,
                     (unsigned long long)r->height);
         cj_metrics_inc("double_sign_evidence_total");
         p->counted++;
     }
+}
+
+/* Remembers the first header per (height, validator); a different second one becomes a record. */
+int cj_evidence_observe(cj_evidence_pool *p, cj_chain *chain, const coinjecture_header *h, const uint8_t validator[32],
+                        int64_t now_ms)
+{
+    uint8_t hash[32];
+    int fresh = 0;
+    if (p == NULL || h == NULL || validator == NULL || coinjecture_header_hash(h, hash) != COINJ_OK)
+        return -1;
+    seen_entry *e = remember(p, h, hash, validator, &fresh);
+    if (e == NULL)
+        return -1;
+    if (fresh || memcmp(e->hash, hash, 32) == 0 || have_record(p, e->hash, hash))
+        return 0;
+    add_record(p, chain, validator, &e->header, e->hash, h, hash, now_ms);
     return 1;
+}
+
+/* A pair proven elsewhere (the caller checked both seals): recorded as is, and a remembers the slot. */
+int cj_evidence_add_pair(cj_evidence_pool *p, cj_chain *chain, const coinjecture_header *a, const coinjecture_header *b,
+                         const uint8_t validator[32], int64_t now_ms)
+{
+    uint8_t ha[32], hb[32];
+    int fresh = 0;
+    if (p == NULL || a == NULL || b == NULL || validator == NULL || a->block_index != b->block_index ||
+        coinjecture_header_hash(a, ha) != COINJ_OK || coinjecture_header_hash(b, hb) != COINJ_OK ||
+        memcmp(ha, hb, 32) == 0)
+        return -1;
+    if (have_record(p, ha, hb))
+        return 0;
+    if (remember(p, a, ha, validator, &fresh) == NULL)
+        return -1;
+    add_record(p, chain, validator, a, ha, b, hb, now_ms);
+    return 1;
+}
+
+/* Whether the pair is held, in either order. */
+int cj_evidence_has_pair(const cj_evidence_pool *p, const uint8_t a[32], const uint8_t b[32])
+{
+    return p != NULL && a != NULL && b != NULL && have_record(p, a, b);
 }
 
 /* Number of records held. */

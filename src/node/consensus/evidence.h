@@ -46,6 +46,15 @@ long cj_evidence_sealer(const cj_chain *c, const coinjecture_header *h);
 int cj_evidence_observe(cj_evidence_pool *p, cj_chain *chain, const coinjecture_header *h, const uint8_t validator[32],
                         int64_t now_ms);
 
+/* Records a pair received as evidence from a peer (the caller verified that validator sealed both a and b:
+ * same height, different hashes). Returns 1 if it is a new record (logged and counted as by observe), 0 if the
+ * pair is held already, -1 on bad arguments (another height, equal headers) or OOM. */
+int cj_evidence_add_pair(cj_evidence_pool *p, cj_chain *chain, const coinjecture_header *a, const coinjecture_header *b,
+                         const uint8_t validator[32], int64_t now_ms);
+
+/* 1 if the pair of header hashes (either order) is a record of the pool, else 0 (cheap: before any seal check). */
+int cj_evidence_has_pair(const cj_evidence_pool *p, const uint8_t a[32], const uint8_t b[32]);
+
 /* Number of records kept, and record i (0 = newest); NULL if out of range. */
 size_t cj_evidence_count(const cj_evidence_pool *p);
 const cj_evidence_record *cj_evidence_get(const cj_evidence_pool *p, size_t i);

@@ -1,7 +1,9 @@
 /* The genesis parameters every node must agree on (parsed from the genesis file by daemon/genesis_file.c).
  *
- * Format (every key required, no others allowed):
+ * Format (every key required but rules_version, no others allowed):
  *   {
+ *     "rules_version": 2,                    chain rules (docs/CHAIN.md); optional in the file, absent = 1;
+ *                                            this build runs CJ_GENESIS_RULES_VERSION only
  *     "chain_id": 1337,                      u64 (JSON integer or decimal string)
  *     "network": "coinjecture-testnet",      1..64 chars of [A-Za-z0-9._-]
  *     "genesis_time": 1700000000,            unix seconds, >= 0
@@ -22,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define CJ_GENESIS_RULES_VERSION 2u /* the chain rules this build implements (2: parent-relative schedule) */
 #define CJ_GENESIS_MAX_VALIDATORS 1024u
 #define CJ_GENESIS_MAX_ALLOCATIONS 1000000u
 #define CJ_GENESIS_MAX_NETWORK 64u
@@ -33,6 +36,7 @@ typedef struct {
 } cj_genesis_alloc;
 
 typedef struct cj_genesis {
+    uint32_t rules_version; /* committed in the genesis hash; cj_chain_open refuses any but CJ_GENESIS_RULES_VERSION */
     uint64_t chain_id;
     char network[CJ_GENESIS_MAX_NETWORK + 1]; /* NUL-terminated */
     int64_t genesis_time;                     /* unix seconds */

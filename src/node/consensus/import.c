@@ -17,6 +17,19 @@ void cj_chain_set_bulk_import(cj_chain *c, int on)
     c->bulk = !!on;
 }
 
+/* A FUTURE verdict: within max_future_ms the block is due once this clock reaches its timestamp minus the
+ * tolerance (the caller holds it until then); beyond, it is refused and counted as rejected. */
+static void note_future(cj_chain *c, const coinjecture_header *h, int64_t now_ms, cj_import_result *out)
+{
+    if ((uint64_t)(h->timestamp - now_ms) <= c->opt.max_future_ms) {
+        out->due_ms = h->timestamp - (int64_t)c->clock_tolerance_ms;
+        return;
+    }
+    out->due_ms = 0;
+    c->stats.blocks_rejected++;
+    c->stats.future_rejected++;
+}
+
 /* Decode, cheap checks, then either extend the tip, or store a side block and reorg if it is heavier. */
 cj_chain_status cj_chain_import(cj_chain *c, const uint8_t *bytes, size_t len, const coinjecture_block *block,
                                 int64_t now_ms, const cj_tx_source *src, cj_import_result *out, char *err,
@@ -65,6 +78,14 @@ cj_chain_status cj_chain_import(cj_chain *c, const uint8_t *bytes, size_t len, c
                    : cj_chain_fail(CJ_CHAIN_ORPHAN, err, errlen, "parent unknown");
         goto done;
     }
+    if (memcmp(parent.hash, c->tip.hash, 32) != 0 && c->tip.height > parent.height &&
+        c->tip.height - parent.height > c->opt.max_reorg_depth) {
+        /* a branch we could never switch to: not stored (a byzantine key could fill the store with old heights) */
+        st = cj_chain_fail(CJ_CHAIN_SIDE_TOO_DEEP, err, errlen, "parent %llu is %llu blocks below the tip (max %u)",
+                           (unsigned long long)parent.height, (unsigned long long)(c->tip.height - parent.height),
+                           c->opt.max_reorg_depth);
+        goto done;
+    }
     if (memcmp(parent.hash, c->tip.hash, 32) == 0) {
         set = &c->vs;
     } else if (cj_validators_set_for_height(c, &parent, parent.height + 1, &side_set) != 0) {
@@ -86,7 +107,20 @@ cj_chain_status cj_chain_import(cj_chain *c, const uint8_t *bytes, size_t len, c
         }
         goto done;
     }
-    /* side branch: store it (header checks passed), then let fork choice decide */
+    /* side branch: store it (header checks passed) unless its proposer has enough blocks at this height for
+     * evidence already, then let fork choice decide */
+    uint8_t same[CJ_CHAIN_MAX_SIDE_PER_SLOT][32];
+    int nsame = cj_store_blocks_same_slot(c->st, b.header.block_index, (int32_t)f.proposer_id, hash, same,
+                                          CJ_CHAIN_MAX_SIDE_PER_SLOT);
+    if (nsame < 0) {
+        st = cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", cj_store_error(c->st));
+        goto done;
+    }
+    if (nsame >= CJ_CHAIN_MAX_SIDE_PER_SLOT) {
+        st = cj_chain_fail(CJ_CHAIN_SIDE_LIMIT, err, errlen, "proposer %u has %d blocks at height %llu already",
+                           (unsigned)f.proposer_id, nsame, (unsigned long long)b.header.block_index);
+        goto done;
+    }
     cj_store_block_info si;
     memset(&si, 0, sizeof si);
     memcpy(si.hash, hash, 32);
@@ -116,7 +150,10 @@ cj_chain_status cj_chain_import(cj_chain *c, const uint8_t *bytes, size_t len, c
     st = cj_reorg_to(c, &si, src, out, err, errlen);
     if (st == CJ_CHAIN_OK) c->stats.blocks_imported++;
 done:
-    if (cj_chain_status_is_invalid(st) || st == CJ_CHAIN_REORG_TOO_DEEP) c->stats.blocks_rejected++;
+    if (st == CJ_CHAIN_FUTURE) note_future(c, &b.header, now_ms, out);
+    if (cj_chain_status_is_invalid(st) || st == CJ_CHAIN_REORG_TOO_DEEP || st == CJ_CHAIN_SIDE_TOO_DEEP ||
+        st == CJ_CHAIN_SIDE_LIMIT)
+        c->stats.blocks_rejected++;
     free(f.tx_hashes);
     cj_validators_vset_free(&side_set);
     coinjecture_block_free(&own);

@@ -111,10 +111,10 @@ cj_chain_status cj_chain_produce(cj_chain *c, const cj_tx_source *src, int64_t n
     if (c->bulk) cj_chain_set_bulk_import(c, 0); /* a sealed block is committed as configured */
     uint64_t h = c->tip.height + 1;
     size_t me = (size_t)c->my_index;
-    if (now_ms < cj_schedule_earliest_in(c, c->vs.n, h, me)) return CJ_CHAIN_OK;
+    /* the block carries the time it is sealed at, never an earlier allowed one: after an outage the
+     * chain resumes at now and goes on one block per block time (no backfill) */
+    if (now_ms < cj_chain_earliest_ms(c, h, me)) return CJ_CHAIN_OK;
     int64_t ts = now_ms;
-    if (ts <= c->tip.timestamp) ts = c->tip.timestamp + 1;
-    if (ts > now_ms && (uint64_t)(ts - now_ms) > c->opt.max_future_ms) return CJ_CHAIN_OK;
 
     pack_ctx p;
     coinjecture_block b;

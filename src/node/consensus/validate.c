@@ -27,8 +27,9 @@ int cj_chain_seal_ok(const coinjecture_header *h, const uint8_t pubkey[32])
 }
 
 /* Every rule that needs only the block and its parent's header, cheapest first (docs/CHAIN.md
- * "Validation" steps 5-15), under `set`, the validator set in force at the block's height on its branch.
- * now_ms = INT64_MAX skips the clock rule (re-validation during a reorg). */
+ * "Validation" steps 5-15), under `set`, the validator set in force at the block's height on its branch,
+ * then the local clock rule (step 16). now_ms = INT64_MAX skips the clock rule (re-validation during a
+ * reorg). */
 cj_chain_status cj_validate_header(cj_chain *c, const coinjecture_block *b, const cj_store_block_info *parent,
                                     const vset *set, int64_t now_ms, block_facts *f, char *err, size_t errlen)
 {
@@ -49,9 +50,6 @@ cj_chain_status cj_validate_header(cj_chain *c, const coinjecture_block *b, cons
     if (h->timestamp <= parent->timestamp)
         return cj_chain_fail(CJ_CHAIN_BAD_TIMESTAMP, err, errlen, "timestamp %lld not after the parent's %lld",
                     (long long)h->timestamp, (long long)parent->timestamp);
-    if (now_ms != INT64_MAX && h->timestamp > now_ms && (uint64_t)(h->timestamp - now_ms) > c->opt.max_future_ms)
-        return cj_chain_fail(CJ_CHAIN_FUTURE, err, errlen, "timestamp %lld is %lld ms in the future", (long long)h->timestamp,
-                    (long long)(h->timestamp - now_ms));
     size_t p = set->n;
     for (size_t i = 0; i < set->n; i++)
         if (memcmp(c->reg.addr[set->id[i]], h->miner_address, 32) == 0) {
@@ -61,11 +59,12 @@ cj_chain_status cj_validate_header(cj_chain *c, const coinjecture_block *b, cons
     if (p == set->n)
         return cj_chain_fail(CJ_CHAIN_BAD_PROPOSER, err, errlen, "miner_address is not the address of a validator at height %llu",
                     (unsigned long long)h->block_index);
-    int64_t earliest = cj_schedule_earliest_in(c, set->n, h->block_index, p);
+    int64_t earliest = cj_chain_schedule_earliest(parent->timestamp, c->block_time_ms, set->n, h->block_index, p);
     if (h->timestamp < earliest)
         return cj_chain_fail(CJ_CHAIN_BAD_TIMESTAMP, err, errlen,
-                    "validator %zu may seal height %llu from %lld, block says %lld", p,
-                    (unsigned long long)h->block_index, (long long)earliest, (long long)h->timestamp);
+                    "validator %zu may seal height %llu from %lld (parent %lld), block says %lld", p,
+                    (unsigned long long)h->block_index, (long long)earliest, (long long)parent->timestamp,
+                    (long long)h->timestamp);
     uint64_t weight = cj_schedule_turn_offset(set->n, h->block_index, p) == 0 ? WEIGHT_IN_TURN : WEIGHT_OUT_OF_TURN;
     if (h->difficulty_target != weight)
         return cj_chain_fail(CJ_CHAIN_BAD_HEADER, err, errlen, "difficulty_target %llu, expected weight %llu",
@@ -114,6 +113,14 @@ cj_chain_status cj_validate_header(cj_chain *c, const coinjecture_block *b, cons
     f->proposer = p;
     f->proposer_id = set->id[p];
     f->weight = weight;
+    /* local rule, last of the header checks: the turn is judged on this node's clock, so a block that
+     * is not due yet has passed every other header rule when it is held */
+    if (now_ms != INT64_MAX && h->timestamp > now_ms && (uint64_t)(h->timestamp - now_ms) > c->clock_tolerance_ms) {
+        free(f->tx_hashes);
+        f->tx_hashes = NULL;
+        return cj_chain_fail(CJ_CHAIN_FUTURE, err, errlen, "timestamp %lld is %lld ms ahead of this node's clock",
+                             (long long)h->timestamp, (long long)(h->timestamp - now_ms));
+    }
     return CJ_CHAIN_OK;
 }
 

@@ -6,6 +6,7 @@
 
 #include "p2p.h"
 #include "shadow.h"
+#include "sign_guard.h"
 
 /* POST /v1/transactions(/batch): admit to the mempool, then relay (cj_node_on_tx_accepted). */
 static cj_mempool_status api_setup_submit_tx(void *ctx, const coinjecture_tx *tx, int64_t now_ms, uint8_t hash[32],
@@ -56,6 +57,24 @@ static json_t *api_setup_parity_json(void *ctx)
     return cj_shadow_to_json(n->shadow);
 }
 
+/* Clock health from net (no estimate before P2P runs or before a validator's block arrived). */
+static int api_setup_clock(void *ctx, int64_t *offset_ms, size_t *sources, size_t *held)
+{
+    cj_node *n = ctx;
+    cj_p2p_clock_info ci;
+    cj_p2p_clock(n->p2p, &ci);
+    *offset_ms = ci.offset_ms;
+    *sources = ci.sources;
+    *held = ci.held;
+    return ci.have_offset;
+}
+
+/* Whether this node seals, or why not (double-sign protection). */
+static int api_setup_sealing(void *ctx, char *why, size_t whylen)
+{
+    return cj_sign_guard_status(ctx, why, whylen);
+}
+
 /* Before /metrics renders. */
 static void api_setup_refresh_metrics(void *ctx)
 {
@@ -103,6 +122,8 @@ cj_api *cj_api_setup_start(cj_node *n, char *err, size_t errlen)
         .evidence = api_setup_evidence,
         .parity_json = api_setup_parity_json,
         .refresh_metrics = api_setup_refresh_metrics,
+        .clock = api_setup_clock,
+        .sealing = api_setup_sealing,
     };
     return cj_api_start(&ac, err, errlen);
 }

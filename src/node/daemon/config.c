@@ -33,6 +33,16 @@ const cj_config_key cj_config_keys[] = {
      "Validator-set votes this validator casts in the blocks it seals (docs/CHAIN.md \"Validator votes\"): "
      "entries \"add:<64 hex public key>\" or \"remove:<64 hex public key>\". A change applies at the next epoch "
      "boundary once more than half of the validators voted for it. Also POST /v1/validators/votes (loopback)."},
+    {"consensus.clock_tolerance", CJ_CFG_DURATION, F(clock_tolerance_ms), "0s", 0, 15000, 0, 0, NULL, NULL, NULL,
+     "A block is accepted once its timestamp is at most this far ahead of this node's clock; earlier it is held "
+     "until due (not relayed before), so a validator whose clock runs ahead gains nothing (docs/CHAIN.md §3). "
+     "0s: min(250ms, block_time / 2). All validators should use the same value."},
+    {"consensus.double_sign_check_window", CJ_CFG_DURATION, F(double_sign_window_ms), "0", 0, 10 * MS_MIN, 0, 0,
+     NULL, NULL, NULL,
+     "Double-sign protection (docs/OPERATIONS.md): after a start a validator watches the network this long, and "
+     "does not seal while blocks sealed by its key that it did not make appear (another instance is live); "
+     "each such block holds sealing for this long again. 0: (validators + 1) x block_time, at least 1 s, so one "
+     "full round of turns is seen."},
     {"consensus.shadow_mode.enabled", CJ_CFG_BOOL, F(shadow_enabled), "false", 0, 0, 0, 0, NULL, NULL, NULL,
      "Shadow mode (docs/SHADOW.md): re-hash every block with the other crypto backend and compare our block hashes "
      "with those of compare_with_validator; divergences are logged at critical level, counted in "

@@ -42,6 +42,8 @@ typedef struct cj_config {
     int use_rust_bindings;
     char *validator_key;
     cj_strlist consensus_votes; /* validator-set vote intentions "add:<hex>" / "remove:<hex>" (docs/CHAIN.md) */
+    uint64_t clock_tolerance_ms; /* 0 = min(250 ms, block_time / 2) (docs/CHAIN.md §3) */
+    uint64_t double_sign_window_ms; /* start-up watch for another instance of the key; 0 = automatic */
     /* consensus.shadow_mode (docs/SHADOW.md) */
     int shadow_enabled;
     char *shadow_compare_with;

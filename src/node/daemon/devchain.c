@@ -44,6 +44,7 @@ static int dev_genesis(const char *path, const uint8_t validator[32], const uint
     alloc.balance = CJ_DEVCHAIN_BALANCE;
     cj_genesis g;
     memset(&g, 0, sizeof g);
+    g.rules_version = CJ_GENESIS_RULES_VERSION;
     g.chain_id = CJ_DEVCHAIN_CHAIN_ID;
     snprintf(g.network, sizeof g.network, "dev");
     g.genesis_time = (int64_t)time(NULL);

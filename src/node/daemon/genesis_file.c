@@ -12,8 +12,8 @@
 #include "api_json.h"
 #include "coinjecture.h"
 
-static const char *const GENESIS_KEYS[] = {"chain_id",     "network",    "genesis_time", "block_time_ms",
-                                           "epoch_length", "validators", "allocations"};
+static const char *const GENESIS_KEYS[] = {"rules_version", "chain_id",   "network",    "genesis_time",
+                                           "block_time_ms", "epoch_length", "validators", "allocations"};
 #define NGKEYS (sizeof GENESIS_KEYS / sizeof GENESIS_KEYS[0])
 
 /* Reads a required u64 member and checks its range. */
@@ -228,6 +228,12 @@ int cj_genesis_parse(const char *json, size_t len, cj_genesis *out, char *err, s
             goto fail;
         }
     }
+    out->rules_version = 1; /* files from before rules_version existed: refused by the chain, with the reason */
+    if (json_object_get(root, "rules_version") != NULL) {
+        if (get_u64(root, "rules_version", 1, 1000, &t, err, errlen) != 0)
+            goto fail;
+        out->rules_version = (uint32_t)t;
+    }
     if (get_u64(root, "chain_id", 0, UINT64_MAX, &out->chain_id, err, errlen) != 0)
         goto fail;
     v = json_object_get(root, "network");
@@ -305,7 +311,8 @@ char *cj_genesis_to_json(const cj_genesis *g)
             json_array_append_new(allocs, o) != 0)
             goto out;
     }
-    if (json_object_set_new(root, "chain_id", cj_json_from_u64(g->chain_id)) != 0 ||
+    if (json_object_set_new(root, "rules_version", json_integer(g->rules_version)) != 0 ||
+        json_object_set_new(root, "chain_id", cj_json_from_u64(g->chain_id)) != 0 ||
         json_object_set_new(root, "network", json_string(g->network)) != 0 ||
         json_object_set_new(root, "genesis_time", json_integer(g->genesis_time)) != 0 ||
         json_object_set_new(root, "block_time_ms", cj_json_from_u64(g->block_time_ms)) != 0 ||

@@ -22,6 +22,7 @@
 #include "p2p.h"
 #include "p2p_setup.h"
 #include "shadow.h"
+#include "sign_guard.h"
 
 #ifndef COINJECTURE_NODE_VERSION
 #define COINJECTURE_NODE_VERSION CJ_NODE_VERSION_FALLBACK
@@ -37,12 +38,13 @@ const char *cj_node_version(void)
 
 /* ---- command line ---- */
 
-typedef enum { CMD_RUN, CMD_INIT } command;
+typedef enum { CMD_RUN, CMD_INIT, CMD_RESET_SIGN_STATE } command;
 
 typedef struct {
     command cmd;
     const char *config_path;
     int print_config, sample_config, help, version, dev;
+    const char *height; /* reset-sign-state --height */
     size_t nsets;
     long *set_idx;       /* table index per flag */
     const char **set_val;
@@ -55,6 +57,10 @@ static void usage(FILE *out)
             "usage: coinjectured [run] [options]       start the node (default command)\n"
             "       coinjectured init --genesis FILE --data-dir DIR [options]\n"
             "                                          create a data directory for a genesis\n"
+            "       coinjectured reset-sign-state --data-dir DIR --height H\n"
+            "                                          set this validator's sign-state to height H (no block\n"
+            "                                          hash): it will not seal at or below H. Only with every\n"
+            "                                          other instance of its key stopped (docs/OPERATIONS.md)\n"
             "       coinjectured --dev [--data-dir DIR] [options]\n"
             "                                          one-node development chain: a validator, a funded\n"
             "                                          account, blocks at once (temporary dir unless given)\n"
@@ -105,8 +111,10 @@ static int parse_args(int argc, char **argv, cli_args *a, char *err, size_t errl
             a->cmd = CMD_RUN;
         else if (strcmp(argv[1], "init") == 0)
             a->cmd = CMD_INIT;
+        else if (strcmp(argv[1], "reset-sign-state") == 0)
+            a->cmd = CMD_RESET_SIGN_STATE;
         else {
-            snprintf(err, errlen, "unknown command '%s' (commands: run, init)", argv[1]);
+            snprintf(err, errlen, "unknown command '%s' (commands: run, init, reset-sign-state)", argv[1]);
             return -1;
         }
         i = 2;
@@ -148,8 +156,9 @@ static int parse_args(int argc, char **argv, cli_args *a, char *err, size_t errl
         }
         memcpy(name, body, nl);
         name[nl] = '\0';
+        int is_height = a->cmd == CMD_RESET_SIGN_STATE && strcmp(name, "height") == 0;
         if (strcmp(name, "c") != 0 && strcmp(name, "config") != 0 && strcmp(name, "l") != 0 &&
-            strcmp(name, "set") != 0 && cj_config_find_flag(name) < 0) {
+            strcmp(name, "set") != 0 && !is_height && cj_config_find_flag(name) < 0) {
             snprintf(err, errlen, "unknown option '--%s' (see --help and --sample-config)", name);
             return -1;
         }
@@ -161,7 +170,9 @@ static int parse_args(int argc, char **argv, cli_args *a, char *err, size_t errl
             snprintf(err, errlen, "option '%s' needs a value", arg);
             return -1;
         }
-        if (strcmp(name, "c") == 0 || strcmp(name, "config") == 0) {
+        if (is_height) {
+            a->height = val;
+        } else if (strcmp(name, "c") == 0 || strcmp(name, "config") == 0) {
             a->config_path = val;
         } else if (strcmp(name, "l") == 0) {
             if (add_set(a, cj_config_find("log.level"), val) != 0)
@@ -368,6 +379,36 @@ static int cmd_init(cj_config *cfg)
     return 0;
 }
 
+/* `coinjectured reset-sign-state --data-dir D --height H`: the operator's explicit reset of the double-sign
+ * protection (docs/OPERATIONS.md): refused while a node runs on the data dir (its lock). */
+static int cmd_reset_sign_state(const cj_config *cfg, const char *height_text)
+{
+    char err[1024], *end = NULL;
+    if (height_text == NULL || height_text[0] < '0' || height_text[0] > '9') {
+        cj_log_error("reset-sign-state needs --height H (a decimal height; the node will not seal at or below it)");
+        return 2;
+    }
+    errno = 0;
+    unsigned long long h = strtoull(height_text, &end, 10);
+    if (errno != 0 || end == NULL || *end != '\0' || (height_text[0] == '0' && height_text[1] != '\0')) {
+        cj_log_error("reset-sign-state: --height '%s' is not a decimal height", height_text);
+        return 2;
+    }
+    cj_sign_record old;
+    int had = cj_sign_state_read(cfg->data_dir, &old, err, sizeof err);
+    if (had < 0)
+        cj_log_warn("replacing an unusable sign-state: %s", err);
+    if (cj_sign_state_reset(cfg->data_dir, (uint64_t)h, err, sizeof err) != 0) {
+        cj_log_error("reset-sign-state: %s", err);
+        return 1;
+    }
+    if (had > 0)
+        printf("sign-state of %s reset from height %llu to %llu\n", cfg->data_dir, (unsigned long long)old.height, h);
+    else
+        printf("sign-state of %s set to height %llu\n", cfg->data_dir, h);
+    return 0;
+}
+
 /* ---- event loop ---- */
 
 /* Arms the production timer for this node's next slot (at most 1 s ahead, so clock jumps and
@@ -405,15 +446,19 @@ static void on_produce(evutil_socket_t fd, short what, void *arg)
         arm_producer(n, 100);
         return;
     }
-    uint64_t h = cj_chain_height(n->chain) + 1;
     long me = cj_chain_my_index(n->chain);
-    int64_t offset = me < 0 ? 0 : cj_chain_earliest_ms(n->chain, h, (size_t)me) - cj_chain_slot_ms(n->chain, h);
+    uint64_t k = me < 0 ? 0 : cj_chain_turn_offset(n->chain, (size_t)me);
+    int64_t offset = k == UINT64_MAX ? 0 : (int64_t)(k * cj_chain_block_time_ms(n->chain));
     if (offset > 0 && now - n->tip_changed_ms < offset) {
-        /* local policy, not consensus: out of turn (offset = k block times), wait k block times after the
-         * parent arrived, not only after the absolute slot. When the chain is behind the clock every slot is
-         * already past, and without this every validator sealed every height at once (bursts, then a fork at
-         * each height: the main source of reorgs under load). The in-turn validator is not delayed. */
+        /* local policy, not consensus: out of turn (k block times), also wait k block times after the
+         * parent arrived here. The rule (parent time + (1 + k) block times) already spaces the turns; this
+         * only matters when the tip is old (the first block after an outage), where it lets the in-turn
+         * validator's block arrive first instead of every validator sealing that height at once. */
         arm_producer(n, n->tip_changed_ms + offset - now);
+        return;
+    }
+    if (!cj_sign_guard_may_seal(n, cj_chain_height(n->chain) + 1, now)) {
+        arm_producer(n, 100); /* double-sign protection (sign_guard.c): logged once per reason */
         return;
     }
     memset(&res, 0, sizeof res);
@@ -425,6 +470,7 @@ static void on_produce(evutil_socket_t fd, short what, void *arg)
         coinjecture_hex_encode(res.hash, 32, hex, sizeof hex);
         cj_log_info("produced block %llu hash %s txs %u (dropped %u invalid)", (unsigned long long)res.height, hex,
                     res.tx_count, res.dropped_txs);
+        cj_sign_guard_sealed(n, &res); /* the sign-state is on disk before the block leaves the node */
         cj_node_after_tip_move(n, &res.move);
         return;
     }
@@ -457,6 +503,7 @@ void cj_node_after_tip_move(cj_node *n, const cj_tip_move *m)
     cj_p2p_on_new_tip(n->p2p);
     if (n->shadow != NULL)
         cj_shadow_catch_up(n->shadow, n->chain, cj_clock_wall_ms());
+    cj_sign_guard_tip_moved(n, m);
     cj_node_refresh_metrics(n);
     arm_producer(n, 0);
 }
@@ -483,6 +530,7 @@ void cj_node_refresh_metrics(cj_node *n)
     mirror("blocks_produced_total", s.blocks_produced, &n->last_stats.blocks_produced);
     mirror("blocks_received_total", s.blocks_imported, &n->last_stats.blocks_imported);
     mirror("blocks_rejected_total", s.blocks_rejected, &n->last_stats.blocks_rejected);
+    mirror("blocks_rejected_future_total", s.future_rejected, &n->last_stats.future_rejected);
     mirror("reorgs_total", s.reorgs, &n->last_stats.reorgs);
     mirror("transactions_confirmed_total", s.txs_confirmed, &n->last_stats.txs_confirmed);
     mirror("double_sign_evidence_total", s.double_signs, &n->last_stats.double_signs);
@@ -502,6 +550,7 @@ static void on_housekeeping(evutil_socket_t fd, short what, void *arg)
             cj_log_info("mempool: %zu transactions expired", dropped);
     }
     cj_shadow_tick(n->shadow, cj_clock_wall_ms());
+    cj_sign_guard_tick(n);
     cj_node_refresh_metrics(n);
 }
 
@@ -512,10 +561,13 @@ void cj_node_on_peer_status(cj_node *n, const uint8_t node_key[32], uint64_t hei
         cj_shadow_on_peer_hash(n->shadow, height, best, node_key, cj_clock_wall_ms());
 }
 
-/* Wire-level double-sign evidence (already logged and counted by the pool): when it names this node's own
- * validator key, another instance is sealing with it, which the operator must hear of at once. */
+/* Wire-level double-sign evidence (already logged and counted by the pool): gossiped once to every peer; when
+ * it names this node's own validator key, another instance is sealing with it: sealing is held and the operator
+ * must hear of it at once. */
 void cj_node_on_evidence(cj_node *n, const cj_evidence_record *r)
 {
+    cj_sign_guard_on_evidence(n, r);
+    cj_evidence_gossip_send(n->p2p, r); /* once: each record is new exactly once */
     long me = cj_chain_my_index(n->chain);
     const uint8_t *my_key = me < 0 ? NULL : cj_chain_validator(n->chain, (size_t)me);
     if (my_key != NULL && memcmp(my_key, r->validator, 32) == 0)
@@ -656,6 +708,7 @@ static int open_state(cj_node *n, char *err, size_t errlen)
         return -1;
     }
     cj_chain_options_default(&copt);
+    copt.clock_tolerance_ms = (uint32_t)n->cfg.clock_tolerance_ms;
     char cerr[768];
     cj_chain_status st =
         cj_chain_open(n->cfg.data_dir, &n->genesis, n->has_key ? sk : NULL, &copt, &n->chain, cerr, sizeof cerr);
@@ -758,6 +811,8 @@ static void close_node(cj_node *n)
     n->mempool = NULL;
     cj_chain_close(n->chain);
     n->chain = NULL;
+    free(n->sign);
+    n->sign = NULL;
 }
 
 /* Opens everything, runs the loop until a signal, and tears down in reverse order. */
@@ -774,6 +829,7 @@ static int cmd_run(cj_node *n)
         return 1;
     }
     log_banner(n);
+    cj_sign_guard_start(n);
     cj_node_refresh_metrics(n);
     if (event_base_dispatch(n->base) != 0)
         cj_log_error("the event loop failed");
@@ -848,7 +904,9 @@ int cj_node_main(int argc, char **argv)
         rc = cmd_init(&n.cfg);
         rc = rc != 0 ? rc : cmd_run(&n);
     } else {
-        rc = a.cmd == CMD_INIT ? cmd_init(&n.cfg) : cmd_run(&n);
+        rc = a.cmd == CMD_INIT               ? cmd_init(&n.cfg)
+             : a.cmd == CMD_RESET_SIGN_STATE ? cmd_reset_sign_state(&n.cfg, a.height)
+                                             : cmd_run(&n);
     }
     cj_genesis_free(&n.genesis);
     cj_config_free(&n.cfg);

@@ -13,6 +13,7 @@
 #include "genesis_file.h"
 #include "mempool.h"
 #include "prio.h"
+#include "sign_state.h"
 
 struct event_base;
 struct event;
@@ -20,7 +21,7 @@ struct cj_api;
 struct cj_p2p;
 struct cj_shadow;
 
-#define CJ_NODE_VERSION_FALLBACK "1.0.0"
+#define CJ_NODE_VERSION_FALLBACK "1.1.0"
 
 /* Everything one running node owns. Single-threaded: only the event-loop thread touches it. */
 typedef struct cj_node {
@@ -40,6 +41,12 @@ typedef struct cj_node {
     int64_t tip_changed_ms;      /* Unix ms when the tip last changed (out-of-turn grace) */
     cj_chain_stats last_stats;   /* chain counters already mirrored into metrics */
     cj_mempool_stats last_mp_stats;
+    cj_sign_state *sign;         /* double-sign protection (sign_guard.c), NULL unless a validator may seal */
+    uint64_t sign_examined;      /* highest height the guard has examined for blocks of our key */
+    int sign_logged;             /* last refusal logged (cj_sign_verdict) */
+    uint64_t sign_logged_height;
+    int sign_write_failing;      /* the last sign-state write failed (logged once) */
+    uint64_t chain_ev_seen;      /* chain double signs already gossiped (cj_chain_stats.double_signs) */
     int stopping;
 } cj_node;
 

@@ -13,7 +13,6 @@
 
 #include "api_json.h"
 #include "chain.h"
-#include "cj_internal.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -396,42 +395,32 @@ static void report_match(cj_shadow *s, uint64_t height, cj_shadow_kind kind, con
  * Backend parity
  * ------------------------------------------------------------------------------------------------- */
 
-/* SHA-256 on the reference implementation fed in uneven chunks (1, 7, 64, 13, ... bytes), so the
- * buffering and multi-block paths run instead of the one-shot path. */
-static void stream_hash(const uint8_t *data, size_t len, uint8_t out[32])
+/* SHA-256 on the reference backend fed in uneven chunks (1, 7, 64, 13, ... bytes), so the buffering and
+ * multi-block paths run instead of the one-shot path. Returns 0, or -1 if the library refuses. */
+static int stream_hash(const uint8_t *data, size_t len, uint8_t out[32])
 {
     static const size_t chunks[] = {1, 7, 64, 13, 55, 128, 3};
     coinjecture_sha256_ctx ctx;
-    cj_sha256_init(&ctx, &cj_sha256_reference);
+    if (coinjecture_backend_sha256_init("reference", &ctx) != COINJ_OK)
+        return -1;
     for (size_t i = 0, off = 0; off < len; i++) {
         size_t k = chunks[i % (sizeof chunks / sizeof chunks[0])];
         if (k > len - off)
             k = len - off;
-        cj_sha256_update(&ctx, data + off, k);
+        if (coinjecture_sha256_update(&ctx, data + off, k) != COINJ_OK)
+            return -1;
         off += k;
     }
-    cj_sha256_final(&ctx, out);
+    return coinjecture_sha256_final(&ctx, out) == COINJ_OK ? 0 : -1;
 }
 
-/* SHA-256 of data on an explicit implementation. */
-static void impl_hash(const cj_sha256_impl *impl, const uint8_t *data, size_t len, uint8_t out[32])
-{
-    if (impl->oneshot != NULL) {
-        impl->oneshot(data, len, out);
-        return;
-    }
-    coinjecture_sha256_ctx ctx;
-    cj_sha256_init(&ctx, impl);
-    cj_sha256_update(&ctx, data, len);
-    cj_sha256_final(&ctx, out);
-}
-
-/* Merkle root computed pairwise with stream_hash (odd node promoted, empty = zeros); in place. */
-static void stream_merkle(uint8_t (*leaves)[32], size_t n, uint8_t out[32])
+/* Merkle root computed pairwise with stream_hash (odd node promoted, empty = zeros); in place. Returns 0
+ * or -1. */
+static int stream_merkle(uint8_t (*leaves)[32], size_t n, uint8_t out[32])
 {
     if (n == 0) {
         memset(out, 0, 32);
-        return;
+        return 0;
     }
     while (n > 1) {
         size_t m = 0;
@@ -439,24 +428,25 @@ static void stream_merkle(uint8_t (*leaves)[32], size_t n, uint8_t out[32])
             uint8_t pair[64];
             memcpy(pair, leaves[i], 32);
             memcpy(pair + 32, leaves[i + 1], 32);
-            stream_hash(pair, 64, leaves[m++]);
+            if (stream_hash(pair, 64, leaves[m++]) != 0)
+                return -1;
         }
         if (n % 2)
             memmove(leaves[m++], leaves[n - 1], 32);
         n = m;
     }
     memcpy(out, leaves[0], 32);
+    return 0;
 }
 
-/* The other side of the comparison: an implementation, or NULL for reference streaming. */
-static const cj_sha256_impl *pick_other(cj_shadow *s, const cj_sha256_impl *active)
+/* The other side of the comparison: the backend that is not active where this CPU can run it, or NULL
+ * for reference streaming. */
+static const char *pick_other(cj_shadow *s, const char *active)
 {
-    const cj_sha256_impl *other = NULL;
-    if (!s->o.force_streaming)
-        other = strcmp(active->backend, "reference") == 0 ? cj_sha256_accelerated() : &cj_sha256_reference;
-    if (other != NULL && other != active) {
+    const char *other = strcmp(active, "reference") == 0 ? "accelerated" : "reference", *detail = NULL;
+    if (!s->o.force_streaming && coinjecture_backend_query(other, &detail) == COINJ_OK) {
         s->mode = "cross-backend";
-        snprintf(s->other, sizeof s->other, "%s (%s)", other->backend, other->detail);
+        snprintf(s->other, sizeof s->other, "%s (%s)", other, detail);
         return other;
     }
     s->mode = "reference-streaming";
@@ -495,8 +485,8 @@ static void note_mismatch(mismatch *m, uint64_t height, const char *what, const 
 static int backend_check(cj_shadow *s, uint64_t height, const uint8_t our_hash[32], const coinjecture_block *b,
                          int64_t now_ms)
 {
-    const cj_sha256_impl *active = cj_backend();
-    const cj_sha256_impl *other = pick_other(s, active);
+    const char *active = coinjecture_backend_active();
+    const char *other = pick_other(s, active);
     const coinjecture_header *h = &b->header;
     mismatch mm;
     uint8_t got[32], root_a[32], root_o[32];
@@ -506,14 +496,13 @@ static int backend_check(cj_shadow *s, uint64_t height, const uint8_t our_hash[3
         b->tx_count > COINJECTURE_MAX_TX_PER_BLOCK)
         return -1;
     if (other != NULL) {
-        cj_header_view v = cj_header_view_of(h);
-        cj_header_view_hash(&v, other, got);
+        if (coinjecture_backend_header_hash(other, h, got) != COINJ_OK)
+            return -1;
     } else {
         uint8_t enc[1024];
         size_t len = 0;
-        if (coinjecture_header_encode(h, enc, sizeof enc, &len) != COINJ_OK)
+        if (coinjecture_header_encode(h, enc, sizeof enc, &len) != COINJ_OK || stream_hash(enc, len, got) != 0)
             return -1;
-        stream_hash(enc, len, got);
     }
     if (memcmp(got, our_hash, 32) != 0)
         note_mismatch(&mm, height, "header", our_hash, got);
@@ -540,23 +529,22 @@ static int backend_check(cj_shadow *s, uint64_t height, const uint8_t our_hash[3
         }
         if (coinjecture_tx_encode(tx, buf, cap, &need) != COINJ_OK)
             goto out;
-        if (other != NULL)
-            impl_hash(other, buf, need, lo[i]);
-        else
-            stream_hash(buf, need, lo[i]);
+        if (other != NULL ? coinjecture_backend_sha256(other, buf, need, lo[i]) != COINJ_OK
+                          : stream_hash(buf, need, lo[i]) != 0)
+            goto out;
         if (memcmp(la[i], lo[i], 32) != 0) {
             char what[24];
             snprintf(what, sizeof what, "tx[%zu]", i);
             note_mismatch(&mm, height, what, la[i], lo[i]);
         }
     }
-    if (cj_merkle_root_impl(active, (const uint8_t(*)[32])la, n, root_a) != COINJ_OK)
+    if (coinjecture_backend_merkle_root(active, (const uint8_t(*)[32])la, n, root_a) != COINJ_OK)
         goto out;
     if (other != NULL) {
-        if (cj_merkle_root_impl(other, (const uint8_t(*)[32])lo, n, root_o) != COINJ_OK)
+        if (coinjecture_backend_merkle_root(other, (const uint8_t(*)[32])lo, n, root_o) != COINJ_OK)
             goto out;
-    } else {
-        stream_merkle(lo, n, root_o);
+    } else if (stream_merkle(lo, n, root_o) != 0) {
+        goto out;
     }
     if (memcmp(root_a, root_o, 32) != 0)
         note_mismatch(&mm, height, "merkle_root", root_a, root_o);

@@ -1,7 +1,7 @@
 /* Shadow mode (DESIGN.md §8, docs/SHADOW.md): two parity checks on every canonical block.
  *
  *  - Backend parity: the block's header hash, every transaction hash and the Merkle root are recomputed
- *    with the crypto backend that is NOT active (explicit cj_sha256_impl, the process-global choice is
+ *    with the crypto backend that is NOT active (named explicitly, coinjecture_backend_*; the global choice is
  *    never switched) and compared with the active backend's results. Where this CPU has no accelerated
  *    implementation the other side is the reference implementation through different code paths
  *    (streamed SHA-256 in odd chunks, pairwise Merkle), and the mode says so.

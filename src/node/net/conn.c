@@ -2,6 +2,9 @@
  * handshake, frames in (bounded, time-sliced) and out (sealed), dispatch of session messages, and closing
  * from a deferred event, never inside the connection's own callbacks. */
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -12,15 +15,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
+#include "evidence_gossip.h"
 #include "log.h"
 #include "metrics.h"
 #include "p2p_impl.h"
 #include "prio.h"
+#include "twin.h"
 
 #define READ_HIGH (4u + CJ_P2P_MAX_FRAME)
 #define SOCKET_CHUNK (4u << 20)     /* bytes read / written per connection per loop turn */
-#define READ_SLICE_MS 20            /* frame handling per peer per turn at top priority */
+#define READ_SLICE_US 10000         /* frame handling per peer per turn */
+#define READ_FRAMES 64              /* frames handled per peer per turn */
+#define WORK_WINDOW_US 100000       /* all peers together handle frames for at most WORK_BUDGET_US of every */
+#define WORK_BUDGET_US 50000        /* WORK_WINDOW_US: the rest of the loop (API, timers) is never starved */
+#define TRIM_AFTER_BYTES (1u << 20) /* input buffered by freed connections before memory is given back */
+#define TRIM_EVERY_MS 1000
 
 static void on_read(struct bufferevent *bev, void *arg);
 static void on_event(struct bufferevent *bev, short what, void *arg);
@@ -109,6 +120,10 @@ void cj_conn_destroy(cj_p2p *p, peer *pe)
         cj_p2p_static_closed(sp, pe);
     cj_sync_peer_freed(p, pe);
     cj_relay_peer_freed(p, pe);
+    size_t held = evbuffer_get_length(bufferevent_get_input(pe->bev));
+    p->freed_input += held > pe->in_peak ? held : pe->in_peak;
+    p->last_free_ms = cj_clock_mono_ms();
+    (void)evbuffer_remove_cb_entry(bufferevent_get_output(pe->bev), pe->out_cb);
     bufferevent_free(pe->bev);
     event_free(pe->resume);
     p->ntotal--;
@@ -117,6 +132,20 @@ void cj_conn_destroy(cj_p2p *p, peer *pe)
     sodium_memzero(&pe->rx, sizeof pe->rx);
     sodium_memzero(&pe->tx, sizeof pe->tx);
     free(pe);
+}
+
+/* From the tick: gives memory back to the system once connections that buffered large frames are gone (glibc
+ * keeps freed chunks otherwise, so RSS stayed at its peak). Not from the reaper: libevent releases a freed
+ * bufferevent's buffers from a later loop callback. At most once per TRIM_EVERY_MS. */
+void cj_conn_trim(cj_p2p *p, int64_t now)
+{
+    if (p->freed_input < TRIM_AFTER_BYTES || now - p->last_trim_ms < TRIM_EVERY_MS || now - p->last_free_ms < 100)
+        return;
+    p->freed_input = 0;
+    p->last_trim_ms = now;
+#ifdef __GLIBC__
+    (void)malloc_trim(0);
+#endif
 }
 
 /* Deferred event: frees every connection marked closed. */
@@ -158,6 +187,15 @@ void cj_conn_sa_text(const struct sockaddr *sa, char *ip, size_t iplen, char *ou
     snprintf(ip, iplen, "%s", buf);
 }
 
+/* Counts the bytes queued to and sent from a peer's output buffer (serving needs to know when an answer left). */
+static void on_output(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+    peer *pe = arg;
+    (void)buf;
+    pe->out_added += info->n_added;
+    pe->out_drained += info->n_deleted;
+}
+
 /* Allocates a connection around bev with read limits: never more than one maximum frame buffered. */
 peer *cj_conn_new(cj_p2p *p, struct bufferevent *bev, int outbound, static_peer *sp)
 {
@@ -175,8 +213,15 @@ peer *cj_conn_new(cj_p2p *p, struct bufferevent *bev, int outbound, static_peer 
         free(pe);
         return NULL;
     }
+    memcpy(pe->hs.instance, p->instance, sizeof pe->hs.instance);
     pe->resume = event_new(p->base, -1, 0, on_resume, pe);
     if (pe->resume == NULL) {
+        free(pe);
+        return NULL;
+    }
+    pe->out_cb = evbuffer_add_cb(bufferevent_get_output(bev), on_output, pe);
+    if (pe->out_cb == NULL) {
+        event_free(pe->resume);
         free(pe);
         return NULL;
     }
@@ -263,6 +308,8 @@ static void on_ready(peer *pe)
     for (peer *o = p->peers; o != NULL; o = o->next) {
         if (o == pe || o->st != PS_READY || memcmp(o->hs.peer_node_pk, pe->hs.peer_node_pk, 32) != 0)
             continue;
+        if (cj_twin_check(pe, o))
+            continue; /* two processes with one key: both kept and reported (twin.h) */
         /* duplicate: both ends keep the connection dialed by the lower node key (the older one on a tie) */
         int c = memcmp(initiator_key(pe), initiator_key(o), 32);
         peer *drop = c < 0 ? o : pe;
@@ -311,7 +358,8 @@ static void dispatch(peer *pe, uint8_t *buf, cj_p2p_msg *m)
     cj_metrics_add_l("p2p_messages_total", label, 1);
     switch (m->type) {
     case CJ_P2P_STATUS:
-        cj_sync_on_status(pe, m);
+        if (cj_score_charge(pe, CJ_COST_STATUS) == 0)
+            cj_sync_on_status(pe, m);
         break;
     case CJ_P2P_TX:
         cj_relay_on_tx(pe, m->u.tx.bytes, m->u.tx.len);
@@ -326,6 +374,8 @@ static void dispatch(peer *pe, uint8_t *buf, cj_p2p_msg *m)
         cj_sync_on_blocks(pe, buf, m); /* takes both */
         return;
     case CJ_P2P_PING: {
+        if (cj_score_charge(pe, CJ_COST_PING) != 0)
+            break;
         cj_p2p_msg r;
         memset(&r, 0, sizeof r);
         r.type = CJ_P2P_PONG;
@@ -334,6 +384,10 @@ static void dispatch(peer *pe, uint8_t *buf, cj_p2p_msg *m)
         break;
     }
     case CJ_P2P_PONG:
+        (void)cj_score_charge(pe, CJ_COST_PING);
+        break;
+    case CJ_P2P_EVIDENCE:
+        cj_evidence_gossip_on_msg(pe, m);
         break;
     default:
         cj_score_penalize(pe, CJ_P2P_PENALTY_MALFORMED, "handshake message after the handshake");
@@ -421,24 +475,57 @@ static void handle_frame(peer *pe, const uint8_t hdr[4], uint8_t *body, uint32_t
     on_ready(pe);
 }
 
+/* Monotonic microseconds (frame handling is measured finer than the node's millisecond clock). */
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Microseconds of frame handling left to all peers in the current window (a new window refills it). */
+static int64_t budget_left(cj_p2p *p, int64_t now)
+{
+    if (now - p->work_window_us >= WORK_WINDOW_US) {
+        p->work_window_us = now;
+        p->work_used_us = 0;
+    }
+    return WORK_BUDGET_US - p->work_used_us;
+}
+
+/* Stops reading a peer for now: its buffered frames continue from a normal-priority event, at once if the
+ * global budget has some left, else when the window ends. */
+static void defer_read(peer *pe, int64_t now)
+{
+    cj_p2p *p = pe->p2p;
+    bufferevent_disable(pe->bev, EV_READ);
+    if (budget_left(p, now) > 0) {
+        cj_p2p_soon(pe->resume);
+    } else if (!evtimer_pending(pe->resume, NULL)) {
+        int64_t wait = p->work_window_us + WORK_WINDOW_US - now;
+        struct timeval tv = {0, (suseconds_t)(wait > 0 ? wait : 0)};
+        evtimer_add(pe->resume, &tv);
+    }
+}
+
 /* Reads whole frames; the length is checked before the body is buffered, and the read watermark is
  * raised to the frame size so the callback fires once per frame. Peer traffic runs at the loop's top
- * priority (blocks must not wait behind API requests), but only for READ_SLICE_MS per turn: after that
- * the socket stops being read and the buffered frames continue from a normal-priority event, so a peer
- * that floods cannot starve the API or the other peers. */
+ * priority (blocks must not wait behind API requests), but bounded: per peer and turn READ_FRAMES frames or
+ * READ_SLICE_US, for all peers together WORK_BUDGET_US per WORK_WINDOW_US; beyond that the socket stops being
+ * read and the buffered frames continue from a normal-priority event, so peers that flood can starve neither
+ * the API nor the timers nor the other peers. */
 static void on_read(struct bufferevent *bev, void *arg)
 {
     peer *pe = arg;
+    cj_p2p *p = pe->p2p;
     struct evbuffer *in = bufferevent_get_input(bev);
     char err[160], why[200];
-    int64_t t0 = cj_clock_mono_ms();
+    int64_t t0 = mono_us();
+    int frames = 0;
     while (pe->st != PS_CLOSING && pe->st != PS_CONNECTING) {
-        if (cj_clock_mono_ms() - t0 >= READ_SLICE_MS && evbuffer_get_length(in) >= 4) {
-            bufferevent_disable(bev, EV_READ);
-            cj_p2p_soon(pe->resume);
-            return;
-        }
         size_t avail = evbuffer_get_length(in);
+        if (avail > pe->in_peak)
+            pe->in_peak = avail;
         uint8_t hdr[4];
         uint32_t len = 0;
         if (avail < 4) {
@@ -458,6 +545,12 @@ static void on_read(struct bufferevent *bev, void *arg)
             bufferevent_setwatermark(bev, EV_READ, 4 + (size_t)len, READ_HIGH);
             return;
         }
+        int64_t now = mono_us();
+        if (frames >= READ_FRAMES || now - t0 >= READ_SLICE_US || budget_left(p, now) <= 0) {
+            defer_read(pe, now);
+            return;
+        }
+        frames++;
         uint8_t *body = malloc(len);
         if (body == NULL) {
             cj_conn_close(pe, "out of memory");
@@ -467,6 +560,7 @@ static void on_read(struct bufferevent *bev, void *arg)
         evbuffer_remove(in, body, len);
         pe->last_recv_ms = cj_clock_mono_ms();
         handle_frame(pe, hdr, body, len);
+        p->work_used_us += mono_us() - now;
     }
 }
 

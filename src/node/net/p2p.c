@@ -18,6 +18,7 @@
 
 #include "backoff.h"
 #include "evidence.h"
+#include "twin.h"
 #include "hmap.h"
 #include "log.h"
 #include "metrics.h"
@@ -40,6 +41,7 @@ void cj_p2p_short_hex(const uint8_t k[32], char out[17])
 void cj_p2p_peers_gauge(cj_p2p *p)
 {
     cj_metrics_set("peers", (double)p->nready);
+    cj_twin_gauge(p);
 }
 
 /* Random delay in [d/2, 3d/2): spreads reconnects of many nodes. */
@@ -295,6 +297,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         cj_sync_serve_deferred(pe);
     }
     cj_sync_tick(p, now);
+    cj_conn_trim(p, now);
     dial_due(p, now);
     cj_score_bans_expire(p, now);
 }
@@ -320,10 +323,15 @@ cj_p2p *cj_p2p_new(const cj_p2p_config *cfg, char *err, size_t errlen)
     p->chain_id = cj_chain_chain_id(cfg->chain);
     cj_chain_genesis_hash(cfg->chain, p->genesis);
     p->started_ms = cj_clock_mono_ms();
+    /* status and useless blocks free per peer: four per block time, at least 20 per second */
+    uint64_t bt = cj_chain_block_time_ms(cfg->chain);
+    uint64_t per_sec = bt > 0 && 4000 / bt > 20 ? 4000 / bt : 20;
+    p->rate_status = p->rate_block = per_sec > 100000 ? 100000 : (uint32_t)per_sec;
     p->sk = sodium_malloc(64);
     p->bans = calloc(MAX_BANS, sizeof *p->bans);
     p->seen_ring = calloc(SEEN_CAP, sizeof *p->seen_ring);
     p->evidence = cj_evidence_new(4096, 256);
+    p->held = cj_held_new(p);
     p->tick = event_new(p->base, -1, EV_PERSIST, on_tick, p);
     p->reaper = event_new(p->base, -1, 0, cj_conn_on_reap, p);
     p->import_ev = event_new(p->base, -1, 0, cj_sync_on_import, p);
@@ -331,7 +339,8 @@ cj_p2p *cj_p2p_new(const cj_p2p_config *cfg, char *err, size_t errlen)
     if (p->txq_ev != NULL && event_base_get_npriorities(p->base) > CJ_PRIO_BACKGROUND)
         (void)event_priority_set(p->txq_ev, CJ_PRIO_BACKGROUND);
     p->accept_backoff = evtimer_new(p->base, on_accept_backoff, p);
-    if (p->sk == NULL || p->bans == NULL || p->seen_ring == NULL || p->evidence == NULL || p->tick == NULL ||
+    if (p->sk == NULL || p->bans == NULL || p->seen_ring == NULL || p->evidence == NULL || p->held == NULL ||
+        p->tick == NULL ||
         p->reaper == NULL || p->import_ev == NULL || p->txq_ev == NULL || p->accept_backoff == NULL ||
         cj_hmap_init(&p->seen, SEEN_CAP) != 0) {
         snprintf(err, errlen, "out of memory");
@@ -340,6 +349,7 @@ cj_p2p *cj_p2p_new(const cj_p2p_config *cfg, char *err, size_t errlen)
     }
     memcpy(p->sk, cfg->node_sk, 64);
     memcpy(p->pk, cfg->node_sk + 32, 32);
+    randombytes_buf(p->instance, sizeof p->instance);
     if (cfg->npeers > 0) {
         p->statics = calloc(cfg->npeers, sizeof *p->statics);
         if (p->statics == NULL) {
@@ -417,6 +427,7 @@ void cj_p2p_free(cj_p2p *p)
     free(p->bans);
     free(p->statics);
     cj_evidence_free(p->evidence);
+    cj_held_free(p->held);
     if (p->sk)
         sodium_free(p->sk);
     free(p);
@@ -466,6 +477,7 @@ size_t cj_p2p_peers(const cj_p2p *p, cj_peer_info *out, size_t max)
         i->weight = pe->weight;
         memcpy(i->best, pe->best, 32);
         i->connected_ms = pe->ready_wall_ms;
+        i->twin = cj_twin_of(p, pe);
     }
     return n;
 }

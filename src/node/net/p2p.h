@@ -38,7 +38,11 @@ typedef struct cj_p2p cj_p2p;
 #define CJ_P2P_PENALTY_INVALID_BLOCK 50
 #define CJ_P2P_PENALTY_INVALID_TX 5
 #define CJ_P2P_PENALTY_UNREQUESTED 10
-#define CJ_P2P_PENALTY_TIMEOUT 10
+#define CJ_P2P_PENALTY_TIMEOUT 10       /* silent for 3 ping intervals */
+#define CJ_P2P_PENALTY_SYNC_TIMEOUT 20  /* a get_blocks unanswered for CJ_P2P_SYNC_TIMEOUT_MS */
+#define CJ_P2P_PENALTY_NO_PROGRESS 20   /* a blocks answer with nothing new, from a peer claiming a better chain */
+#define CJ_P2P_PENALTY_EMPTY 10         /* an empty answer to a range the peer claims to have */
+#define CJ_P2P_PENALTY_BAD_BATCH 100    /* a blocks answer that repeats blocks, skips heights or does not link */
 
 /* What net tells the daemon: net reaches nothing above it otherwise (docs/ARCHITECTURE.md). Called on the
  * event-loop thread; every member may be NULL. */
@@ -89,9 +93,10 @@ size_t cj_p2p_peer_count(const cj_p2p *p);
 #define CJ_P2P_TX_BACKLOG_BUSY 4096u
 size_t cj_p2p_tx_backlog(const cj_p2p *p);
 
-/* 1 while the node should not produce: a range import is in progress, a range request was sent less than
- * CJ_P2P_SYNC_GATE_MS ago (a peer that never answers cannot hold production for the whole timeout), or
- * (with static peers configured) during the first CJ_P2P_STARTUP_GRACE_MS before any peer reported its status. */
+/* 1 while the node should not produce: a range import is in progress, a range request to a peer that delivered
+ * before (or a configured static peer) was sent less than CJ_P2P_SYNC_GATE_MS ago (a peer that never answers
+ * cannot hold production for the whole timeout, and one that never delivered cannot hold it at all), or (with
+ * static peers configured) during the first CJ_P2P_STARTUP_GRACE_MS before any peer reported its status. */
 int cj_p2p_syncing(const cj_p2p *p, int64_t now_ms);
 
 /* Relays a transaction admitted to the mempool (from the API or a peer) once to every peer. */
@@ -104,7 +109,22 @@ void cj_p2p_on_new_tip(cj_p2p *p);
 /* Double-sign evidence seen on the wire (see evidence.h). */
 cj_evidence_pool *cj_p2p_evidence(cj_p2p *p);
 
+/* Sends a double-sign evidence record (both headers) once to every established peer as an `evidence` message
+ * (net/evidence_gossip.c; the daemon calls it for each new record, docs/P2P.md). */
+void cj_evidence_gossip_send(cj_p2p *p, const cj_evidence_record *r);
+
 /* One record per established peer (for the API). */
 size_t cj_p2p_peers(const cj_p2p *p, cj_peer_info *out, size_t max);
+
+/* Clock health (net/held.c, docs/OPERATIONS.md "Clocks"): this clock's estimated offset from the network's,
+ * from the timestamps of fresh sealed blocks (positive: this clock is ahead), and the blocks held until due. */
+typedef struct {
+    int have_offset;       /* 0 until a validator's block was seen */
+    int64_t offset_ms;
+    size_t sources;        /* validators the estimate uses */
+    uint32_t tolerance_ms; /* the chain's clock tolerance */
+    size_t held;           /* blocks held right now */
+} cj_p2p_clock_info;
+void cj_p2p_clock(const cj_p2p *p, cj_p2p_clock_info *out);
 
 #endif /* CJ_NODE_P2P_H */

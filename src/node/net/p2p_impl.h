@@ -6,6 +6,7 @@
  *   peer_score.c cj_score_ scores, penalties, bans, and which verdicts cost score
  *   relay.c      cj_relay_ the seen set, relay of blocks and transactions, feeding them to the chain / pool
  *   sync.c       cj_sync_  status, the sync peer, get_blocks / blocks, the production gate
+ *   held.c       cj_held_  blocks not due yet on this clock (held, released by a timer), the clock estimate
  * Single-threaded: everything runs on the node's event loop. Nothing outside net/ includes this. */
 #ifndef CJ_NODE_P2P_IMPL_H
 #define CJ_NODE_P2P_IMPL_H
@@ -21,6 +22,7 @@
 #include "p2p_wire.h"
 
 struct bufferevent;
+struct evbuffer_cb_entry;
 struct event;
 struct evconnlistener;
 struct sockaddr;
@@ -30,7 +32,12 @@ struct sockaddr;
 
 typedef enum { PS_CONNECTING, PS_HELLO, PS_AUTH, PS_READY, PS_CLOSING } peer_state;
 
+/* Message classes with a rate per peer (peer_score.c): within it free, beyond it each message is dropped and
+ * costs score, so a flood gets its sender banned. get_blocks has its own rule (sync.c, serving). */
+typedef enum { CJ_COST_PING, CJ_COST_STATUS, CJ_COST_BLOCK, CJ_COST_CLASSES } cj_cost_class;
+
 typedef struct peer peer;
+typedef struct cj_held cj_held;
 
 typedef struct {
     char text[300]; /* as configured */
@@ -56,16 +63,35 @@ struct peer {
     cj_p2p_hs hs;
     cj_p2p_cipher rx, tx;
     int score;
-    int64_t opened_ms, ready_ms, last_recv_ms, last_ping_ms, last_recover_ms, cooldown_until;
+    int64_t opened_ms, ready_ms, last_recv_ms, last_ping_ms, last_recover_ms;
     int64_t ready_wall_ms;
     struct event *resume; /* read budget spent: continues the buffered frames at normal priority */
-    int have_status;
+    struct {
+        int64_t milli, at_ms;  /* tokens x 1000, refilled at the class's rate since at_ms */
+    } cost[CJ_COST_CLASSES];
+    size_t in_peak;           /* largest input buffered (bytes): the reaper returns memory after big ones */
+    uint32_t served_blocks;   /* blocks served in the current one-second get_blocks window */
+    struct evbuffer_cb_entry *out_cb; /* counts the output bytes queued and sent: */
+    uint64_t out_added, out_drained;
+    uint64_t answer_end;      /* out_added after our last blocks answer to it */
     int64_t serve_window_ms;  /* start of the current one-second get_blocks window */
     uint32_t served;          /* get_blocks answered in that window */
     int deferred;             /* a get_blocks over the cap or while busy, answered by on_tick */
     uint64_t deferred_from, deferred_count;
+    /* what it claims (its last status) */
+    int have_status;
     uint64_t height, weight;
     uint8_t best[32];
+    /* sync from it (sync.c): at most one get_blocks outstanding, its answer possibly waiting for the import */
+    int64_t cooldown_until;   /* not asked before this (monotonic ms) */
+    int64_t req_sent_ms, req_deadline; /* 0: no request outstanding */
+    uint64_t req_from, req_height;     /* first height asked; our height when asked */
+    uint32_t req_count;
+    uint64_t back;            /* fork search: how far below the common height the next request starts */
+    uint8_t *ans_buf;         /* an answer waiting while another batch is imported */
+    cj_p2p_msg *ans_msg;      /* points into ans_buf */
+    size_t ans_bytes;
+    int proven;               /* its last answer or relayed block advanced our chain */
 };
 
 typedef struct {
@@ -90,6 +116,7 @@ struct cj_p2p {
     cj_mempool *mp;
     uint8_t *sk; /* sodium_malloc'd 64 bytes */
     uint8_t pk[32];
+    uint8_t instance[16]; /* random per start: sent in every hello (twin.h) */
     uint64_t chain_id;
     uint8_t genesis[32];
     struct evconnlistener *listener;
@@ -105,6 +132,10 @@ struct cj_p2p {
     ban_entry *bans;
     size_t nbans;
     struct event *tick, *reaper, *import_ev, *txq_ev;
+    int64_t work_window_us, work_used_us; /* frame handling of all peers in the current window (conn.c) */
+    uint32_t rate_status, rate_block;     /* status / useless blocks per second free per peer (from the block time) */
+    size_t freed_input;                   /* input bytes of connections freed since memory was last returned */
+    int64_t last_trim_ms, last_free_ms;
     txq_item *txq_head, *txq_tail;
     size_t txq_n;
     uint64_t txq_dropped;
@@ -112,22 +143,23 @@ struct cj_p2p {
     uint8_t (*seen_ring)[32];
     size_t seen_next;
     struct {
-        peer *peer;
-        uint64_t from;
-        uint32_t count;
-        int64_t deadline;
-        uint64_t back;
+        peer *peer;      /* source of the batch being imported (NULL once it is gone) */
+        uint64_t from, req_height;
+        uint32_t count;  /* blocks asked */
         uint8_t *buf;    /* plaintext of the blocks message being imported */
         cj_p2p_msg *msg; /* points into buf */
         uint32_t next;
-        int progress;
+        int progress;    /* a block of the batch was new and valid */
+        uint8_t prev[32];/* hash of the batch's previous block: each must link to it */
         cj_tip_move move; /* the batch's tip move so far (senders NULL: all) */
-        uint64_t cont;    /* after a full batch from cont_peer: continue at this height */
+        uint64_t cont;    /* after a full batch with progress from cont_peer: continue at this height */
         peer *cont_peer;
+        size_t pending;   /* bytes of answers waiting for the import (bounded) */
     } sync;
     int64_t started_ms;
     int got_status;
     cj_evidence_pool *evidence;
+    cj_held *held; /* held.c */
     cj_p2p_events ev;
 };
 
@@ -142,6 +174,7 @@ int cj_conn_send(peer *pe, const cj_p2p_msg *m);
 void cj_conn_close(peer *pe, const char *why);
 void cj_conn_destroy(cj_p2p *p, peer *pe);
 void cj_conn_on_reap(evutil_socket_t fd, short what, void *arg);
+void cj_conn_trim(cj_p2p *p, int64_t now);
 void cj_conn_sa_text(const struct sockaddr *sa, char *ip, size_t iplen, char *out, size_t cap);
 peer *cj_conn_new(cj_p2p *p, struct bufferevent *bev, int outbound, static_peer *sp);
 void cj_conn_set_nodelay(struct bufferevent *bev);
@@ -153,6 +186,7 @@ int cj_score_banned_key(const cj_p2p *p, const uint8_t key[32], int64_t now);
 int64_t cj_score_banned_addr(const cj_p2p *p, const char *addr, int64_t now);
 void cj_score_penalize(peer *pe, int amount, const char *why);
 void cj_score_recover(peer *pe, int64_t now);
+int cj_score_charge(peer *pe, cj_cost_class c);
 
 /* ---- relay.c ---- */
 int cj_relay_seen_add(cj_p2p *p, const uint8_t h[32]);
@@ -166,6 +200,7 @@ void cj_relay_tip_moved(cj_p2p *p, const cj_tip_move *m);
 cj_chain_status cj_relay_import_block(cj_p2p *p, const uint8_t *bytes, size_t len, const coinjecture_block *b,
                                       cj_import_result *res, char *err, size_t errlen);
 void cj_relay_on_block(peer *pe, const uint8_t *bytes, size_t len);
+void cj_relay_on_held_block(cj_p2p *p, peer *from, const uint8_t *bytes, size_t len);
 
 /* ---- sync.c ---- */
 void cj_sync_send_status(peer *pe);
@@ -177,7 +212,17 @@ void cj_sync_on_import(evutil_socket_t fd, short what, void *arg);
 void cj_sync_on_blocks(peer *pe, uint8_t *buf, cj_p2p_msg *m);
 void cj_sync_kick(cj_p2p *p);
 void cj_sync_tick(cj_p2p *p, int64_t now);
-void cj_sync_peer_closing(cj_p2p *p, const peer *pe);
-void cj_sync_peer_freed(cj_p2p *p, const peer *pe);
+void cj_sync_peer_closing(cj_p2p *p, peer *pe);
+void cj_sync_peer_freed(cj_p2p *p, peer *pe);
+void cj_sync_delivered(peer *pe);
+
+/* ---- held.c ---- */
+cj_held *cj_held_new(cj_p2p *p);
+void cj_held_free(cj_held *h);
+int cj_held_take(cj_p2p *p, peer *from, const uint8_t *bytes, size_t len, const coinjecture_header *hd,
+                 cj_chain_status st, const cj_import_result *res);
+void cj_held_peer_freed(cj_p2p *p, const peer *pe);
+void cj_held_clock_sample(cj_p2p *p, const coinjecture_header *hd, int64_t now);
+int cj_held_refused_warn(cj_p2p *p);
 
 #endif /* CJ_NODE_P2P_IMPL_H */

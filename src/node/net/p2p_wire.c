@@ -7,31 +7,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "msgpack.h"
+#include "coinjecture.h"
+
 
 static const char *const type_names[CJ_P2P_TYPE_COUNT] = {
-    "hello", "auth", "status", "tx", "block", "get_blocks", "blocks", "ping", "pong",
+    "hello", "auth", "status", "tx", "block", "get_blocks", "blocks", "ping", "pong", "evidence",
 };
 
 /* Field keys of each message type, "type" first (the decoder checks order and count). */
-#define K(s) {s, (uint8_t)(sizeof(s) - 1)}
-static const cj_msgpack_key keys_hello[] = {K("type"),    K("version"), K("chain_id"), K("genesis"),
-                                            K("node_key"), K("eph_key"), K("nonce"),    K("listen_port")};
-static const cj_msgpack_key keys_auth[] = {K("type"), K("sig")};
-static const cj_msgpack_key keys_status[] = {K("type"), K("height"), K("best"), K("weight")};
-static const cj_msgpack_key keys_tx[] = {K("type"), K("tx")};
-static const cj_msgpack_key keys_block[] = {K("type"), K("block")};
-static const cj_msgpack_key keys_get[] = {K("type"), K("from"), K("count")};
-static const cj_msgpack_key keys_blocks[] = {K("type"), K("from"), K("blocks")};
-static const cj_msgpack_key keys_ping[] = {K("type"), K("nonce")};
-#undef K
+static const char *const keys_hello[] = {"type",    "version", "chain_id", "genesis",
+                                         "node_key", "eph_key", "nonce",    "listen_port", "instance"};
+static const char *const keys_auth[] = {"type", "sig"};
+static const char *const keys_status[] = {"type", "height", "best", "weight"};
+static const char *const keys_tx[] = {"type", "tx"};
+static const char *const keys_block[] = {"type", "block"};
+static const char *const keys_get[] = {"type", "from", "count"};
+static const char *const keys_blocks[] = {"type", "from", "blocks"};
+static const char *const keys_ping[] = {"type", "nonce"};
+static const char *const keys_evidence[] = {"type", "header_a", "header_b"};
 
 static const struct {
-    const cj_msgpack_key *keys;
+    const char *const *keys;
     uint32_t n;
 } schema[CJ_P2P_TYPE_COUNT] = {
-    {keys_hello, 8}, {keys_auth, 2}, {keys_status, 4}, {keys_tx, 2},   {keys_block, 2},
-    {keys_get, 3},   {keys_blocks, 3}, {keys_ping, 2}, {keys_ping, 2},
+    {keys_hello, 9}, {keys_auth, 2}, {keys_status, 4}, {keys_tx, 2},   {keys_block, 2},
+    {keys_get, 3},   {keys_blocks, 3}, {keys_ping, 2}, {keys_ping, 2}, {keys_evidence, 3},
 };
 
 /* Message type names are part of the wire format and of metric labels. */
@@ -41,7 +41,7 @@ const char *cj_p2p_type_name(cj_p2p_type t)
 }
 
 /* Writes a reason into a caller buffer that may be NULL. */
-static int fail(char *err, size_t errlen, const char *fmt, ...) CJ_PRINTF(3, 4);
+static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
     if (err != NULL && errlen > 0) {
@@ -76,67 +76,75 @@ int cj_p2p_frame_len(const uint8_t hdr[4], uint32_t max, uint32_t *out_len, char
 /* Big-endian length prefix shared by plaintext and sealed frames. */
 void cj_p2p_frame_hdr(uint8_t hdr[4], uint32_t len)
 {
-    cj_msgpack_be32(hdr, len);
+    hdr[0] = (uint8_t)(len >> 24);
+    hdr[1] = (uint8_t)(len >> 16);
+    hdr[2] = (uint8_t)(len >> 8);
+    hdr[3] = (uint8_t)len;
 }
 
 /* ---- encoding ---- */
 
 /* Writes the map header, the "type" key and the type name. */
-static void put_head(cj_msgpack_writer *w, cj_p2p_type t)
+static void put_head(coinjecture_msgpack_writer *w, cj_p2p_type t)
 {
-    cj_msgpack_put_map(w, schema[t].n);
-    cj_msgpack_put_str(w, "type", 4);
-    cj_msgpack_put_str(w, type_names[t], strlen(type_names[t]));
+    coinjecture_msgpack_put_map(w, schema[t].n);
+    coinjecture_msgpack_put_str(w, "type", 4);
+    coinjecture_msgpack_put_str(w, type_names[t], strlen(type_names[t]));
 }
 
 /* Writes field key i of type t. */
-static void put_key(cj_msgpack_writer *w, cj_p2p_type t, size_t i)
+static void put_key(coinjecture_msgpack_writer *w, cj_p2p_type t, size_t i)
 {
-    cj_msgpack_put_str(w, schema[t].keys[i].name, schema[t].keys[i].len);
+    coinjecture_msgpack_put_str(w, schema[t].keys[i], strlen(schema[t].keys[i]));
 }
 
 /* One encoder body for the measuring and the buffer pass. */
-static void write_msg(cj_msgpack_writer *w, const cj_p2p_msg *m)
+static void write_msg(coinjecture_msgpack_writer *w, const cj_p2p_msg *m)
 {
     cj_p2p_type t = m->type;
     put_head(w, t);
     switch (t) {
     case CJ_P2P_HELLO:
-        put_key(w, t, 1), cj_msgpack_put_uint(w, m->u.hello.version);
-        put_key(w, t, 2), cj_msgpack_put_uint(w, m->u.hello.chain_id);
-        put_key(w, t, 3), cj_msgpack_put_bin(w, m->u.hello.genesis, 32);
-        put_key(w, t, 4), cj_msgpack_put_bin(w, m->u.hello.node_key, 32);
-        put_key(w, t, 5), cj_msgpack_put_bin(w, m->u.hello.eph_key, 32);
-        put_key(w, t, 6), cj_msgpack_put_bin(w, m->u.hello.nonce, 32);
-        put_key(w, t, 7), cj_msgpack_put_uint(w, m->u.hello.listen_port);
+        put_key(w, t, 1), coinjecture_msgpack_put_uint(w, m->u.hello.version);
+        put_key(w, t, 2), coinjecture_msgpack_put_uint(w, m->u.hello.chain_id);
+        put_key(w, t, 3), coinjecture_msgpack_put_bin(w, m->u.hello.genesis, 32);
+        put_key(w, t, 4), coinjecture_msgpack_put_bin(w, m->u.hello.node_key, 32);
+        put_key(w, t, 5), coinjecture_msgpack_put_bin(w, m->u.hello.eph_key, 32);
+        put_key(w, t, 6), coinjecture_msgpack_put_bin(w, m->u.hello.nonce, 32);
+        put_key(w, t, 7), coinjecture_msgpack_put_uint(w, m->u.hello.listen_port);
+        put_key(w, t, 8), coinjecture_msgpack_put_bin(w, m->u.hello.instance, 16);
         break;
     case CJ_P2P_AUTH:
-        put_key(w, t, 1), cj_msgpack_put_bin(w, m->u.auth.sig, 64);
+        put_key(w, t, 1), coinjecture_msgpack_put_bin(w, m->u.auth.sig, 64);
         break;
     case CJ_P2P_STATUS:
-        put_key(w, t, 1), cj_msgpack_put_uint(w, m->u.status.height);
-        put_key(w, t, 2), cj_msgpack_put_bin(w, m->u.status.best, 32);
-        put_key(w, t, 3), cj_msgpack_put_uint(w, m->u.status.weight);
+        put_key(w, t, 1), coinjecture_msgpack_put_uint(w, m->u.status.height);
+        put_key(w, t, 2), coinjecture_msgpack_put_bin(w, m->u.status.best, 32);
+        put_key(w, t, 3), coinjecture_msgpack_put_uint(w, m->u.status.weight);
         break;
     case CJ_P2P_TX:
-        put_key(w, t, 1), cj_msgpack_put_bin(w, m->u.tx.bytes, m->u.tx.len);
+        put_key(w, t, 1), coinjecture_msgpack_put_bin(w, m->u.tx.bytes, m->u.tx.len);
         break;
     case CJ_P2P_BLOCK:
-        put_key(w, t, 1), cj_msgpack_put_bin(w, m->u.block.bytes, m->u.block.len);
+        put_key(w, t, 1), coinjecture_msgpack_put_bin(w, m->u.block.bytes, m->u.block.len);
         break;
     case CJ_P2P_GET_BLOCKS:
-        put_key(w, t, 1), cj_msgpack_put_uint(w, m->u.get_blocks.from);
-        put_key(w, t, 2), cj_msgpack_put_uint(w, m->u.get_blocks.count);
+        put_key(w, t, 1), coinjecture_msgpack_put_uint(w, m->u.get_blocks.from);
+        put_key(w, t, 2), coinjecture_msgpack_put_uint(w, m->u.get_blocks.count);
         break;
     case CJ_P2P_BLOCKS:
-        put_key(w, t, 1), cj_msgpack_put_uint(w, m->u.blocks.from);
-        put_key(w, t, 2), cj_msgpack_put_array(w, m->u.blocks.count);
+        put_key(w, t, 1), coinjecture_msgpack_put_uint(w, m->u.blocks.from);
+        put_key(w, t, 2), coinjecture_msgpack_put_array(w, m->u.blocks.count);
         for (uint32_t i = 0; i < m->u.blocks.count; i++)
-            cj_msgpack_put_bin(w, m->u.blocks.items[i], m->u.blocks.lens[i]);
+            coinjecture_msgpack_put_bin(w, m->u.blocks.items[i], m->u.blocks.lens[i]);
         break;
     case CJ_P2P_PING:
     case CJ_P2P_PONG:
-        put_key(w, t, 1), cj_msgpack_put_uint(w, m->u.ping.nonce);
+        put_key(w, t, 1), coinjecture_msgpack_put_uint(w, m->u.ping.nonce);
+        break;
+    case CJ_P2P_EVIDENCE:
+        put_key(w, t, 1), coinjecture_msgpack_put_bin(w, m->u.evidence.header_a, m->u.evidence.len_a);
+        put_key(w, t, 2), coinjecture_msgpack_put_bin(w, m->u.evidence.header_b, m->u.evidence.len_b);
         break;
     default:
         break;
@@ -167,6 +175,11 @@ static int check_encodable(const cj_p2p_msg *m, char *err, size_t errlen)
                 m->u.blocks.lens[i] > COINJECTURE_MAX_BLOCK_SIZE)
                 return fail(err, errlen, "%s", "blocks: an item is missing or over COINJECTURE_MAX_BLOCK_SIZE");
         break;
+    case CJ_P2P_EVIDENCE:
+        if (m->u.evidence.header_a == NULL || m->u.evidence.len_a == 0 || m->u.evidence.len_a > CJ_P2P_MAX_HEADER_BYTES ||
+            m->u.evidence.header_b == NULL || m->u.evidence.len_b == 0 || m->u.evidence.len_b > CJ_P2P_MAX_HEADER_BYTES)
+            return fail(err, errlen, "%s", "evidence: a header is missing or over CJ_P2P_MAX_HEADER_BYTES");
+        break;
     case CJ_P2P_HELLO:
         if (m->u.hello.version > UINT32_MAX)
             return fail(err, errlen, "%s", "hello: version out of range");
@@ -190,18 +203,20 @@ int cj_p2p_encode(const cj_p2p_msg *m, uint8_t **out, size_t *out_len, char *err
         return fail(err, errlen, "%s", "NULL argument");
     if (check_encodable(m, err, errlen) != 0)
         return -1;
-    cj_msgpack_writer w;
-    cj_msgpack_writer_measure(&w);
+    coinjecture_msgpack_writer w;
+    size_t n = 0, wrote = 0;
+    coinjecture_msgpack_writer_init(&w, NULL, 0);
     write_msg(&w, m);
-    if (w.total > CJ_P2P_MAX_FRAME - CJ_P2P_TAG_LEN)
+    if (coinjecture_msgpack_writer_finish(&w, &n) != COINJ_ERROR_BUFFER_TOO_SMALL)
+        return fail(err, errlen, "encoder: %s", coinjecture_last_error_message());
+    if (n > CJ_P2P_MAX_FRAME - CJ_P2P_TAG_LEN)
         return fail(err, errlen, "%s", "message larger than a frame");
-    size_t n = (size_t)w.total;
     uint8_t *buf = malloc(n);
     if (buf == NULL)
         return fail(err, errlen, "%s", "out of memory");
-    cj_msgpack_writer_buffer(&w, buf, n);
+    coinjecture_msgpack_writer_init(&w, buf, n);
     write_msg(&w, m);
-    if (w.overflow || w.pos != n) {
+    if (coinjecture_msgpack_writer_finish(&w, &wrote) != COINJ_OK || wrote != n) {
         free(buf);
         return fail(err, errlen, "%s", "encoder size mismatch");
     }
@@ -212,45 +227,25 @@ int cj_p2p_encode(const cj_p2p_msg *m, uint8_t **out, size_t *out_len, char *err
 
 /* ---- decoding ---- */
 
-/* A variable-length bin (bin8/16/32, shortest header) of at most max bytes, returned in place. */
-static CoinjResult read_bin(cj_msgpack_reader *r, const char *field, size_t idx, size_t max, const uint8_t **out,
-                            size_t *out_len)
+/* A fixed-size bin (node keys, hashes, signatures) copied out. */
+static CoinjResult read_fixed(coinjecture_msgpack_reader *r, const char *field, uint8_t *out, size_t n)
 {
-    size_t left = cj_msgpack_remaining(r);
-    if (left == 0)
-        return cj_msgpack_fail(r, COINJ_ERROR_DECODE_TRUNCATED, field, idx, "input ends where a bin was expected");
-    uint8_t b = r->p[0];
-    size_t w = b == 0xc4 ? 1 : b == 0xc5 ? 2 : b == 0xc6 ? 4 : 0;
-    if (w == 0)
-        return cj_msgpack_fail(r, COINJ_ERROR_DECODE_TYPE, field, idx, "expected bin, got marker 0x%02x", b);
-    if (left < 1 + w)
-        return cj_msgpack_fail(r, COINJ_ERROR_DECODE_TRUNCATED, field, idx, "input ends inside a bin header");
-    uint64_t len = 0;
-    for (size_t i = 0; i < w; i++)
-        len = len << 8 | r->p[1 + i];
-    if ((w == 2 && len <= 0xff) || (w == 4 && len <= 0xffff))
-        return cj_msgpack_fail(r, COINJ_ERROR_DECODE_NONCANONICAL, field, idx,
-                               "bin%zu header for %llu bytes (shorter form required)", w * 8, (unsigned long long)len);
-    if (len == 0 || len > max)
-        return cj_msgpack_fail(r, COINJ_ERROR_DECODE_LENGTH, field, idx, "bin of %llu bytes, allowed 1..%zu",
-                               (unsigned long long)len, max);
-    if (len > left - 1 - w)
-        return cj_msgpack_fail(r, COINJ_ERROR_DECODE_TRUNCATED, field, idx, "bin of %llu bytes but %zu left",
-                               (unsigned long long)len, left - 1 - w);
-    *out = r->p + 1 + w;
-    *out_len = (size_t)len;
-    r->p += 1 + w + (size_t)len;
-    return COINJ_OK;
+    const uint8_t *p = NULL;
+    size_t len = 0;
+    CoinjResult rc = coinjecture_msgpack_read_bin(r, field, n, n, &p, &len);
+    if (rc == COINJ_OK)
+        memcpy(out, p, n);
+    return rc;
 }
 
 /* Reads key i of type t. */
-static CoinjResult rd_key(cj_msgpack_reader *r, cj_p2p_type t, size_t i)
+static CoinjResult rd_key(coinjecture_msgpack_reader *r, cj_p2p_type t, size_t i)
 {
-    return cj_msgpack_read_key(r, schema[t].keys, schema[t].n, i);
+    return coinjecture_msgpack_read_key(r, schema[t].keys, schema[t].n, i);
 }
 
 /* Decodes the fields after "type" for type t. */
-static CoinjResult read_body(cj_msgpack_reader *r, cj_p2p_type t, cj_p2p_msg *m)
+static CoinjResult read_body(coinjecture_msgpack_reader *r, cj_p2p_type t, cj_p2p_msg *m)
 {
     CoinjResult rc = COINJ_OK;
     uint64_t v = 0;
@@ -263,67 +258,78 @@ static CoinjResult read_body(cj_msgpack_reader *r, cj_p2p_type t, cj_p2p_msg *m)
     switch (t) {
     case CJ_P2P_HELLO:
         TRY(rd_key(r, t, 1));
-        TRY(cj_msgpack_read_uint(r, "version", CJ_MSGPACK_NO_INDEX, UINT32_MAX, &m->u.hello.version));
+        TRY(coinjecture_msgpack_read_uint(r, "version", UINT32_MAX, &m->u.hello.version));
         TRY(rd_key(r, t, 2));
-        TRY(cj_msgpack_read_uint(r, "chain_id", CJ_MSGPACK_NO_INDEX, UINT64_MAX, &m->u.hello.chain_id));
+        TRY(coinjecture_msgpack_read_uint(r, "chain_id", UINT64_MAX, &m->u.hello.chain_id));
         TRY(rd_key(r, t, 3));
-        TRY(cj_msgpack_read_bin_fixed(r, "genesis", m->u.hello.genesis, 32));
+        TRY(read_fixed(r, "genesis", m->u.hello.genesis, 32));
         TRY(rd_key(r, t, 4));
-        TRY(cj_msgpack_read_bin_fixed(r, "node_key", m->u.hello.node_key, 32));
+        TRY(read_fixed(r, "node_key", m->u.hello.node_key, 32));
         TRY(rd_key(r, t, 5));
-        TRY(cj_msgpack_read_bin_fixed(r, "eph_key", m->u.hello.eph_key, 32));
+        TRY(read_fixed(r, "eph_key", m->u.hello.eph_key, 32));
         TRY(rd_key(r, t, 6));
-        TRY(cj_msgpack_read_bin_fixed(r, "nonce", m->u.hello.nonce, 32));
+        TRY(read_fixed(r, "nonce", m->u.hello.nonce, 32));
         TRY(rd_key(r, t, 7));
-        TRY(cj_msgpack_read_uint(r, "listen_port", CJ_MSGPACK_NO_INDEX, 0xffff, &v));
+        TRY(coinjecture_msgpack_read_uint(r, "listen_port", 0xffff, &v));
         m->u.hello.listen_port = (uint16_t)v;
+        TRY(rd_key(r, t, 8));
+        TRY(read_fixed(r, "instance", m->u.hello.instance, 16));
         break;
     case CJ_P2P_AUTH:
         TRY(rd_key(r, t, 1));
-        TRY(cj_msgpack_read_bin_fixed(r, "sig", m->u.auth.sig, 64));
+        TRY(read_fixed(r, "sig", m->u.auth.sig, 64));
         break;
     case CJ_P2P_STATUS:
         TRY(rd_key(r, t, 1));
-        TRY(cj_msgpack_read_uint(r, "height", CJ_MSGPACK_NO_INDEX, UINT64_MAX, &m->u.status.height));
+        TRY(coinjecture_msgpack_read_uint(r, "height", UINT64_MAX, &m->u.status.height));
         TRY(rd_key(r, t, 2));
-        TRY(cj_msgpack_read_bin_fixed(r, "best", m->u.status.best, 32));
+        TRY(read_fixed(r, "best", m->u.status.best, 32));
         TRY(rd_key(r, t, 3));
-        TRY(cj_msgpack_read_uint(r, "weight", CJ_MSGPACK_NO_INDEX, UINT64_MAX, &m->u.status.weight));
+        TRY(coinjecture_msgpack_read_uint(r, "weight", UINT64_MAX, &m->u.status.weight));
         break;
     case CJ_P2P_TX:
         TRY(rd_key(r, t, 1));
-        TRY(read_bin(r, "tx", CJ_MSGPACK_NO_INDEX, CJ_P2P_MAX_TX_BYTES, &m->u.tx.bytes, &m->u.tx.len));
+        TRY(coinjecture_msgpack_read_bin(r, "tx", 1, CJ_P2P_MAX_TX_BYTES, &m->u.tx.bytes, &m->u.tx.len));
         break;
     case CJ_P2P_BLOCK:
         TRY(rd_key(r, t, 1));
-        TRY(read_bin(r, "block", CJ_MSGPACK_NO_INDEX, COINJECTURE_MAX_BLOCK_SIZE, &m->u.block.bytes,
-                     &m->u.block.len));
+        TRY(coinjecture_msgpack_read_bin(r, "block", 1, COINJECTURE_MAX_BLOCK_SIZE, &m->u.block.bytes,
+                                         &m->u.block.len));
         break;
     case CJ_P2P_GET_BLOCKS:
         TRY(rd_key(r, t, 1));
-        TRY(cj_msgpack_read_uint(r, "from", CJ_MSGPACK_NO_INDEX, UINT64_MAX, &m->u.get_blocks.from));
+        TRY(coinjecture_msgpack_read_uint(r, "from", UINT64_MAX, &m->u.get_blocks.from));
         TRY(rd_key(r, t, 2));
-        TRY(cj_msgpack_read_uint(r, "count", CJ_MSGPACK_NO_INDEX, CJ_P2P_MAX_BATCH, &m->u.get_blocks.count));
+        TRY(coinjecture_msgpack_read_uint(r, "count", CJ_P2P_MAX_BATCH, &m->u.get_blocks.count));
         if (m->u.get_blocks.count == 0)
-            return cj_msgpack_fail(r, COINJ_ERROR_DECODE_RANGE, "count", CJ_MSGPACK_NO_INDEX, "count must be >= 1");
+            return coinjecture_msgpack_reader_fail(r, COINJ_ERROR_DECODE_RANGE, "count", "count must be >= 1");
         break;
     case CJ_P2P_BLOCKS:
         TRY(rd_key(r, t, 1));
-        TRY(cj_msgpack_read_uint(r, "from", CJ_MSGPACK_NO_INDEX, UINT64_MAX, &m->u.blocks.from));
+        TRY(coinjecture_msgpack_read_uint(r, "from", UINT64_MAX, &m->u.blocks.from));
         TRY(rd_key(r, t, 2));
         /* the cap applies before any element is looked at; each element is at least a 3-byte bin8 */
-        TRY(cj_msgpack_read_array(r, "blocks", CJ_P2P_MAX_BATCH, 3, &n));
+        TRY(coinjecture_msgpack_read_array(r, "blocks", CJ_P2P_MAX_BATCH, 3, &n));
         m->u.blocks.count = n;
         for (uint32_t i = 0; i < n; i++)
-            TRY(read_bin(r, "blocks", i, COINJECTURE_MAX_BLOCK_SIZE, &m->u.blocks.items[i], &m->u.blocks.lens[i]));
+            TRY(coinjecture_msgpack_read_bin(r, "blocks[]", 1, COINJECTURE_MAX_BLOCK_SIZE, &m->u.blocks.items[i],
+                                             &m->u.blocks.lens[i]));
         break;
     case CJ_P2P_PING:
     case CJ_P2P_PONG:
         TRY(rd_key(r, t, 1));
-        TRY(cj_msgpack_read_uint(r, "nonce", CJ_MSGPACK_NO_INDEX, UINT64_MAX, &m->u.ping.nonce));
+        TRY(coinjecture_msgpack_read_uint(r, "nonce", UINT64_MAX, &m->u.ping.nonce));
+        break;
+    case CJ_P2P_EVIDENCE:
+        TRY(rd_key(r, t, 1));
+        TRY(coinjecture_msgpack_read_bin(r, "header_a", 1, CJ_P2P_MAX_HEADER_BYTES, &m->u.evidence.header_a,
+                                         &m->u.evidence.len_a));
+        TRY(rd_key(r, t, 2));
+        TRY(coinjecture_msgpack_read_bin(r, "header_b", 1, CJ_P2P_MAX_HEADER_BYTES, &m->u.evidence.header_b,
+                                         &m->u.evidence.len_b));
         break;
     default:
-        return cj_msgpack_fail(r, COINJ_ERROR_DECODE_ENUM, "type", CJ_MSGPACK_NO_INDEX, "unknown type");
+        return coinjecture_msgpack_reader_fail(r, COINJ_ERROR_DECODE_ENUM, "type", "unknown type");
     }
 #undef TRY
     return COINJ_OK;
@@ -337,29 +343,32 @@ int cj_p2p_decode(const uint8_t *in, size_t len, cj_p2p_msg *m, char *err, size_
     memset(m, 0, sizeof *m);
     if (in == NULL || len == 0)
         return fail(err, errlen, "%s", "empty message");
-    cj_msgpack_reader r;
-    cj_msgpack_reader_init(&r, in, len, "p2p");
-    CoinjResult rc;
+    coinjecture_msgpack_reader r;
+    if (coinjecture_msgpack_reader_init(&r, in, len, "p2p") != COINJ_OK)
+        goto bad;
     size_t idx = 0;
-    if (in[0] < 0x82 || in[0] > 0x8f) {
-        (void)cj_msgpack_read_map(&r, 2); /* records a precise reason (type, noncanonical map) */
-        if (in[0] >= 0x80 && in[0] <= 0x81)
-            (void)cj_msgpack_fail(&r, COINJ_ERROR_DECODE_KEY, NULL, CJ_MSGPACK_NO_INDEX, "map too small");
+    uint32_t nent = 0;
+    static const char *const type_key[] = {"type"};
+    if (coinjecture_msgpack_read_map(&r, 15, &nent) != COINJ_OK)
+        goto bad; /* records a precise reason (type, noncanonical or oversized map) */
+    if (nent < 2) {
+        (void)coinjecture_msgpack_reader_fail(&r, COINJ_ERROR_DECODE_KEY, NULL, "map too small");
         goto bad;
     }
-    uint32_t nent = in[0] & 0x0f;
-    static const cj_msgpack_key type_key[] = {{"type", 4}};
-    if ((rc = cj_msgpack_read_map(&r, nent)) != COINJ_OK || (rc = cj_msgpack_read_key(&r, type_key, 1, 0)) != COINJ_OK ||
-        (rc = cj_msgpack_read_enum(&r, "type", type_names, CJ_P2P_TYPE_COUNT, &idx)) != COINJ_OK)
+    if (coinjecture_msgpack_read_key(&r, type_key, 1, 0) != COINJ_OK ||
+        coinjecture_msgpack_read_enum(&r, "type", type_names, CJ_P2P_TYPE_COUNT, &idx) != COINJ_OK)
         goto bad;
-    cj_msgpack_reader_path(&r, "p2p.%s", type_names[idx]);
+    char path[32];
+    snprintf(path, sizeof path, "p2p.%s", type_names[idx]);
+    coinjecture_msgpack_reader_set_path(&r, path);
     if (nent != schema[idx].n) {
-        (void)cj_msgpack_fail(&r, COINJ_ERROR_DECODE_KEY, NULL, CJ_MSGPACK_NO_INDEX, "map of %u entries, expected %u",
-                              (unsigned)nent, (unsigned)schema[idx].n);
+        char what[64];
+        snprintf(what, sizeof what, "map of %u entries, expected %u", (unsigned)nent, (unsigned)schema[idx].n);
+        (void)coinjecture_msgpack_reader_fail(&r, COINJ_ERROR_DECODE_KEY, NULL, what);
         goto bad;
     }
     m->type = (cj_p2p_type)idx;
-    if (read_body(&r, m->type, m) != COINJ_OK || cj_msgpack_read_end(&r) != COINJ_OK)
+    if (read_body(&r, m->type, m) != COINJ_OK || coinjecture_msgpack_read_end(&r) != COINJ_OK)
         goto bad;
     return 0;
 bad:
@@ -398,6 +407,7 @@ void cj_p2p_hs_hello(const cj_p2p_hs *hs, cj_p2p_msg *out)
     memcpy(out->u.hello.eph_key, hs->eph_pk, 32);
     memcpy(out->u.hello.nonce, hs->nonce, 32);
     out->u.hello.listen_port = hs->listen_port;
+    memcpy(out->u.hello.instance, hs->instance, 16);
 }
 
 /* Refuses peers of another protocol, chain or genesis, and connections to ourselves. */
@@ -409,7 +419,7 @@ int cj_p2p_hs_check_hello(cj_p2p_hs *hs, const cj_p2p_msg *hello, char *err, siz
     char num[48];
     if (hello->u.hello.version != CJ_P2P_VERSION) {
         snprintf(num, sizeof num, "%llu", (unsigned long long)hello->u.hello.version);
-        return fail(err, errlen, "protocol version %s, we speak 1", num);
+        return fail(err, errlen, "protocol version %s, we speak %u", num, CJ_P2P_VERSION);
     }
     if (hello->u.hello.chain_id != hs->chain_id) {
         snprintf(num, sizeof num, "%llu", (unsigned long long)hello->u.hello.chain_id);
@@ -425,6 +435,7 @@ int cj_p2p_hs_check_hello(cj_p2p_hs *hs, const cj_p2p_msg *hello, char *err, siz
     memcpy(hs->peer_eph_pk, hello->u.hello.eph_key, 32);
     memcpy(hs->peer_nonce, hello->u.hello.nonce, 32);
     hs->peer_listen_port = hello->u.hello.listen_port;
+    memcpy(hs->peer_instance, hello->u.hello.instance, 16);
     hs->have_peer = 1;
     return 0;
 }

@@ -9,12 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CJ_P2P_VERSION 1u
+#define CJ_P2P_VERSION 2u                       /* 2: the evidence message (docs/P2P.md) */
 #define CJ_P2P_MAX_FRAME (12u * 1024u * 1024u) /* body bytes after the 4-byte length */
 #define CJ_P2P_MAX_HANDSHAKE_FRAME 1024u        /* plaintext hello / auth */
 #define CJ_P2P_MAX_BATCH 256u                    /* blocks per get_blocks / blocks */
 #define CJ_P2P_BATCH_BYTES (8u * 1024u * 1024u)  /* a blocks answer stops adding blocks past this size */
 #define CJ_P2P_MAX_TX_BYTES (256u * 1024u)       /* a tx message's bin (a canonical tx is far smaller) */
+#define CJ_P2P_MAX_HEADER_BYTES 1024u            /* an evidence header bin (a canonical header is < 600) */
 #define CJ_P2P_TAG_LEN 16u                       /* AEAD tag */
 #define CJ_P2P_AUTH_TAG "coinjecture/p2p/v1/auth"
 
@@ -28,6 +29,7 @@ typedef enum {
     CJ_P2P_BLOCKS,
     CJ_P2P_PING,
     CJ_P2P_PONG,
+    CJ_P2P_EVIDENCE,
     CJ_P2P_TYPE_COUNT
 } cj_p2p_type;
 
@@ -43,6 +45,7 @@ typedef struct {
             uint64_t version, chain_id;
             uint8_t genesis[32], node_key[32], eph_key[32], nonce[32];
             uint16_t listen_port;
+            uint8_t instance[16]; /* random per process start: two processes with one node key differ here */
         } hello;
         struct {
             uint8_t sig[64];
@@ -68,6 +71,10 @@ typedef struct {
         struct {
             uint64_t nonce;
         } ping; /* also pong */
+        struct {
+            const uint8_t *header_a, *header_b; /* canonical headers, 1..CJ_P2P_MAX_HEADER_BYTES each */
+            size_t len_a, len_b;
+        } evidence;
     } u;
 } cj_p2p_msg;
 
@@ -102,10 +109,12 @@ typedef struct {
     uint8_t eph_pk[32], eph_sk[32];
     uint8_t nonce[32];
     uint16_t listen_port;
+    uint8_t instance[16]; /* this process's instance id (zero after cj_p2p_hs_init; the caller sets it) */
     /* the peer's, valid once cj_p2p_hs_check_hello succeeded */
     int have_peer;
     uint8_t peer_node_pk[32], peer_eph_pk[32], peer_nonce[32];
     uint16_t peer_listen_port;
+    uint8_t peer_instance[16];
 } cj_p2p_hs;
 
 /* Fresh ephemeral X25519 key pair and nonce (libsodium randomness) plus our identity. Returns 0 or -1. */

@@ -8,6 +8,11 @@
 #include "p2p_impl.h"
 
 #define SCORE_RECOVER_MS 10000 /* +1 score per this interval, up to the start score */
+#define PING_PER_SEC 1         /* pings and pongs free per second (one each per 5 s is the protocol) */
+#define PING_BURST 5
+#define STATUS_BURST 50
+#define BLOCK_BURST 100
+#define FLOOD_PENALTY 1        /* per message beyond its class's rate: a flood is banned after ~100 */
 
 /* Drops expired bans. */
 void cj_score_bans_expire(cj_p2p *p, int64_t now)
@@ -114,3 +119,26 @@ void cj_score_recover(peer *pe, int64_t now)
     }
 }
 
+
+/* Takes one message of class c from the peer's bucket: 0 if within the class's rate (refilled per second up to a
+ * burst), else the message costs FLOOD_PENALTY and -1 tells the caller to drop it. */
+int cj_score_charge(peer *pe, cj_cost_class c)
+{
+    static const char *const why[CJ_COST_CLASSES] = {"ping flood", "status flood",
+                                                     "useless blocks (orphan, known, future or declined)"};
+    const cj_p2p *p = pe->p2p;
+    int64_t rate = c == CJ_COST_PING ? PING_PER_SEC : c == CJ_COST_STATUS ? p->rate_status : p->rate_block;
+    int64_t burst = c == CJ_COST_PING ? PING_BURST : c == CJ_COST_STATUS ? STATUS_BURST : BLOCK_BURST;
+    int64_t now = cj_clock_mono_ms();
+    int64_t dt = pe->cost[c].at_ms == 0 ? burst * 1000 : now - pe->cost[c].at_ms;
+    pe->cost[c].at_ms = now;
+    pe->cost[c].milli += dt * rate; /* ms x per-second rate = milli-tokens */
+    if (pe->cost[c].milli > burst * 1000)
+        pe->cost[c].milli = burst * 1000;
+    if (pe->cost[c].milli >= 1000) {
+        pe->cost[c].milli -= 1000;
+        return 0;
+    }
+    cj_score_penalize(pe, FLOOD_PENALTY, why[c]);
+    return -1;
+}

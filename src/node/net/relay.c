@@ -148,12 +148,13 @@ void cj_relay_txq_clear(cj_p2p *p)
     p->txq_n = 0;
 }
 
-/* A connection is being freed: its queued transactions stay queued but are no longer charged to it. */
+/* A connection is being freed: its queued transactions and held blocks stay but are no longer charged to it. */
 void cj_relay_peer_freed(cj_p2p *p, const peer *pe)
 {
     for (txq_item *it = p->txq_head; it != NULL; it = it->next)
         if (it->from == pe)
             it->from = NULL;
+    cj_held_peer_freed(p, pe);
 }
 
 /* The tip moved because of an import: the tip hash is marked seen first so it is not relayed back, then
@@ -194,30 +195,41 @@ static void observe_header(cj_p2p *p, const coinjecture_header *h)
 }
 
 /* What a relayed block's verdict calls for: relay once and follow up when accepted, sync when its parent is
- * unknown, a penalty when it breaks a rule. */
-static void on_block_verdict(peer *pe, const uint8_t *bytes, size_t len, cj_chain_status st, cj_import_result *res,
-                             const char *err)
+ * unknown, a penalty when it breaks a rule. pe is NULL for a held block whose sender has gone. */
+static void on_block_verdict(cj_p2p *p, peer *pe, const uint8_t *bytes, size_t len, cj_chain_status st,
+                             cj_import_result *res, const char *err)
 {
-    cj_p2p *p = pe->p2p;
     char hex[65], why[400];
+    const char *from = pe != NULL ? pe->addr : "a peer (held until due)";
     coinjecture_hex_encode(res->hash, 32, hex, sizeof hex);
     if (st == CJ_CHAIN_OK) {
         if (cj_relay_seen_add(p, res->hash))
             cj_relay_block(p, bytes, len, pe);
-        cj_log_info("p2p: block %llu %.16s from %s: %s", (unsigned long long)res->height, hex, pe->addr,
+        cj_log_info("p2p: block %llu %.16s from %s: %s", (unsigned long long)res->height, hex, from,
                     res->reorged ? "reorg" : res->extended ? "new tip" : "side branch");
-        if (res->extended || res->reorged)
+        if (res->extended || res->reorged) {
+            cj_sync_delivered(pe); /* it backs its claims: a sync source again */
             cj_relay_tip_moved(p, &res->move);
+        }
         return;
     }
     if (st == CJ_CHAIN_KNOWN) {
         (void)cj_relay_seen_add(p, res->hash);
+        (void)cj_score_charge(pe, CJ_COST_BLOCK); /* every peer relays each block once: more is a flood */
+        return;
+    }
+    if (st == CJ_CHAIN_FUTURE && res->due_ms == 0) { /* a clock far off: one warn line a minute */
+        cj_log(cj_held_refused_warn(p) ? CJ_LOG_WARN : CJ_LOG_DEBUG,
+               "p2p: block %llu %.16s from %s: refused, more than %u ms ahead of this node's clock: %s",
+               (unsigned long long)res->height, hex, from, (unsigned)cj_chain_max_future_ms(p->chain), err);
         return;
     }
     if (st == CJ_CHAIN_ORPHAN || st == CJ_CHAIN_FUTURE) {
-        cj_log_debug("p2p: block %llu %.16s from %s: %s", (unsigned long long)res->height, hex, pe->addr,
+        cj_log_debug("p2p: block %llu %.16s from %s: %s", (unsigned long long)res->height, hex, from,
                      cj_chain_status_name(st));
-        if (st == CJ_CHAIN_ORPHAN && res->height > pe->height) {
+        if (pe != NULL && cj_score_charge(pe, CJ_COST_BLOCK) != 0)
+            return; /* a flood of orphans: no sync request for each */
+        if (pe != NULL && st == CJ_CHAIN_ORPHAN && res->height > pe->height) {
             /* the peer is ahead of what it last told us; its status follows, but ask now */
             pe->have_status = 1;
             pe->height = res->height;
@@ -230,16 +242,25 @@ static void on_block_verdict(peer *pe, const uint8_t *bytes, size_t len, cj_chai
     if (cj_chain_status_is_invalid(st)) {
         snprintf(why, sizeof why, "invalid block %llu: %s: %s", (unsigned long long)res->height,
                  cj_chain_status_name(st), err);
-        cj_score_penalize(pe, CJ_P2P_PENALTY_INVALID_BLOCK, why);
+        if (pe != NULL)
+            cj_score_penalize(pe, CJ_P2P_PENALTY_INVALID_BLOCK, why);
+        else
+            cj_log_warn("p2p: %s", why);
         return;
     }
-    cj_log_warn("p2p: block from %s not imported: %s: %s", pe->addr, cj_chain_status_name(st), err);
+    if (st == CJ_CHAIN_SIDE_TOO_DEEP || st == CJ_CHAIN_SIDE_LIMIT) { /* valid, declined: no penalty, a cost */
+        cj_log_debug("p2p: block from %s not stored: %s: %s", from, cj_chain_status_name(st), err);
+        if (pe != NULL)
+            (void)cj_score_charge(pe, CJ_COST_BLOCK);
+    } else
+        cj_log_warn("p2p: block from %s not imported: %s: %s", from, cj_chain_status_name(st), err);
 }
 
-/* A relayed block, decoded once: import, evidence, then what the verdict calls for. */
-void cj_relay_on_block(peer *pe, const uint8_t *bytes, size_t len)
+/* Import of a relayed block, decoded once, then evidence, the clock sample and what the verdict calls for;
+ * a block that is not due yet on this clock goes to the held buffer (net/held.c) instead. `released`: a
+ * held block now due (its header was observed and sampled when it arrived). */
+static void relay_block(cj_p2p *p, peer *pe, const uint8_t *bytes, size_t len, int released)
 {
-    cj_p2p *p = pe->p2p;
     cj_import_result res;
     coinjecture_block b;
     char err[256];
@@ -247,12 +268,30 @@ void cj_relay_on_block(peer *pe, const uint8_t *bytes, size_t len)
     err[0] = '\0';
     /* an undecodable block gets the chain's own decode verdict (and message) */
     int decoded = len <= COINJECTURE_MAX_BLOCK_SIZE && coinjecture_block_decode(bytes, len, &b) == COINJ_OK;
+    int64_t now = cj_clock_wall_ms();
     cj_chain_status st = cj_relay_import_block(p, bytes, len, decoded ? &b : NULL, &res, err, sizeof err);
-    if (st != CJ_CHAIN_KNOWN && decoded)
+    if (st != CJ_CHAIN_KNOWN && decoded && !released)
         observe_header(p, &b.header);
+    /* fresh sealed blocks (a new tip, or not due yet: every header rule passed) measure this clock */
+    if (decoded && !released && ((st == CJ_CHAIN_OK && (res.extended || res.reorged)) || st == CJ_CHAIN_FUTURE))
+        cj_held_clock_sample(p, &b.header, now);
+    int held = decoded && cj_held_take(p, pe, bytes, len, &b.header, st, &res);
     if (decoded)
         coinjecture_block_free(&b);
-    on_block_verdict(pe, bytes, len, st, &res, err);
+    if (!held)
+        on_block_verdict(p, pe, bytes, len, st, &res, err);
+}
+
+/* A relayed block from a peer. */
+void cj_relay_on_block(peer *pe, const uint8_t *bytes, size_t len)
+{
+    relay_block(pe->p2p, pe, bytes, len, 0);
+}
+
+/* A held block that is now due (from: its sender, or NULL if that connection has gone): the normal path. */
+void cj_relay_on_held_block(cj_p2p *p, peer *from, const uint8_t *bytes, size_t len)
+{
+    relay_block(p, from, bytes, len, 1);
 }
 
 /* Size of the relayed-transaction admission queue. */

@@ -52,7 +52,7 @@ void cj_api_send_body(cj_api_rq *r, int code, const char *ctype, const char *bod
         evhttp_add_header(h, "Cache-Control", "no-store");
     if (buf != NULL && body != NULL)
         evbuffer_add(buf, body, len);
-    evhttp_send_reply(r->req, code, NULL, buf);
+    cj_api_conn_send(r->req, code, NULL, buf); /* no reading until it is written (half-closed clients) */
     if (buf != NULL)
         evbuffer_free(buf);
     snprintf(status, sizeof status, "%d", code);
@@ -64,11 +64,9 @@ void cj_api_send_body(cj_api_rq *r, int code, const char *ctype, const char *bod
         cj_log_debug("http %s %s -> %d (%.2f ms)", r->method, r->path, code, dt * 1000.0);
 }
 
-/* Sends a JSON value (takes ownership). */
-void cj_api_send_json(cj_api_rq *r, int code, json_t *v)
+/* Sends a JSON text (freed here) with the status code; no text means out of memory: a JSON 500. */
+static void send_json_text(cj_api_rq *r, int code, char *text)
 {
-    char *text = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(v);
     if (text == NULL) {
         static const char oom[] = "{\"error\":\"internal error\",\"details\":\"out of memory\"}";
         cj_api_send_body(r, 500, "application/json", oom, sizeof oom - 1);
@@ -78,17 +76,18 @@ void cj_api_send_json(cj_api_rq *r, int code, json_t *v)
     free(text);
 }
 
+/* Sends v (reference taken) as compact JSON. */
+void cj_api_send_json(cj_api_rq *r, int code, json_t *v)
+{
+    char *text = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(v);
+    send_json_text(r, code, text);
+}
+
 /* Sends {"error", "details"} with a status code. */
 void cj_api_send_error(cj_api_rq *r, int code, const char *error, const char *details)
 {
-    char *text = cj_json_error_text(error, details);
-    if (text == NULL) {
-        static const char oom[] = "{\"error\":\"internal error\",\"details\":\"out of memory\"}";
-        cj_api_send_body(r, 500, "application/json", oom, sizeof oom - 1);
-        return;
-    }
-    cj_api_send_body(r, code, "application/json", text, strlen(text));
-    free(text);
+    send_json_text(r, code, cj_json_error_text(error, details));
 }
 
 /* Adds key: value to obj (value may be NULL on OOM: then nothing is added, the reply shows it). */
@@ -187,7 +186,7 @@ static const char *api_method_name(enum evhttp_cmd_type t)
     case EVHTTP_REQ_CONNECT: return "CONNECT";
     case EVHTTP_REQ_PATCH: return "PATCH";
     }
-    return "OTHER";
+    return "OTHER"; /* a method evhttp does not know (BREW, PROPFIND): it reaches the router all the same */
 }
 
 /* Every request: rate limit, route, method check, dispatch. */
@@ -201,6 +200,10 @@ static void api_on_request(struct evhttp_request *req, void *arg)
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
     r.path = path ? path : "";
+    /* evhttp reads no body for a method it does not know: what follows is not a request, so the
+     * connection ends with this answer */
+    if (strcmp(r.method, "OTHER") == 0)
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
 
     if (a->rl != NULL) {
         char *ip = NULL;
@@ -313,17 +316,18 @@ cj_api *cj_api_start(const cj_api_config *cfg, char *err, size_t errlen)
     }
     /* libevent's defaults are unlimited: set every limit. The hard body cap is twice the configured
      * limit so that bodies between the two get the JSON 413 from the handler; larger ones are cut off by
-     * libevent (plain 413) before they are buffered. */
+     * libevent before they are buffered (its 413, rewritten as JSON by api_conn.c). */
     evhttp_set_max_body_size(a->http, (ev_ssize_t)(2 * c->max_request_size));
     evhttp_set_max_headers_size(a->http, (ev_ssize_t)c->max_headers_size);
+    cj_api_conn_set_max_headers((size_t)c->max_headers_size); /* evhttp's 400 for it becomes 414 / 431 */
     uint64_t tmo = c->read_timeout_ms < c->write_timeout_ms ? c->read_timeout_ms : c->write_timeout_ms;
     struct timeval tv = {(time_t)(tmo / 1000), (suseconds_t)((tmo % 1000) * 1000)};
     evhttp_set_timeout_tv(a->http, &tv);
     evhttp_set_bevcb(a->http, cj_api_conn_bevcb, NULL); /* its timeouts are inactivity timeouts only */
-    /* every method reaches the router, so wrong methods get the JSON 405 (libevent's own is HTML) */
-    evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
-                                            EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
-                                            EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+    /* every method reaches the router, so wrong methods get the JSON 405 with the route's Allow (libevent's
+     * own answer is an HTML 501); all 16 bits, since evhttp 2.1 marks a method it does not know with bit
+     * 15 (its EVHTTP_REQ_UNKNOWN_) and would refuse that too */
+    evhttp_set_allowed_methods(a->http, 0xffff);
     evhttp_set_default_content_type(a->http, "application/json");
     evhttp_set_gencb(a->http, api_on_request, a);
     a->bound = evhttp_bind_socket_with_handle(a->http, c->host, (ev_uint16_t)c->port);

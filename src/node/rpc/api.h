@@ -39,8 +39,15 @@ typedef struct cj_api_events {
     const cj_evidence_pool *(*evidence)(void *ctx);
     /* GET /v1/parity body (shadow mode, docs/SHADOW.md): a new reference, NULL on OOM. */
     json_t *(*parity_json)(void *ctx);
+    /* Double-sign protection: 1 if this node seals, else 0 with the refusal in why ("" when it is no refusal:
+     * an observer). /v1/status "node": "sealing", "sealing_blocked". */
+    int (*sealing)(void *ctx, char *why, size_t whylen);
     /* Brings the metrics registry up to date (before /metrics renders). */
     void (*refresh_metrics)(void *ctx);
+    /* Clock health for /v1/status: 1 with this clock's estimated offset from the network's (ms, positive:
+     * ahead) and the validators it is measured against, 0 while there is no estimate; *held = blocks held
+     * until due. */
+    int (*clock)(void *ctx, int64_t *offset_ms, size_t *sources, size_t *held);
 } cj_api_events;
 
 /* Everything the server needs. Strings must outlive the server. */

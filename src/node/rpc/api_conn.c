@@ -5,10 +5,12 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 
+#include "api_json.h"
 #include "hmap.h"
 #include "log.h"
 #include "metrics.h"
@@ -20,8 +22,18 @@ typedef struct {
     dev_t dev;
     ino_t ino;
     struct event *deadline;
-    int armed;   /* a request has started and is not dispatched yet */
-    int writing; /* dispatched, response not yet sent: bytes arriving now are pipelined, not late */
+    int armed;    /* a request has started and is not dispatched yet */
+    int writing;  /* dispatched, response not yet sent: bytes arriving now are pipelined, not late */
+    int replaced; /* evhttp's own answer is being replaced by the node's (the connection ends after it) */
+    struct timespec t0; /* the request's first byte */
+    /* The head (request line and headers) of the request being received, counted as evhttp counts it
+     * (bytes other than CR and LF) up to its empty line or the limit, to tell an oversize head from a
+     * malformed one when evhttp answers 400. */
+    size_t head_bytes;
+    unsigned head_lines; /* line ends seen */
+    int head_bol;        /* at the beginning of a line */
+    int head_done;       /* the empty line was seen */
+    int head_over;       /* 414 (over the limit on the request line) or 431 (later), else 0 */
 } api_req;
 
 static struct {
@@ -29,6 +41,8 @@ static struct {
     struct event_base *base;
     struct timeval timeout;
     size_t max_pipelined; /* bytes a client may send ahead while its previous response is being written */
+    size_t max_headers;   /* evhttp's head limit; 0: unknown (evhttp's 400 stays 400) */
+    int rewriting;        /* inside the output callback's own changes to a buffer */
     cj_hmap map;          /* bufferevent pointer -> api_req */
 } g_conn;
 
@@ -131,11 +145,54 @@ static void api_conn_sweep(void)
     free(dead);
 }
 
-/* Arms the request deadline. */
+/* Arms the request deadline and starts counting the request's head. */
 static void api_conn_arm(api_req *r)
 {
     r->armed = 1;
     event_add(r->deadline, &g_conn.timeout);
+    clock_gettime(CLOCK_MONOTONIC, &r->t0);
+    r->head_bytes = 0;
+    r->head_lines = 0;
+    r->head_bol = 0;
+    r->head_done = 0;
+    r->head_over = 0;
+}
+
+/* Counts the head bytes of buf from offset `from` (bytes not scanned yet), up to the head's empty line or
+ * the point where it passes the limit. */
+static void api_conn_scan_head(api_req *r, struct evbuffer *buf, size_t from)
+{
+    struct evbuffer_ptr p;
+    struct evbuffer_iovec v[16];
+    if (r->head_done || r->head_over || g_conn.max_headers == 0 ||
+        evbuffer_ptr_set(buf, &p, from, EVBUFFER_PTR_SET) != 0)
+        return;
+    for (;;) {
+        int n = evbuffer_peek(buf, -1, &p, v, 16);
+        size_t seen = 0;
+        for (int i = 0; i < n && i < 16; i++) {
+            const unsigned char *c = v[i].iov_base;
+            for (size_t k = 0; k < v[i].iov_len; k++) {
+                if (c[k] == '\n') {
+                    if (r->head_bol) {
+                        r->head_done = 1;
+                        return;
+                    }
+                    r->head_bol = 1;
+                    r->head_lines++;
+                } else if (c[k] != '\r') {
+                    r->head_bol = 0;
+                    if (++r->head_bytes > g_conn.max_headers) {
+                        r->head_over = r->head_lines == 0 ? 414 : 431;
+                        return;
+                    }
+                }
+            }
+            seen += v[i].iov_len;
+        }
+        if (n <= 16 || evbuffer_ptr_set(buf, &p, seen, EVBUFFER_PTR_ADD) != 0)
+            return;
+    }
 }
 
 /* Bytes arrived (the bufferevent is alive while its buffer calls us): start the request's deadline, unless
@@ -156,8 +213,10 @@ static void api_conn_on_input(struct evbuffer *buf, const struct evbuffer_cb_inf
         }
         return;
     }
-    if (r != NULL && r->armed)
+    if (r != NULL && r->armed) {
+        api_conn_scan_head(r, buf, info->orig_size);
         return;
+    }
     if (r == NULL) {
         evutil_socket_t s = bufferevent_getfd(bev);
         struct stat st;
@@ -185,6 +244,119 @@ static void api_conn_on_input(struct evbuffer *buf, const struct evbuffer_cb_inf
         }
     }
     api_conn_arm(r);
+    api_conn_scan_head(r, buf, 0);
+}
+
+/* Drops the last n bytes of an output buffer. The socket bufferevent freezes its output's start (thawing it
+ * only to write; evhttp's setfd leaves it thawed until the first write): thawed meanwhile, frozen after. */
+static void api_conn_drop_tail(struct evbuffer *buf, size_t n)
+{
+    size_t len = evbuffer_get_length(buf);
+    struct evbuffer *keep = len > n ? evbuffer_new() : NULL;
+    evbuffer_unfreeze(buf, 1);
+    if (keep != NULL)
+        evbuffer_remove_buffer(buf, keep, len - n);
+    evbuffer_drain(buf, evbuffer_get_length(buf));
+    if (keep != NULL) {
+        evbuffer_add_buffer(buf, keep);
+        evbuffer_free(keep);
+    }
+    evbuffer_freeze(buf, 1);
+}
+
+/* Writes the node's JSON error in place of evhttp's page for status evcode (version: "HTTP/1.x"), and
+ * counts it. */
+static void api_conn_answer(api_req *r, struct evbuffer *out, const char *version, int evcode)
+{
+    int code = evcode == 400 && r->head_over ? r->head_over : evcode;
+    const char *reason = "Bad Request", *error = "bad request",
+               *details = "malformed HTTP request: request line, header, Content-Length or chunk framing";
+    switch (code) {
+    case 400: break;
+    case 413:
+        reason = "Payload Too Large";
+        error = "payload too large";
+        details = "request body over the hard cap (twice api.max_request_size), refused before it is read";
+        break;
+    case 414:
+        reason = "URI Too Long";
+        error = "uri too long";
+        details = "request line longer than api.max_headers_size";
+        break;
+    case 417:
+        reason = "Expectation Failed";
+        error = "expectation failed";
+        details = "the only Expect accepted is 100-continue";
+        break;
+    case 431:
+        reason = "Request Header Fields Too Large";
+        error = "request header fields too large";
+        details = "request line and headers over api.max_headers_size";
+        break;
+    default:
+        reason = "Error";
+        error = "request refused";
+        details = "refused by the HTTP layer before it reached a handler";
+        break;
+    }
+    char *body = cj_json_error_text(error, details);
+    size_t blen = body ? strlen(body) : 0;
+    evbuffer_add_printf(out,
+                        "%s %d %s\r\nContent-Type: application/json\r\nX-Content-Type-Options: nosniff\r\n"
+                        "Cache-Control: no-store\r\nConnection: close\r\nContent-Length: %zu\r\n\r\n",
+                        version, code, reason, blen);
+    if (body != NULL)
+        evbuffer_add(out, body, blen);
+    free(body);
+    char status[8];
+    snprintf(status, sizeof status, "%d", code);
+    const char *labels[3] = {"other", "OTHER", status};
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double dt = (double)(t1.tv_sec - r->t0.tv_sec) + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e9;
+    cj_metrics_add_l("http_requests_total", labels, 1);
+    cj_metrics_observe_l("http_request_duration_seconds", labels, dt);
+    if (cj_log_enabled(CJ_LOG_DEBUG))
+        cj_log_debug("http (request not parsed) -> %d (evhttp: %d)", code, evcode);
+}
+
+/* Bytes were added to a connection's output. While no request of it is dispatched, they are evhttp's own:
+ * a status line of 400 or more starts its HTML error page, replaced at once by the node's JSON (the rest of
+ * the page, added next, is dropped). Nothing has been sent meanwhile: evhttp writes a whole answer before
+ * the socket may be written. */
+static void api_conn_on_output(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+    struct bufferevent *bev = arg;
+    if (g_conn.users == 0 || g_conn.rewriting || info->n_added == 0)
+        return;
+    uint8_t key[32];
+    api_conn_key(bev, key);
+    api_req *r = cj_hmap_get(&g_conn.map, key);
+    if (r == NULL || r->writing)
+        return; /* untracked (being shut down), or the node's own reply */
+    g_conn.rewriting = 1;
+    if (r->replaced) {
+        api_conn_drop_tail(buf, info->n_added);
+    } else {
+        char line[14] = {0}; /* "HTTP/1.1 400 " */
+        struct evbuffer_ptr p;
+        ev_ssize_t got = -1;
+        if (info->n_added >= 13 && evbuffer_ptr_set(buf, &p, info->orig_size, EVBUFFER_PTR_SET) == 0) {
+            evbuffer_unfreeze(buf, 1); /* a frozen start refuses copies too; the bufferevent freezes it again */
+            got = evbuffer_copyout_from(buf, &p, line, 13);
+            evbuffer_freeze(buf, 1);
+        }
+        if (got == 13 && memcmp(line, "HTTP/", 5) == 0 &&
+            line[8] == ' ' && line[12] == ' ' && line[9] >= '4' && line[9] <= '9' && line[10] >= '0' &&
+            line[10] <= '9' && line[11] >= '0' && line[11] <= '9') {
+            int code = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
+            line[8] = '\0';
+            r->replaced = 1;
+            api_conn_drop_tail(buf, info->n_added);
+            api_conn_answer(r, buf, line, code);
+        }
+    }
+    g_conn.rewriting = 0;
 }
 
 /* The response is sent (the connection is alive: evhttp frees it only after this): bytes that came in
@@ -194,8 +366,10 @@ static void api_conn_on_complete(struct evhttp_request *req, void *arg)
     api_req *r = arg;
     (void)req;
     r->writing = 0;
-    if (!r->armed && evbuffer_get_length(bufferevent_get_input(r->bev)) > 0)
+    if (!r->armed && evbuffer_get_length(bufferevent_get_input(r->bev)) > 0) {
         api_conn_arm(r);
+        api_conn_scan_head(r, bufferevent_get_input(r->bev), 0);
+    }
 }
 
 /* A socket bufferevent whose input reports request starts; a record left under the same address belonged
@@ -213,7 +387,8 @@ struct bufferevent *cj_api_conn_bevcb(struct event_base *base, void *arg)
         if (stale != NULL)
             api_conn_forget(stale);
     }
-    if (evbuffer_add_cb(bufferevent_get_input(bev), api_conn_on_input, bev) == NULL) {
+    if (evbuffer_add_cb(bufferevent_get_input(bev), api_conn_on_input, bev) == NULL ||
+        evbuffer_add_cb(bufferevent_get_output(bev), api_conn_on_output, bev) == NULL) {
         bufferevent_free(bev);
         return NULL;
     }
@@ -235,11 +410,30 @@ void cj_api_conn_dispatched(struct evhttp_request *req)
     r->armed = 0;
     event_del(r->deadline);
     r->writing = 1;
+    r->replaced = 0;
     evhttp_request_set_on_complete_cb(req, api_conn_on_complete, r);
     if (r->evcon == NULL) {
         r->evcon = evcon;
         evhttp_connection_set_closecb(evcon, api_conn_on_close, r);
     }
+}
+
+/* Sets the head limit that tells 414 / 431 from 400. */
+void cj_api_conn_set_max_headers(size_t max_headers_size)
+{
+    g_conn.max_headers = max_headers_size;
+}
+
+/* Sends the reply, then stops reading until it is written: evhttp 2.1 reads on while writing and frees the
+ * connection at the client's end of file, which a client that half-closed after its request has already
+ * sent. evhttp reads again once the reply is out (next request, or the end of file then). */
+void cj_api_conn_send(struct evhttp_request *req, int code, const char *reason, struct evbuffer *body)
+{
+    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+    struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
+    evhttp_send_reply(req, code, reason, body);
+    if (bev != NULL)
+        bufferevent_disable(bev, EV_READ);
 }
 
 /* Records held now. */

@@ -7,6 +7,7 @@
 
 #include "api_internal.h"
 #include "api_json.h"
+#include "genesis.h"
 #include "metrics.h"
 #include "web.h"
 
@@ -89,6 +90,7 @@ void cj_api_node_peers(cj_api_rq *r, const char *param)
         cj_api_put(e, "weight", cj_json_from_u64(info[i].weight));
         cj_api_put(e, "best", cj_api_hex32(info[i].best));
         cj_api_put(e, "connected_ms", json_integer(info[i].connected_ms));
+        cj_api_put(e, "twin", json_boolean(info[i].twin));
         if (e != NULL)
             json_array_append_new(arr, e);
     }
@@ -118,8 +120,20 @@ static json_t *node_status_json(const cj_api_config *cfg)
     uint8_t nk[32];
     if (cfg->events.node_key != NULL && cfg->events.node_key(cfg->events.ctx, nk) == 0)
         cj_api_put(node, "p2p_node_key", cj_api_hex32(nk));
+    cj_api_put(node, "rules_version", json_integer(CJ_GENESIS_RULES_VERSION));
+    int64_t off = 0;
+    size_t srcs = 0, held = 0;
+    int have_off = cfg->events.clock != NULL && cfg->events.clock(cfg->events.ctx, &off, &srcs, &held) == 1;
+    cj_api_put(node, "clock_offset_ms", have_off ? json_integer(off) : json_null());
+    cj_api_put(node, "clock_offset_sources", json_integer((json_int_t)srcs));
+    cj_api_put(node, "clock_tolerance_ms", json_integer(cj_chain_clock_tolerance_ms(cfg->chain)));
+    cj_api_put(node, "blocks_held", json_integer((json_int_t)held));
     cj_api_put(node, "started_ms", json_integer(cfg->started_ms));
     cj_api_put(node, "uptime_s", json_integer((now - cfg->started_ms) / 1000));
+    char why[1024] = "";
+    int sealing = cfg->events.sealing != NULL && cfg->events.sealing(cfg->events.ctx, why, sizeof why);
+    cj_api_put(node, "sealing", json_boolean(sealing));
+    cj_api_put(node, "sealing_blocked", !sealing && why[0] ? json_string(why) : json_null());
     cj_api_put(o, "node", node);
     long me = cj_chain_my_index(cfg->chain);
     cj_api_put(cons, "block_height", cj_json_from_u64(cj_chain_height(cfg->chain)));
@@ -147,6 +161,7 @@ static json_t *node_status_json(const cj_api_config *cfg)
     cj_api_put(o, "stats", st);
     cj_api_put(o, "mempool_size", json_integer((json_int_t)cj_mempool_size(cfg->mempool)));
     cj_api_put(o, "peers", json_integer((json_int_t)cj_metrics_value("peers")));
+    cj_api_put(o, "p2p_twins", json_integer((json_int_t)cj_metrics_value("p2p_twin_node_keys")));
     return o;
 }
 

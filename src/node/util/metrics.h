@@ -3,7 +3,8 @@
  * labels; label values are escaped on output. Thread-safe (one mutex).
  *
  * Standard families registered by cj_metrics_init (use these names, without the prefix):
- *   counters: blocks_produced_total, blocks_received_total, blocks_rejected_total, reorgs_total,
+ *   counters: blocks_produced_total, blocks_received_total, blocks_rejected_total,
+ *             blocks_rejected_future_total, reorgs_total,
  *             transactions_accepted_total, transactions_rejected_total, transactions_confirmed_total,
  *             double_sign_evidence_total, parity_matches_total, parity_drifts_total,
  *             http_requests_total{endpoint,method,status}, rate_limited_total, api_accept_errors_total

@@ -13,6 +13,7 @@ typedef struct {
     uint64_t height, weight; /* last status (0 if none yet) */
     uint8_t best[32];
     int64_t connected_ms;    /* Unix ms */
+    int twin;                /* another connection presents this node key from another process (net/twin.h) */
 } cj_peer_info;
 
 #endif /* CJ_NODE_PEER_INFO_H */
