@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Estimates, without Docker, the size of the runtime image that docker/Dockerfile builds, and fails if it
-# exceeds 100 MB (10^8 bytes, the unit of `docker image inspect --format '{{.Size}}'`). CI measures the real
-# image (.github/workflows/docker.yml); this check runs anywhere the project builds (ctest docker.size).
+# exceeds 100 MB (10^8 bytes, the unit of `docker image inspect --format '{{.Size}}'`). scripts/docker-build.sh
+# builds and measures the real image with podman; this check runs anywhere the project builds (ctest docker.size).
 #
 #   docker/check-image-size.sh [BUILD_DIR]        (default: build)
 #

@@ -2,7 +2,8 @@
 # One project version everywhere: the file VERSION is the source; this checks every copy and every program.
 #   scripts/check-version.sh [BUILD_DIR]
 # Copies: the Python package (bindings/python/coinjecture/_version.py, also pip's version), the Go module
-# (bindings/go/coinjecture/version.go, ProjectVersion), the node's fallback (src/node/daemon/node.h).
+# (bindings/go/coinjecture/version.go, ProjectVersion; the version its README's go mod edit line requires),
+# the node's fallback (src/node/daemon/node.h).
 # With BUILD_DIR: CMake's project version, coinjecture.pc, and what the library, node and tools report
 # (`--version`: "<program> X.Y.Z (libcoinjecture_core X.Y.Z)"). The original's compatibility value "4.0.0"
 # (coinjecture_version(), Python __version__, Go Version()) is not ours and is tested where it is defined.
@@ -18,6 +19,8 @@ py=$(sed -n 's/^__project_version__ = "\(.*\)"$/\1/p' "$src/bindings/python/coin
 [ "$py" = "$v" ] || fail "Python __project_version__ is '$py', VERSION is '$v'"
 go=$(sed -n 's/^const projectVersion = "\(.*\)"$/\1/p' "$src/bindings/go/coinjecture/version.go")
 [ "$go" = "$v" ] || fail "Go projectVersion is '$go', VERSION is '$v'"
+gr=$(sed -n 's|.*-require=github.com/coinjecture/coinjecture-c/bindings/go@v\([0-9.]*\).*|\1|p' "$src/bindings/go/README.md")
+[ "$gr" = "$v" ] || fail "bindings/go/README.md requires the module at v$gr, VERSION is '$v'"
 node_h=$src/src/node/daemon/node.h
 if [ -f "$node_h" ] && grep -q CJ_NODE_VERSION_FALLBACK "$node_h"; then
   n=$(sed -n 's/^#define CJ_NODE_VERSION_FALLBACK "\(.*\)"$/\1/p' "$node_h")

@@ -10,8 +10,8 @@
 #    docker stop, docker rm), and between them checks the container's health (podman healthcheck run) and,
 #    after the stop, a clean exit (status 0, "stopped at height" in its log);
 #  * runs `coinjecture --dev` the same way (detached), checks /health and a clean stop;
-#  * with --compose: brings up docker/docker-compose.yml (3 validators) with podman-compose, waits until all
-#    three answer /health at the same height above 3, and takes it down.
+#  * with --compose: brings up docker/docker-compose.yml (3 validators) with podman-compose (Debian), waits
+#    until all three hold the same block 5 (one network, not three chains), and takes it down.
 # Prints the timings of each phase. Needs root (debootstrap; rootful podman).
 #
 #   scripts/docker-build.sh [--compose] [--fresh-base] [--purge]
@@ -49,9 +49,11 @@ scripts/install-deps.sh --docker
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends podman-compose >/dev/null; }
 phase "install podman, runc, debootstrap"
 
-# ---- podman configured for this machine: its own storage (vfs), runc, cgroupfs, no systemd ----
+# ---- podman configured for this machine: its own storage (vfs) and networks (CNI: its port mapping reaches
+# 127.0.0.1, netavark's does not here; the dnsname plugin resolves compose service names), runc (crun
+# refuses this kernel's hybrid cgroup layout), cgroupfs, no systemd ----
 dir=${COINJECTURE_PODMAN_DIR:-/var/tmp/coinjecture-podman}
-mkdir -p "$dir"
+mkdir -p "$dir/networks"
 # A sandbox may forbid raising resource limits (no CAP_SYS_RESOURCE): stay within the current hard limits.
 nofile=$(ulimit -Hn); [ "$nofile" = unlimited ] || [ "$nofile" -gt 65536 ] && nofile=65536
 cat >"$dir/storage.conf" <<EOF
@@ -67,6 +69,9 @@ default_ulimits = ["nofile=$nofile:$nofile", "nproc=4096:4096"]
 runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
+[network]
+network_backend = "cni"
+network_config_dir = "$dir/networks"
 EOF
 export CONTAINERS_STORAGE_CONF=$dir/storage.conf CONTAINERS_CONF=$dir/containers.conf
 base=localhost/coinjecture-debian:12-slim
@@ -231,10 +236,13 @@ phase "--dev container"
 if [ $compose -eq 1 ]; then
   say "podman-compose: docker/docker-compose.yml (3 validators)"
   pc() { podman-compose -f docker/docker-compose.yml -p coinjecture-ci "$@"; }
-  pc down -v >/dev/null 2>&1 || true
+  pc down -v </dev/null >/dev/null 2>&1 || true
   # The compose file builds the image too; it is the one just built under the name compose expects.
   podman tag coinjecture coinjecture:local
-  pc up -d --no-build </dev/null >"$dir/compose.log" 2>&1 || { tail -n 30 "$dir/compose.log"; fail "podman-compose up"; }
+  # podman-compose 1.0.3 ignores depends_on's condition: the genesis service first, to its end.
+  pc up -d --no-build genesis </dev/null >"$dir/compose.log" 2>&1 || { tail -n 30 "$dir/compose.log"; fail "podman-compose up genesis"; }
+  [ "$(podman wait coinjecture-ci_genesis_1 </dev/null 2>/dev/null)" = 0 ] || fail "compose: the genesis service failed"
+  pc up -d --no-build </dev/null >>"$dir/compose.log" 2>&1 || { tail -n 30 "$dir/compose.log"; fail "podman-compose up"; }
   # One network: every validator past height 5, and the same block 5 on all three.
   ok=0
   for _ in $(seq 1 180); do

@@ -3,7 +3,7 @@
 # Usage: scripts/install-deps.sh [--minimal | --run | --docker]
 #   --minimal  only what the core library and its tests need
 #   --run      only what building and running the node and tools needs (the README main command)
-#   --docker   only what scripts/docker-build.sh needs (podman with runc, debootstrap, curl)
+#   --docker   only what scripts/docker-build.sh needs (podman with runc and CNI, debootstrap, curl)
 set -euo pipefail
 core_pkgs=(build-essential cmake ninja-build pkg-config libsodium-dev libcmocka-dev libjansson-dev python3)
 full_pkgs=(libevent-dev libsqlite3-dev libyaml-dev libjansson-dev python3-dev python3-pytest
@@ -11,7 +11,7 @@ full_pkgs=(libevent-dev libsqlite3-dev libyaml-dev libjansson-dev python3-dev py
            libclang-rt-14-dev libssl-dev valgrind curl chromium faketime)
 run_pkgs=(build-essential cmake ninja-build pkg-config libsodium-dev libjansson-dev libevent-dev libsqlite3-dev
           libyaml-dev python3)
-docker_pkgs=(podman runc debootstrap curl)
+docker_pkgs=(podman runc containernetworking-plugins golang-github-containernetworking-plugin-dnsname debootstrap curl)
 pkgs=("${core_pkgs[@]}")
 case "${1:-}" in
   --minimal) ;;
