@@ -180,7 +180,14 @@ static void test_roundtrip_all_types(void **state)
     roundtrip(&m, &out);
     assert_int_equal(out.u.evidence.len_a, 200);
     assert_int_equal(out.u.evidence.len_b, m.u.evidence.len_b);
+    /* the decoded headers point into the encoding (zero copy): check them while it lives */
+    uint8_t *enc = NULL;
+    size_t nenc = 0;
+    char err[200];
+    assert_int_equal(cj_p2p_encode(&m, &enc, &nenc, err, sizeof err), 0);
+    assert_int_equal(cj_p2p_decode(enc, nenc, &out, err, sizeof err), 0);
     assert_memory_equal(out.u.evidence.header_b, blob + 1, out.u.evidence.len_b);
+    free(enc);
     assert_string_equal(cj_p2p_type_name(CJ_P2P_EVIDENCE), "evidence");
 }
 
