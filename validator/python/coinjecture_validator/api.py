@@ -28,6 +28,14 @@ def tx_json(t):
             "data": t.data.hex(), "timestamp": t.timestamp, "fee": u(min(t.gas_limit * t.gas_price, U64_MAX))}
 
 
+def header_json(hd):
+    """A header as the API shows it (in blocks and in evidence records)."""
+    return {"codec_version": hd.codec_version, "block_index": u(hd.block_index), "timestamp": hd.timestamp,
+            "parent_hash": hd.parent_hash.hex(), "merkle_root": hd.merkle_root.hex(),
+            "miner_address": hd.miner_address.hex(), "commitment": hd.commitment.hex(),
+            "difficulty_target": u(hd.difficulty_target), "nonce": u(hd.nonce), "extra_data": hd.extra_data.hex()}
+
+
 def block_json(node, h, with_txs=True):
     chain = node.chain
     m = chain.metas[h]
@@ -35,12 +43,7 @@ def block_json(node, h, with_txs=True):
     b = Block.decode(data)
     hd = b.header
     canonical = chain.is_canonical(h)
-    j = {"block_hash": h.hex(), "height": m.height, "tx_count": len(b.transactions),
-         "header": {"codec_version": hd.codec_version, "block_index": u(hd.block_index), "timestamp": hd.timestamp,
-                    "parent_hash": hd.parent_hash.hex(), "merkle_root": hd.merkle_root.hex(),
-                    "miner_address": hd.miner_address.hex(), "commitment": hd.commitment.hex(),
-                    "difficulty_target": u(hd.difficulty_target), "nonce": u(hd.nonce),
-                    "extra_data": hd.extra_data.hex()}}
+    j = {"block_hash": h.hex(), "height": m.height, "tx_count": len(b.transactions), "header": header_json(hd)}
     if with_txs:
         j["transactions"] = [tx_json(t) for t in b.transactions]
     rv = b.reveal
@@ -198,9 +201,7 @@ class Api:
             return 200, {"count": len(peers), "peers": peers}, J, path
         if path == "/v1/evidence":
             get_only(path)
-            ev = [{"height": h, "validator": v.hex(), "hash_a": a.hex(), "hash_b": b.hex(), "source": "chain"}
-                  for (h, v, a, b) in chain.evidence]
-            return 200, {"count": len(ev), "evidence": ev}, J, path
+            return 200, node.evidence_json(), J, path
         if path == "/metrics":
             get_only(path)
             return 200, node.metrics().encode(), "text/plain; version=0.0.4", path

@@ -16,6 +16,7 @@ OPTIONS = {
     "consensus.crypto_backend": ("reference", "str"),
     "consensus.validator_key": ("", "str"),
     "consensus.votes": ([], "list"),
+    "consensus.double_sign_check_window": (0.0, "duration"),
     "consensus.shadow_mode.enabled": (False, "bool"),
     "consensus.shadow_mode.compare_with_validator": ("", "str"),
     "consensus.shadow_mode.alert_on_divergence": (True, "bool"),
@@ -48,6 +49,8 @@ class ConfigError(ValueError):
 def parse_duration(s):
     if isinstance(s, (int, float)) and not isinstance(s, bool):
         return float(s)
+    if str(s).strip() == "0":
+        return 0.0
     m = re.fullmatch(r"((\d+(\.\d+)?)(ms|s|m|h))+", str(s).strip())
     if not m:
         raise ConfigError("bad duration '%s' (use a number with a unit, e.g. 500ms, 2s, 1m)" % s)

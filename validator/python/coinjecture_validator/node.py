@@ -10,7 +10,8 @@ import stat
 import sys
 import time
 
-from . import __version__, chain as chainmod, config, ed25519, faults, genesis as genmod
+from . import __version__, chain as chainmod, config, ed25519, evidence as evmod, faults, genesis as genmod
+from . import sign_state
 from .api import Api, process_metrics
 from .codec import Block
 from .hashing import H
@@ -141,6 +142,19 @@ class Node:
         self.last_produced = 0.0
         self.tx_accepted = self.tx_rejected = 0
         self.stopping = False
+        # double-sign protection and evidence (docs/OPERATIONS.md "Double-sign protection", docs/P2P.md)
+        self.evidence = evmod.Pool()
+        self.ev_received = {"new": 0, "known": 0, "ignored": 0, "invalid": 0}
+        self.ev_sent = 0
+        self.chain_ev_seen = len(self.chain.evidence)
+        self.sign = None
+        self.sign_logged = (sign_state.OK, 0)
+        self.sign_refusals = {}
+        self.sign_write_errors = 0
+        self.sign_write_failing = False
+        self.foreign_blocks = 0
+        self.sign_examined = self.chain.height()
+        self._sign_start()
 
     # ------------------------------------------------------------------------------------------ events
     def import_block(self, data, source=None, relay=True, local=False):
@@ -151,12 +165,14 @@ class Node:
             delay = max(0.0, (int(r.detail[7:]) - int(time.time() * 1000)) / 1000.0)
             self.held += 1
             asyncio.get_event_loop().call_later(delay, self._release_held, data, source)
+        if local and r.status == "OK":
+            self._sealed(r.hash)  # the sign-state is durable before the block leaves the node
         if r.status in ("OK", "SIDE"):
             if relay and self.p2p.mark_seen(r.hash):
                 self.p2p.broadcast("block", exclude=source, block=data)
             self._evidence_watch(r.hash)
-        if r.status == "OK" or (r.reorged if r.invalid else False):
-            pass
+        if len(self.chain.evidence) > self.chain_ev_seen:
+            self._chain_evidence()
         if self.chain.tip().hash != old_tip:
             self._new_tip(r)
         if r.invalid and source is not None:
@@ -189,6 +205,7 @@ class Node:
         self.mempool.remove_hashes(confirmed)
         self.shadow.check_block(tip.height, tip.hash, chain.block_bytes(tip.hash))
         self.shadow.evaluate()
+        self._sign_scan(tip.height - self.sign_examined + (len(r.undone) + 1 if r.reorged else 0), trusted=False)
         self.p2p.announce_tip()
         log.debug("new tip %d %s", tip.height, tip.hash.hex())
 
@@ -197,14 +214,17 @@ class Node:
             self.shadow.announce(height, best)
 
     def on_p2p_block(self, data, peer):
-        h = None
+        h = blk = None
         try:
-            h = H(Block.decode(data).header_raw)
+            blk = Block.decode(data)
+            h = H(blk.header_raw)
         except Exception:
             pass
         if h is not None:
             self.p2p.mark_seen(h)
         r = self.import_block(data, source=peer, relay=True)
+        if blk is not None:
+            self._watch_header(blk, r)
         if r.status == "ORPHAN":
             self.p2p.maybe_sync(peer_hint=peer)
         elif r.status == "OK" and h is not None:
@@ -248,7 +268,7 @@ class Node:
         chain = self.chain
         tip = chain.tip()
         vs = chain.validators_at(tip.hash, tip.height + 1)
-        if self.pubkey not in vs:
+        if self.pubkey not in vs or not self._may_seal(tip.height + 1):
             return
         if len(vs) > 1 and time.monotonic() - self.last_produced < self.g.block_time_ms / 1000.0:
             return
@@ -284,6 +304,194 @@ class Node:
             self.shadow.evaluate()
             self.shadow.reap()
             self.mempool.on_new_tip()
+            if self.sign is not None:
+                self._sign_write_result(self.sign.flush())
+            self._chain_evidence()
+
+    # ------------------------------------------------------------------------------------------ double signs
+    def _sign_window_ms(self):
+        """consensus.double_sign_check_window, or one full round of turns plus one block time (at least 1 s)."""
+        w = int(round(self.cfg["consensus.double_sign_check_window"] * 1000))
+        if w > 0:
+            return w
+        tip = self.chain.tip()
+        n = len(self.chain.validators_at(tip.hash, tip.height + 1))
+        return max(1000, (n + 1) * self.g.block_time_ms)
+
+    def _sign_start(self):
+        """Opens the guard of a validator (key and consensus): the file, raised from the store, then the watch."""
+        if self.seed is None or not self.cfg["consensus.enabled"]:
+            return
+        w = self.cfg["consensus.double_sign_check_window"]
+        if not 0 <= w <= 600:
+            raise SystemExit("consensus.double_sign_check_window: %ss is out of range 0..10m" % w)
+        window = self._sign_window_ms()
+        self.sign = sign_state.Guard(self.data_dir, window, int(time.time() * 1000))
+        if self.sign.fault is not None:
+            log.error("sign-state: %s: this node follows the chain but does not seal until the file is fixed or "
+                      "reset (python3 -m coinjecture_validator reset-sign-state --data-dir %s --height H)",
+                      self.sign.fault, self.data_dir)
+            return
+        before = self.sign.height
+        self._sign_scan(self.chain.height(), trusted=True)
+        if self.sign.height > before:
+            log.info("sign-state: raised from %d to %d from the blocks this key sealed in the store", before,
+                     self.sign.height)
+        log.info("sign-state: last signed height %d; watching the network for another instance of this validator "
+                 "key for %d ms before sealing", self.sign.height, window)
+
+    def _sign_write_result(self, err):
+        """An error line when sign-state writes start failing (counted each time), info when they work again."""
+        if err is not None:
+            self.sign_write_errors += 1
+            if not self.sign_write_failing:
+                log.error("sign-state: %s: the sealed blocks are committed, so a restart raises the sign-state from "
+                          "the store; retrying with every block and every second", err)
+            self.sign_write_failing = True
+        elif self.sign_write_failing:
+            log.info("sign-state: written again (height %d)", self.sign.height)
+            self.sign_write_failing = False
+
+    def _sign_scan(self, window, trusted):
+        """Shows the guard the highest block sealed by this key among the last `window` canonical blocks (at
+        most 1024); `trusted` (our own store at start) only raises the floor."""
+        if self.sign is None or window <= 0:
+            return
+        chain = self.chain
+        top = chain.height()
+        self.sign_examined = top
+        for ht in range(top, max(0, top - min(window, 1024)), -1):
+            m = chain.metas[chain.canon[ht]]
+            if m.proposer != self.pubkey:
+                continue
+            now = int(time.time() * 1000)
+            if self.sign.observe(ht, m.hash, 0 if trusted else m.timestamp, now):
+                self.foreign_blocks += 1
+                log.error("block %d %s is sealed by THIS node's validator key but was not made by this process: "
+                          "another instance is live; sealing is held (docs/OPERATIONS.md, procedure F)", ht,
+                          m.hash.hex())
+            break
+        self._sign_write_result(self.sign.flush())
+
+    def _may_seal(self, height):
+        """The guard's verdict for sealing `height` now, logged once per reason and counted."""
+        if self.sign is None:
+            return False
+        v, why = self.sign.blocked(height, int(time.time() * 1000))
+        if v == sign_state.OK:
+            if self.sign_logged[0] not in (sign_state.OK, sign_state.WATCH):
+                log.info("sealing resumed at height %d", height)
+            self.sign_logged = (v, height)
+            return True
+        if self.sign_logged[0] != v or (v == sign_state.FLOOR and self.sign_logged[1] != height):
+            self.sign_refusals[v] = self.sign_refusals.get(v, 0) + 1
+            if v == sign_state.WATCH:
+                log.info("not sealing yet: %s", why)
+            else:
+                log.error("sealing refused: %s", why)
+            self.sign_logged = (v, height)
+        return False
+
+    def sealing_status(self, isval):
+        """(sealing, sealing_blocked) of /v1/status: (False, None) for an observer."""
+        if not isval or not self.cfg["consensus.enabled"]:
+            return False, None
+        if self.sign is None:
+            return False, "no validator key file"
+        v, why = self.sign.blocked(self.chain.height() + 1, int(time.time() * 1000))
+        return v == sign_state.OK, why
+
+    def _sealed(self, h):
+        """A block this node sealed and committed: recorded durably first, then shown to the evidence detector."""
+        m = self.chain.metas[h]
+        if self.sign is not None:
+            try:
+                self._sign_write_result(self.sign.record(m.height, h))
+            except sign_state.SignStateError as e:
+                log.critical("sign-state: %s (block %d is committed)", e, m.height)
+        self.sign_examined = m.height
+        blk = Block.decode(self.chain.block_bytes(h))
+        rec = self.evidence.observe(self._chain_pairs(), blk.header_raw, blk.header, self.pubkey,
+                                    int(time.time() * 1000))
+        if rec is not None:
+            self._on_evidence(rec)
+
+    def _chain_pairs(self):
+        return {(a, b) for (_, _, a, b) in self.chain.evidence}
+
+    def _watch_header(self, blk, r):
+        """Feeds a relayed block's header to the detector: the sealer is the stored proposer (seal verified by the
+        chain) or, for a block the chain did not store, the current validator whose key verifies the seal."""
+        if r.status == "KNOWN":
+            return
+        m = self.chain.metas.get(r.hash) if r.hash is not None else None
+        if m is not None and r.status in ("OK", "SIDE"):
+            pk = m.proposer
+        else:
+            tip = self.chain.tip()
+            pk = evmod.sealer(self.chain.validators_at(tip.hash, tip.height + 1), blk.header)
+        if pk is None:
+            return
+        rec = self.evidence.observe(self._chain_pairs(), blk.header_raw, blk.header, pk, int(time.time() * 1000))
+        if rec is not None:
+            self._on_evidence(rec)
+
+    def _chain_evidence(self):
+        """Double signs the chain found between stored blocks travel like the wire's: each new pair enters the
+        pool with both headers from the store, which makes it a record to gossip once."""
+        fresh = self.chain.evidence[self.chain_ev_seen:]
+        self.chain_ev_seen = len(self.chain.evidence)
+        pairs = self._chain_pairs()
+        for (_, val, a, b) in fresh:
+            ra, rb = self.chain.block_bytes(a), self.chain.block_bytes(b)
+            if ra is None or rb is None:
+                continue
+            ba, bb = Block.decode(ra), Block.decode(rb)
+            rec = self.evidence.add_pair(pairs, ba.header_raw, ba.header, bb.header_raw, bb.header, val,
+                                         int(time.time() * 1000))
+            if rec is not None:
+                self._on_evidence(rec)
+
+    def on_p2p_evidence(self, peer, ra, rb):
+        """A peer's double-sign proof: checked (docs/P2P.md), recorded, gossiped on once; a forgery costs 50."""
+        tip = self.chain.tip()
+        outcome, rec, bad = self.evidence.receive(self._chain_pairs(),
+                                                  self.chain.validators_at(tip.hash, tip.height + 1), ra, rb,
+                                                  int(time.time() * 1000))
+        self.ev_received[outcome] += 1
+        if bad is not None:
+            peer.penalize(50, bad)
+        if rec is not None:
+            log.info("p2p: double-sign evidence from %s: validator %s at height %d", peer.name(),
+                     rec.validator.hex()[:16], rec.height)
+            self._on_evidence(rec)
+
+    def _on_evidence(self, rec):
+        """A new record: sent once to every peer; evidence against our own key holds sealing."""
+        n = len(self.p2p.peers)
+        self.p2p.broadcast("evidence", header_a=rec.header_a, header_b=rec.header_b)
+        self.ev_sent += n
+        log.info("p2p: double-sign evidence at height %d sent to %d peer(s)", rec.height, n)
+        if self.sign is not None and rec.validator == self.pubkey:
+            self.sign.conflict(rec.height, int(time.time() * 1000))
+            self._sign_write_result(self.sign.flush())
+
+    def double_signs(self):
+        """Double signs recorded: the chain's plus the ones only seen on the wire."""
+        return self.chain.stats["double_signs"] + self.evidence.counted
+
+    def evidence_json(self):
+        """GET /v1/evidence: the chain's records (newest first), then the pool's that the chain does not hold."""
+        from .api import header_json
+        ev = [{"source": "chain", "height": h, "validator": v.hex(), "hash_a": a.hex(), "hash_b": b.hex()}
+              for (h, v, a, b) in reversed(self.chain.evidence)]
+        for r in reversed(self.evidence.records):
+            if r.in_chain:
+                continue
+            ev.append({"source": "p2p", "height": r.height, "validator": r.validator.hex(), "hash_a": r.hash_a.hex(),
+                       "hash_b": r.hash_b.hex(), "header_a": header_json(evmod.decode_header(r.header_a)),
+                       "header_b": header_json(evmod.decode_header(r.header_b)), "seen_ms": r.seen_ms})
+        return {"count": self.double_signs(), "evidence": ev}
 
     # ------------------------------------------------------------------------------------------ run
     async def run(self):
@@ -320,19 +528,16 @@ class Node:
         tip = chain.tip()
         vs = chain.validators_at(tip.hash, tip.height + 1)
         isval = self.pubkey is not None and self.pubkey in vs
+        sealing, blocked = self.sealing_status(isval)
         return {
             "node": {"version": self.version, "library_version": self.version, "implementation": "python",
                      "network": self.g.network, "chain_id": self.g.chain_id,
                      "genesis_hash": chain.genesis_hash.hex(), "pubkey": self.pubkey.hex() if self.pubkey else None,
                      "p2p_node_key": self.p2p.node_key.hex(), "started_ms": self.started_ms,
                      "uptime_s": (int(time.time() * 1000) - self.started_ms) // 1000,
-                     # coinjectured's double-sign protection (sign-state, start-up watch) is not implemented here:
-                     # this validator seals whenever it is its turn
                      "rules_version": 2, "clock_tolerance_ms": chain.clock_tolerance_ms, "blocks_held": self.held,
                      "clock_offset_ms": None, "clock_offset_sources": 0,
-                     "sealing": bool(isval and self.cfg["consensus.enabled"]),
-                     "sealing_blocked": None if isval and self.cfg["consensus.enabled"] else
-                     ("not a validator" if not isval else "consensus.enabled is false")},
+                     "sealing": sealing, "sealing_blocked": blocked},
             "consensus": {"block_height": tip.height, "current_block_hash": tip.hash.hex(),
                           "current_block_timestamp_ms": tip.timestamp, "cum_weight": tip.cum_weight,
                           "state_root": tip.state_root.hex(), "is_validator": isval,
@@ -344,7 +549,7 @@ class Node:
                                "detail": "hashlib sha256 + cryptography (OpenSSL) ed25519, strict checks"},
             "stats": {"blocks_produced": self.produced, "blocks_received": chain.stats["blocks_received"],
                       "blocks_rejected": chain.stats["blocks_rejected"], "reorgs": chain.stats["reorgs"],
-                      "txs_confirmed": chain.stats["txs_confirmed"], "double_signs": chain.stats["double_signs"]},
+                      "txs_confirmed": chain.stats["txs_confirmed"], "double_signs": self.double_signs()},
             "mempool_size": len(self.mempool),
             "peers": len(self.p2p.peers),
             "p2p_twins": self.p2p.twin_keys(),
@@ -371,7 +576,8 @@ class Node:
         m("coinjecture_start_time_seconds", "gauge", self.started_ms // 1000)
         m("coinjecture_block_height", "gauge", tip.height)
         m("coinjecture_validators", "gauge", len(vs))
-        m("coinjecture_is_validator", "gauge", int(self.pubkey in vs))
+        isval = self.pubkey is not None and self.pubkey in vs
+        m("coinjecture_is_validator", "gauge", int(isval))
         m("coinjecture_mempool_size", "gauge", len(self.mempool))
         m("coinjecture_peers", "gauge", len(self.p2p.peers))
         m("coinjecture_blocks_produced_total", "counter", self.produced)
@@ -381,7 +587,16 @@ class Node:
         m("coinjecture_transactions_accepted_total", "counter", self.tx_accepted)
         m("coinjecture_transactions_rejected_total", "counter", self.tx_rejected)
         m("coinjecture_transactions_confirmed_total", "counter", c.stats["txs_confirmed"])
-        m("coinjecture_double_sign_evidence_total", "counter", c.stats["double_signs"])
+        m("coinjecture_double_sign_evidence_total", "counter", self.double_signs())
+        m("coinjecture_p2p_evidence_received_total", "counter", {'outcome="%s"' % k: v for k, v in
+                                                                 self.ev_received.items()})
+        m("coinjecture_p2p_evidence_sent_total", "counter", self.ev_sent)
+        m("coinjecture_sealing_blocked", "gauge", int(self.sign is not None and isval and not
+                                                      self.sealing_status(isval)[0]))
+        m("coinjecture_sign_refusals_total", "counter", {'reason="%s"' % k: v for k, v in
+                                                         self.sign_refusals.items()} or {'reason="ok"': 0})
+        m("coinjecture_sign_state_write_errors_total", "counter", self.sign_write_errors)
+        m("coinjecture_foreign_blocks_total", "counter", self.foreign_blocks)
         s = self.shadow
         m("coinjecture_parity_matches_total", "counter", {'kind="backend"': s.b_matches, 'kind="peer"': s.matches})
         m("coinjecture_parity_drifts_total", "counter", {'kind="backend"': s.b_drifts, 'kind="peer"': s.drifts})

@@ -113,7 +113,6 @@ class P2P:
         self.pinned_mismatches = 0
         self.bans_total = 0
         self.instance = os.urandom(16)  # per process start, in every hello (docs/P2P.md "Twins")
-        self.evidence_messages = 0
 
     # ------------------------------------------------------------------------------------------ lifecycle
     async def start(self):
@@ -305,10 +304,7 @@ class P2P:
         elif t == "get_blocks":
             await self._serve_range(peer, m["from"], m["count"])
         elif t == "evidence":
-            # a double-sign proof gossiped by coinjectured (docs/P2P.md); this validator records the double
-            # signs among the blocks it stores, and does not verify or forward wire evidence
-            self.evidence_messages += 1
-            log.debug("evidence message from %s ignored", peer.node_key.hex()[:16])
+            node.on_p2p_evidence(peer, m["header_a"], m["header_b"])  # docs/P2P.md "Double-sign evidence"
         elif t == "blocks":
             if peer is not self.sync_peer:
                 peer.penalize(10, "unrequested blocks")
