@@ -1,7 +1,6 @@
 """The Python validator's double-sign protection (docs/OPERATIONS.md "Double-sign protection") and its evidence
 pool (docs/P2P.md "Double-sign evidence"), in-process: the sign-state file in coinjectured's exact format, the
 guard's verdicts, the reset command, and the receiver's checks of an `evidence` message."""
-import json
 import os
 import subprocess
 
