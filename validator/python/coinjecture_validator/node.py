@@ -473,6 +473,8 @@ class Node:
         self.ev_sent += n
         log.info("p2p: double-sign evidence at height %d sent to %d peer(s)", rec.height, n)
         if self.sign is not None and rec.validator == self.pubkey:
+            log.critical("double-sign evidence names THIS node's validator key at height %d: another instance is "
+                         "sealing with it (see docs/OPERATIONS.md, procedure F)", rec.height)
             self.sign.conflict(rec.height, int(time.time() * 1000))
             self._sign_write_result(self.sign.flush())
 
