@@ -95,6 +95,18 @@ class Net:
         self.nodes[name] = n
         return n
 
+    def join(self, name, key_index, voters, votes, want):
+        """A C validator starts as an observer, syncs, and the voters cast `votes` ((action, pubkey) pairs) until
+        every C node shows the set `want`; returns the node."""
+        n = self.add_c(name, key_index)
+        n.start()
+        wait_synced(self.running())
+        for v in voters:
+            for action, pub in votes:
+                vote(v, action, pub)
+        wait_c_set(self, want)
+        return n
+
     def stop(self, n):
         with self.lock:  # no transfer in flight to it
             self.targets = [t for t in self.targets if t is not n]
@@ -224,12 +236,7 @@ def test_cutover_hybrid_python_and_c(net):
 
     # 2. the 3rd C validator (key 3) starts as an observer, syncs and is voted in by 2 of 3 (1+3)
     net.phase = "1+3"
-    c2 = net.add_c("c2", 3)
-    c2.start()
-    wait_synced(net.running())
-    for n in (c0, c1):
-        vote(n, "add", pubs[3])
-    wait_c_set(net, pubs[:4])
+    c2 = net.join("c2", 3, (c0, c1), [("add", pubs[3])], pubs[:4])
     ci.wait_for(lambda: ci.status(py)["consensus"]["validator_count"] == 4, 20, "the Python node sees 4 validators")
     ci.wait_for(lambda: produced(c2) > 0, 40, "c2 sealing")
     net.record()
@@ -239,13 +246,7 @@ def test_cutover_hybrid_python_and_c(net):
     # 3. the 4th C validator (key 4) in and the Python validator out, both voted by 3 of 4 C/Python validators
     # in one epoch (0+4); the Python node keeps running as an observer and keeps validating every block
     net.phase = "0+4"
-    c3 = net.add_c("c3", 4)
-    c3.start()
-    wait_synced(net.running())
-    for n in (c0, c1, c2):
-        vote(n, "add", pubs[4])
-        vote(n, "remove", pubs[0])
-    wait_c_set(net, pubs[1:5])
+    net.join("c3", 4, (c0, c1, c2), [("add", pubs[4]), ("remove", pubs[0])], pubs[1:5])
     h_out = ci.tip(c0)[0]
     ci.wait_for(lambda: ci.status(py)["consensus"]["is_validator"] is False, 20, "the Python node out of the set")
     st = ci.status(py)["node"]
@@ -259,12 +260,7 @@ def test_cutover_hybrid_python_and_c(net):
 
     # 4. the 5th C validator (key 5) voted in by 3 of 4 (5)
     net.phase = "5"
-    c4 = net.add_c("c4", 5)
-    c4.start()
-    wait_synced(net.running())
-    for n in (c0, c1, c2):
-        vote(n, "add", pubs[5])
-    wait_c_set(net, pubs[1:6])
+    c4 = net.join("c4", 5, (c0, c1, c2), [("add", pubs[5])], pubs[1:6])
     ci.wait_for(lambda: produced(c4) > 0, 40, "c4 sealing")
     net.record()
     net.check_parity()
