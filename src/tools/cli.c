@@ -141,6 +141,7 @@ const cj_prog cli_prog = {
     "coinjecture-cli --node http://10.0.0.5:8081 block 42 --json\n"
     "coinjecture-cli send --key alice.key --to bob.key --amount 1000 --wait\n"
     "coinjecture-cli genesis --out genesis.json --validator v0.key --alloc alice.key=1000000000000",
+    NULL, /* no default command */
 };
 
 /* The subcommand being run (for usage errors). */
