@@ -7,8 +7,8 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from cjnet import (BUILD, CLI, COINJECTURED, KEYGEN, REPO, TRANSIENT, Network, Node, PyNode,  # noqa: E402,F401
-                   block, block_hash, free_port, free_port_run, http, keygen, kill_nodes, metric, run, same_tip,
-                   status, tip, wait_for)
+                   block, block_hash, free_port, free_port_run, http, keygen, kill_nodes, metric, pubkey_of, run,
+                   same_tip, status, tip, wait_for)
 
 SOURCE_DIR = REPO
 

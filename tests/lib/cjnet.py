@@ -123,6 +123,8 @@ def _exe(impl):
 class Node:
     """One node process (coinjectured, or the Python validator with impl="py") with its own data dir and ports."""
 
+    log_level = "debug"  # the tests read debug lines; the bench sets "info" on its nodes
+
     def __init__(self, workdir, genesis, key=None, extra=None, env=None, name="node", impl="c"):
         self.workdir, self.genesis, self.key, self.name, self.impl = workdir, genesis, key, name, impl
         self.extra = list(extra or [])
@@ -157,9 +159,9 @@ class Node:
     def args(self):
         """The command line that starts this node."""
         if self.config:
-            return _exe(self.impl) + ["-c", self.config, "--log-level", "debug"] + self.extra
+            return _exe(self.impl) + ["-c", self.config, "--log-level", self.log_level] + self.extra
         a = _exe(self.impl) + ["--data-dir", self.data_dir, "--api-port", str(self.api_port), "--p2p-port",
-                               str(self.p2p_port), "--log-level", "debug"]
+                               str(self.p2p_port), "--log-level", self.log_level]
         if self.key:
             a += ["--key-file", str(self.key)]
         return a + self.extra
