@@ -17,9 +17,11 @@ from conftest import BUILD, REPO, free_port_run, pubkey_of
 DEVNET = f"{REPO}/scripts/devnet.sh"
 
 
-def devnet(work, *args, nodes=3, timeout=180):
-    """Runs devnet.sh without a terminal on a free run of ports; returns the CompletedProcess (text)."""
-    cmd = [DEVNET, "--dir", str(work), "--build-dir", BUILD, "--base-port", str(free_port_run(2 * nodes)), *args]
+def devnet(work, *args, nodes=3, new=True, timeout=180):
+    """Runs devnet.sh without a terminal (a new chain on a free run of ports, or a restart: new=False);
+    returns the CompletedProcess (text)."""
+    ports = ["--base-port", str(free_port_run(2 * nodes))] if new else []
+    cmd = [DEVNET, "--dir", str(work), "--build-dir", BUILD, *ports, *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
 
 
@@ -58,11 +60,11 @@ def test_hybrid_default_python_validator_produces_and_validates(tmp_path):
     first = int(re.search(r"agree on height (\d+)", r.stdout).group(1))
 
     # the same folder continues the same chain; the kind of network is fixed
-    r = devnet(work, "--duration", "4")
+    r = devnet(work, "--duration", "4", new=False)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "restarting the existing chain" in r.stdout
     assert int(re.search(r"agree on height (\d+)", r.stdout).group(1)) > first
-    r = devnet(work, "--c-only", "--duration", "3")
+    r = devnet(work, "--c-only", "--duration", "3", new=False)
     assert r.returncode != 0 and "hybrid" in r.stderr and "--reset" in r.stderr
 
 
