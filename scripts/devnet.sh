@@ -99,6 +99,8 @@ dir=$(cd "$dir" && pwd)
 net=$dir/net
 impl_of() { if [ "$c_only" -eq 0 ] && [ "$1" -eq $((nodes - 1)) ]; then echo py; else echo c; fi; }
 if [ -f "$dir/devnet.env" ]; then
+  grep -q '^DEVNET_C_ONLY=' "$dir/devnet.env" ||
+    die "$dir was made by an older devnet.sh (no coinjecture-cli testnet layout, maybe older chain rules): use --reset"
   # shellcheck disable=SC1091
   . "$dir/devnet.env"   # DEVNET_NODES, DEVNET_BLOCK_MS, DEVNET_BASE_PORT, DEVNET_C_ONLY of the existing chain
   [ "$DEVNET_NODES" -eq "$nodes" ] || die "$dir holds a $DEVNET_NODES-validator devnet; use --nodes $DEVNET_NODES or --reset"
