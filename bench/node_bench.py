@@ -2,10 +2,10 @@
 """Node benchmark (issue 7 item 5): throughput of a 3-validator loopback network under load, per-node
 peak RSS, and the time a fresh observer takes to sync a pre-built chain.
 
-Builds nothing: it runs the coinjectured, coinjecture-cli and coinjecture-keygen of --build-dir, with the
-same genesis/config mechanism as scripts/devnet.sh (keys from coinjecture-keygen, `coinjecture-cli
-genesis`, `coinjectured init`, one data dir and free loopback ports per node, static peers). Standard
-library only.
+Builds nothing: it runs the coinjectured, coinjecture-cli and coinjecture-keygen of --build-dir, and brings
+networks up with the tests' shared helper tests/lib/cjnet.py (`coinjecture-cli testnet`: keys, genesis,
+one config per node with pinned peers, on free loopback ports), as scripts/devnet.sh does. Standard library
+only.
 
   /usr/bin/python3 bench/node_bench.py --build-dir build-perf                 # both parts, 60 s window
   /usr/bin/python3 bench/node_bench.py --build-dir build-perf --only tps --duration 30
@@ -21,8 +21,9 @@ common height above the window (so the blocks counted are confirmed on all nodes
 every accepted transfer confirmed; confirmed_tps_min_10s is the weakest 10-second slice. Per node: peak RSS
 (VmHWM), CPU seconds and CPU per confirmed transaction, reorgs. --check exits 1 if a goal is missed.
 
-Sync: one validator builds a chain of the largest requested size as fast as it can (its genesis time
-lies in the past, so every slot is already due), then is restarted with production disabled; a fresh
+Sync: one validator builds the chain on a clock running --sync-clock-speed times fast (libfaketime) from its
+genesis time in the past (chain rules 2: time passes between blocks, one block time at least, so a chain
+cannot be built in a catch-up burst), then is restarted on the real clock with production disabled; a fresh
 observer with that validator as its only peer is timed from process start to the validator's height.
 Sizes are built incrementally (1,000, then 10,000, ...), so each size costs only its new blocks.
 
@@ -30,7 +31,8 @@ Baselines measured in the same run (these boxes are noisy, so absolute numbers a
 throughput, single-thread Ed25519 verifications per second with libsodium, giving the signature ceiling
 cores * rate / validators (each node checks each signature once) and confirmed_vs_signature_ceiling; for
 memory, each node's RSS when the network is up and idle next to its peak under load; for sync, the
-producer's own rate sealing and committing the same blocks, and sync_vs_produce.
+producer's own rate sealing and committing the same blocks (paced by the fast clock: at most
+speed * 1000 / block time blocks/s), and sync_vs_produce.
 
 Every number is printed with the load average of the machine (shared boxes are noisy); --json FILE
 writes everything machine-readable.
@@ -42,8 +44,6 @@ import json
 import os
 import resource
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -51,15 +51,12 @@ import time
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "lib"))
+cjnet = None  # tests/lib/cjnet.py, imported by main() once COINJECTURE_BUILD_DIR names --build-dir
+
 
 def log(msg):
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def loadavg():
@@ -123,104 +120,47 @@ def cpu_seconds(pid):
 
 
 class Tools:
+    """The programs of --build-dir (coinjecture-cli possibly another build's, --cli)."""
+
     def __init__(self, build_dir, cli=None):
-        self.node = os.path.join(build_dir, "src/node/coinjectured")
-        self.cli = cli or os.path.join(build_dir, "src/tools/coinjecture-cli")
-        self.keygen = os.path.join(build_dir, "src/tools/coinjecture-keygen")
+        self.node, self.keygen = cjnet.COINJECTURED, cjnet.KEYGEN
+        self.cli = cli or cjnet.CLI
         for b in (self.node, self.cli, self.keygen):
             if not os.access(b, os.X_OK):
                 sys.exit(f"node_bench: {b} not found: build first (ninja -C {build_dir})")
-
-    def run(self, args, timeout=120):
-        p = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
-        if p.returncode != 0:
-            raise RuntimeError(f"{args[0]} {' '.join(args[1:4])}... failed ({p.returncode}): {p.stderr.strip()}")
-        return p.stdout
-
-    def keygen_file(self, path):
-        return json.loads(self.run([self.keygen, "--key-file", path, "--json"]))["public_key"]
-
-    def genesis(self, out, validators, allocs, block_ms, genesis_time):
-        args = [self.cli, "genesis", "--out", out, "--network", "bench", "--chain-id", "7777", "--block-time",
-                f"{block_ms}ms", "--genesis-time", str(genesis_time)]
-        for v in validators:
-            args += ["--validator", v]
-        for k, bal in allocs:
-            args += ["--alloc", f"{k}={bal}"]
-        self.run(args)
 
 
 BACKEND = ["reference"]  # --crypto-backend, for every node started
 
 
-class Node:
-    """One coinjectured with its own data dir and loopback ports (like scripts/devnet.sh)."""
+def node_flags():
+    """Flags of every bench node: rate limiter off, the chosen crypto backend."""
+    return cjnet.NO_RATE_LIMIT + ["--crypto-backend", BACKEND[0]]
 
-    def __init__(self, tools, workdir, name, genesis, key=None, extra=()):
-        self.t, self.name, self.key, self.extra = tools, name, key, list(extra)
-        self.data = os.path.join(workdir, name)
-        self.log_path = os.path.join(workdir, name + ".log")
-        self.api_port, self.p2p_port = free_port(), free_port()
-        self.url = f"http://127.0.0.1:{self.api_port}"
-        self.proc = None
-        self.peers = []
-        tools.run([tools.node, "init", "--genesis", genesis, "--data-dir", self.data])
 
-    def start(self, extra=()):
-        args = [self.t.node, "--data-dir", self.data, "--api-port", str(self.api_port), "--p2p-port",
-                str(self.p2p_port), "--log-level", "info", "--set", "rate_limiter.enabled=false", "--crypto-backend",
-                BACKEND[0]]
-        if self.key:
-            args += ["--key-file", self.key]
-        if self.peers:
-            args += ["--peers", ",".join(self.peers)]
-        self.log = open(self.log_path, "a")
-        self.started = time.monotonic()
-        self.proc = subprocess.Popen(args + self.extra + list(extra), stdout=self.log, stderr=subprocess.STDOUT)
-        return self
+def head(n):
+    return cjnet.tip(n)
 
-    def wait_healthy(self, timeout=30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited ({self.proc.returncode}); see {self.log_path}")
-            try:
-                if http_json(self.url + "/health", timeout=2).get("status") == "ok":
-                    return
-            except (OSError, ValueError):
-                pass
-            time.sleep(0.05)
-        raise RuntimeError(f"{self.name} not healthy after {timeout} s; see {self.log_path}")
 
-    def status(self):
-        return http_json(self.url + "/v1/status")
+def get_block(n, h):
+    """Block h of node n without its transactions."""
+    return http_json(f"{n.url}/v1/blocks/{h}?transactions=false", timeout=30)
 
-    def head(self):
-        c = self.status()["consensus"]
-        return int(c["block_height"]), c["current_block_hash"]
 
-    def block(self, h, txs=False):
-        q = "" if txs else "?transactions=false"
-        return http_json(f"{self.url}/v1/blocks/{h}{q}", timeout=30)
-
-    def stop(self):
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
-        self.log.close()
+def stop(n):
+    """SIGTERM (SIGKILL after 30 s) to node n if it runs."""
+    if n.proc is None:
+        return
+    try:
+        n.stop(timeout=30)
+    except subprocess.TimeoutExpired:
+        cjnet.kill_nodes([n])
 
 
 def reorg_count(node):
     """Reorgs the node reported since start (stats.reorgs of /v1/status)."""
     try:
-        return int(node.status().get("stats", {}).get("reorgs", 0))
+        return int(cjnet.status(node).get("stats", {}).get("reorgs", 0))
     except (OSError, ValueError):
         return None
 
@@ -239,10 +179,10 @@ def wait_until(pred, timeout, step=0.1, what="condition"):
 
 def common_block(nodes, min_height):
     """A height >= min_height that every node has, and whether all hold the same block hash there."""
-    wait_until(lambda: min(n.head()[0] for n in nodes) >= min_height, 120, what=f"all nodes at {min_height}")
-    h = min(n.head()[0] for n in nodes)
+    wait_until(lambda: min(head(n)[0] for n in nodes) >= min_height, 120, what=f"all nodes at {min_height}")
+    h = min(head(n)[0] for n in nodes)
     for _ in range(50):  # a node may be mid-import of a competing block: retry briefly
-        hashes = {n.block(h)["block_hash"] for n in nodes}
+        hashes = {get_block(n, h)["block_hash"] for n in nodes}
         if len(hashes) == 1:
             return h, hashes.pop(), True
         time.sleep(0.2)
@@ -257,39 +197,29 @@ def bench_tps(t, args, root):
     os.makedirs(work)
     nv, ns = args.validators, args.senders
     log(f"tps: {nv} validators, {ns} genesis-funded senders, block time {args.block_time} ms")
-    vkeys = []
-    for i in range(nv):
-        p = os.path.join(work, f"validator{i}.key")
-        t.keygen_file(p)
-        vkeys.append(p)
     key_dirs = [os.path.join(work, f"senders{i}") for i in range(nv)]
-    allocs = [(k, 10**15) for k in vkeys]
+    allocs = []
     for d in key_dirs:
         os.makedirs(d, mode=0o700)
     for j in range(ns):
         p = os.path.join(key_dirs[j % nv], f"s{j:05d}.key")
-        t.keygen_file(p)
+        cjnet.keygen(p)
         allocs.append((p, 10**15))
-    genesis = os.path.join(work, "genesis.json")
-    t.genesis(genesis, vkeys, allocs, args.block_time, int(time.time()))
-    extra = []
+    extra = node_flags()
     if args.mempool:
         extra += ["--set", f"mempool.max_size={args.mempool}"]
     if args.per_account:
         extra += ["--set", f"mempool.max_per_account={args.per_account}"]
-    nodes = [Node(t, work, f"node{i}", genesis, vkeys[i], extra) for i in range(nv)]
-    for n in nodes:
-        n.peers = [f"127.0.0.1:{m.p2p_port}" for m in nodes if m is not n]
+    net = cjnet.Network(work, validators=nv, block_time=f"{args.block_time}ms", chain_id=7777, network="bench",
+                        allocs=allocs, extra=extra)
+    nodes, genesis = net.nodes, net.genesis
     result = {}
     loaders = []
     try:
-        for n in nodes:
-            n.start()
-        for n in nodes:
-            n.wait_healthy()
-        wait_until(lambda: all(n.status().get("peers", 0) >= nv - 1 for n in nodes), 30, what="peers connected")
-        wait_until(lambda: min(n.head()[0] for n in nodes) >= 2, 60, what="first blocks")
-        h0 = max(n.head()[0] for n in nodes)
+        net.start()
+        wait_until(lambda: all(cjnet.status(n).get("peers", 0) >= nv - 1 for n in nodes), 30, what="peers connected")
+        wait_until(lambda: min(head(n)[0] for n in nodes) >= 2, 60, what="first blocks")
+        h0 = max(head(n)[0] for n in nodes)
         idle_rss = [proc_status(n.proc.pid).get("VmRSS", 0) for n in nodes]
         cpu0 = [cpu_seconds(n.proc.pid) for n in nodes]
         la0 = loadavg()
@@ -319,13 +249,13 @@ def bench_tps(t, args, root):
         accepted = sum(o["accepted"] for o, _ in outs)
         all_confirmed = all(o["all_confirmed"] for o, _ in outs)
         # confirmed on all nodes: a common height above the window with one hash everywhere
-        top = max(n.head()[0] for n in nodes)
+        top = max(head(n)[0] for n in nodes)
         hc, hhash, agree = common_block(nodes, top)
         in_window = total = 0
         last_tx_ms = start_ms
         blocks = []
         for h in range(h0 + 1, hc + 1):
-            b = nodes[0].block(h)
+            b = get_block(nodes[0], h)
             ts, cnt = int(b["header"]["timestamp"]), int(b["tx_count"])
             blocks.append((h, ts, cnt))
             total += cnt
@@ -337,7 +267,7 @@ def bench_tps(t, args, root):
         slices = []
         for a in range(start_ms, end_ms - 9999, 10000):
             slices.append(sum(c for _, ts, c in blocks if a < ts <= a + 10000) / 10.0)
-        heads = [n.head() for n in nodes]
+        heads = [head(n) for n in nodes]
         result = {
             "validators": nv, "senders": ns, "block_time_ms": args.block_time, "duration_s": round(window_s, 2),
             "presign_per_key": per_key, "connections_per_loader": args.connections, "batch": args.batch,
@@ -383,7 +313,7 @@ def bench_tps(t, args, root):
                 p.kill()
                 p.wait()
         for n in nodes:
-            n.stop()
+            stop(n)
     return result
 
 
@@ -392,13 +322,12 @@ def bench_tps(t, args, root):
 
 def sync_observer(t, work, genesis, source, target, name):
     """Starts a fresh observer peered with source and times it to height target."""
-    obs = Node(t, work, name, genesis)
-    obs.peers = [f"127.0.0.1:{source.p2p_port}"]
+    obs = cjnet.Node(work, genesis, extra=node_flags() + ["--peers", f"127.0.0.1:{source.p2p_port}"], name=name)
     la0 = loadavg()
     t0 = time.monotonic()
-    obs.start()
+    obs.start(wait=False)
     try:
-        obs.wait_healthy()
+        obs.wait_healthy(timeout=30)
         t_up = time.monotonic() - t0
         samples = []
         deadline = t0 + max(120.0, target * 0.05)
@@ -407,7 +336,7 @@ def sync_observer(t, work, genesis, source, target, name):
             if obs.proc.poll() is not None:
                 raise RuntimeError(f"{name} exited; see {obs.log_path}")
             try:
-                h = obs.head()[0]
+                h = head(obs)[0]
             except (OSError, ValueError):
                 pass
             samples.append((round(time.monotonic() - t0, 2), h))
@@ -418,9 +347,9 @@ def sync_observer(t, work, genesis, source, target, name):
         rss = proc_status(obs.proc.pid)
         cpu = cpu_seconds(obs.proc.pid)
         ok = h >= target
-        same = ok and obs.block(target)["block_hash"] == source.block(target)["block_hash"]
+        same = ok and get_block(obs, target)["block_hash"] == get_block(source, target)["block_hash"]
     finally:
-        obs.stop()
+        stop(obs)
     r = {"blocks": target, "reached": ok, "same_hash": same, "seconds": round(elapsed, 2),
          "startup_s": round(t_up, 2), "blocks_per_s": round(target / elapsed, 1) if ok else None,
          "observer_cpu_s": round(cpu, 2), "observer_peak_rss_kib": rss.get("VmHWM", 0), "loadavg_start": la0,
@@ -434,45 +363,57 @@ def bench_sync(t, args, root):
     sizes = sorted({int(x) for x in args.sync_blocks.split(",") if x.strip()})
     work = os.path.join(root, "sync")
     os.makedirs(work)
-    vkey = os.path.join(work, "validator.key")
-    t.keygen_file(vkey)
-    bt = args.sync_block_time
-    genesis = os.path.join(work, "genesis.json")
-    # every slot up to the largest size is already due: the validator seals back to back
-    gtime = int(time.time()) - (sizes[-1] * bt) // 1000 - 5
-    t.genesis(genesis, [vkey], [(vkey, 10**15)], bt, gtime)
-    prod = Node(t, work, "producer", genesis, vkey)
+    bt, speed = args.sync_block_time, args.sync_clock_speed
+    # the whole chain fits between the genesis time and now, with room for a producer lagging its fast clock
+    gtime = int(time.time()) - (sizes[-1] * bt * 5) // 4000 - 10
+    net = cjnet.Network(work, validators=1, block_time=f"{bt}ms", chain_id=7777, network="bench",
+                        genesis_time=gtime, extra=node_flags())
+    prod, genesis = net[0], net.genesis
     results = []
-    built = 0
+    built, resume_ms = 0, gtime * 1000
     try:
         for size in sizes:
-            prod.start()
-            prod.wait_healthy()
+            # seal on a clock running `speed` times fast from the last block's time (the genesis time at first)
+            prod.env = cjnet.fast_clock_env(time.time() - resume_ms / 1000, speed)
+            prod.start(wait=False)
+            prod.wait_healthy(timeout=30)
             tb = time.monotonic()
             la0 = loadavg()
-            wait_until(lambda: prod.head()[0] >= size, max(600.0, size * 0.1), step=0.5, what=f"producer at {size}")
+            wait_until(lambda: head(prod)[0] >= size, max(600.0, size * bt / speed / 1000 * 3), step=0.5,
+                       what=f"producer at {size}")
             build_s = time.monotonic() - tb
-            prod.stop()
-            # serve the chain without growing it
-            prod.start(["--set", "consensus.enabled=false"])
-            prod.wait_healthy()
-            height = prod.head()[0]
-            log(f"sync: chain of {height} blocks ready (built up to it in {build_s:.1f} s, load average {la0})")
+            stop(prod)
+            # serve the chain without growing it, on the real clock, once its last block lies in the past
+            prod.env = None
+            prod.extra = node_flags() + ["--set", "consensus.enabled=false"]
+            prod.start(wait=False)
+            prod.wait_healthy(timeout=30)
+            height = head(prod)[0]
+            resume_ms = int(get_block(prod, height)["header"]["timestamp"])
+            ahead_s = resume_ms / 1000 - time.time()
+            if ahead_s > 0:  # the producer lagged its fast clock: wait until its last block lies in the past
+                log(f"sync: block {height} lies {ahead_s:.1f} s ahead of the real clock (the producer lagged its "
+                    "fast clock; a lower --sync-clock-speed avoids it): waiting")
+                time.sleep(ahead_s + 0.5)
+            log(f"sync: chain of {height} blocks ready (built on a x{speed} clock in {build_s:.1f} s, load average "
+                f"{la0})")
             r = sync_observer(t, work, genesis, prod, height, f"observer-{size}")
             r["producer_build_s"] = round(build_s, 1)
-            # baseline of this run: the producer sealing and committing the same blocks alone
+            # baseline of this run: the producer sealing and committing the same blocks alone (paced by its clock)
             r["producer_blocks_per_s"] = round((height - built) / build_s, 1) if height > built else None
+            r["producer_clock_speed"] = speed
             built = height
             if r["blocks_per_s"] and r["producer_blocks_per_s"]:
                 r["sync_vs_produce"] = round(r["blocks_per_s"] / r["producer_blocks_per_s"], 2)
-                log(f"sync: baseline: the producer built those blocks at {r['producer_blocks_per_s']} blocks/s; "
-                    f"sync is {r['sync_vs_produce']}x that")
+                log(f"sync: baseline: the producer built those blocks at {r['producer_blocks_per_s']} blocks/s "
+                    f"(its clock x{speed}); sync is {r['sync_vs_produce']}x that")
             r["requested"] = size
             results.append(r)
-            prod.stop()
-            shutil.rmtree(os.path.join(work, f"observer-{size}"), ignore_errors=True)
+            stop(prod)
+            prod.extra = node_flags()
+            shutil.rmtree(os.path.join(work, f"observer-{size}-data"), ignore_errors=True)
     finally:
-        prod.stop()
+        stop(prod)
     return results
 
 
@@ -499,7 +440,9 @@ def main():
                     help="mempool.max_per_account of the nodes (0: node default)")
     ap.add_argument("--sync-loaded", action="store_true", help="also time a fresh observer on the loaded chain")
     ap.add_argument("--sync-blocks", default="1000,10000", help="chain sizes for the sync benchmark")
-    ap.add_argument("--sync-block-time", type=int, default=1000, help="ms (sync chain)")
+    ap.add_argument("--sync-block-time", type=int, default=100, help="ms (sync chain)")
+    ap.add_argument("--sync-clock-speed", type=int, default=10,
+                    help="the sync producer's clock runs this many times fast while it builds the chain")
     ap.add_argument("--workdir", help="keep everything here (default: a temporary dir, deleted)")
     ap.add_argument("--json", help="write the results to this file")
     ap.add_argument("--check", action="store_true", help="exit 1 if a goal of the issue is missed")
@@ -508,6 +451,11 @@ def main():
         per_loader = args.senders // args.validators
         args.presign = -(-3000 * args.duration // max(per_loader, 1))
     BACKEND[0] = args.crypto_backend
+    global cjnet
+    os.environ["COINJECTURE_BUILD_DIR"] = os.path.abspath(args.build_dir)
+    import cjnet as cjnet_module
+    cjnet = cjnet_module
+    cjnet.Node.log_level = "info"
     t = Tools(os.path.abspath(args.build_dir), os.path.abspath(args.cli) if args.cli else None)
     root = os.path.abspath(args.workdir) if args.workdir else tempfile.mkdtemp(prefix="cj-node-bench-")
     os.makedirs(root, exist_ok=True)

@@ -9,8 +9,9 @@ core_pkgs=(build-essential cmake ninja-build pkg-config libsodium-dev libcmocka-
 full_pkgs=(libevent-dev libsqlite3-dev libyaml-dev libjansson-dev python3-dev python3-pytest
            python3-setuptools python3-pip python3-venv python3-cryptography python3-yaml golang-go clang
            libclang-rt-14-dev libssl-dev valgrind curl chromium faketime)
+# (python3-cryptography and python3-yaml: the devnet's Python validator, validator/python)
 run_pkgs=(build-essential cmake ninja-build pkg-config libsodium-dev libjansson-dev libevent-dev libsqlite3-dev
-          libyaml-dev python3)
+          libyaml-dev python3 python3-cryptography python3-yaml)
 docker_pkgs=(podman runc containernetworking-plugins golang-github-containernetworking-plugin-dnsname debootstrap curl)
 pkgs=("${core_pkgs[@]}")
 case "${1:-}" in

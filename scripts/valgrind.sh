@@ -6,7 +6,7 @@
 # non-zero if any binary had a memory error or a definite/indirect leak, or failed its own tests.
 # BUILD_DIR must be a normal build: valgrind cannot run ASan/UBSan binaries (it refuses sanitized
 # builds). Logs: BUILD_DIR/valgrind/<test>.log. Environment: CJ_VALGRIND_EXTRA (more valgrind options),
-# CJ_VALGRIND_NICE (default 10).
+# CJ_VALGRIND_NICE (default 10), CJ_VALGRIND_JOBS (binaries run at once; default: the CPU count).
 set -u
 if [ $# -lt 1 ] || [ ! -d "$1" ]; then
   echo "usage: $0 BUILD_DIR [TEST_NAME ...]" >&2
@@ -37,9 +37,9 @@ if [ ${#tests[@]} -eq 0 ]; then
 fi
 
 mkdir -p "$build/valgrind"
-bad=()
-lines=()
-for exe in "${tests[@]}"; do
+# One binary under valgrind: writes BUILD/valgrind/<test>.{log,out} and its one-line verdict to <test>.status.
+run_one() {
+  local exe=$1 name log out rc errs def ind tests_failed status
   name=$(basename "$exe")
   log="$build/valgrind/$name.log"
   out="$build/valgrind/$name.out"
@@ -59,13 +59,30 @@ for exe in "${tests[@]}"; do
   elif [ $rc -ne 0 ]; then
     status="FAILED (exit $rc, $tests_failed failing tests; see $out)"
   fi
-  [ "$status" != ok ] && bad+=("$name")
-  lines+=("$(printf '%-28s errors %-4s definitely lost %-8s indirectly lost %-8s %s' "$name" "$errs" "$def" "$ind" "$status")")
-  if [ "$status" != ok ]; then
-    echo "================ $name: $status ================"
-    grep -E -A25 '^==[0-9]+== (Invalid|Conditional|Use of|Syscall|Mismatched|Source and destination|Argument)|are definitely lost|are indirectly lost' "$log" | head -120
-    grep -E '^\[  (ERROR|FAILED)  \]|^\[   LINE   \]' "$out" | head -20
-  fi
+  printf '%-28s errors %-4s definitely lost %-8s indirectly lost %-8s %s\n' "$name" "$errs" "$def" "$ind" \
+    "$status" > "$build/valgrind/$name.status"
+}
+
+# valgrind runs one thread at a time, so the binaries run side by side, one per CPU (CJ_VALGRIND_JOBS).
+jobs=${CJ_VALGRIND_JOBS:-$(nproc 2>/dev/null || echo 1)}
+for exe in "${tests[@]}"; do
+  rm -f "$build/valgrind/$(basename "$exe").status"
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+  run_one "$exe" &
+done
+wait
+
+bad=()
+lines=()
+for exe in "${tests[@]}"; do
+  name=$(basename "$exe")
+  line=$(cat "$build/valgrind/$name.status" 2>/dev/null || echo "$name: no verdict (valgrind did not finish)")
+  lines+=("$line")
+  case "$line" in *" ok") continue ;; esac
+  bad+=("$name")
+  echo "================ $line ================"
+  grep -E -A25 '^==[0-9]+== (Invalid|Conditional|Use of|Syscall|Mismatched|Source and destination|Argument)|are definitely lost|are indirectly lost' "$build/valgrind/$name.log" | head -120
+  grep -E '^\[  (ERROR|FAILED)  \]|^\[   LINE   \]' "$build/valgrind/$name.out" | head -20
 done
 
 echo

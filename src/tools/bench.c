@@ -355,6 +355,7 @@ static const cj_prog prog = {
     0,
     "docs/PERFORMANCE.md describes the targets and the reference results.",
     "coinjecture-bench\ncoinjecture-bench --json --runs 11\ncoinjecture-bench --check",
+    NULL, /* no default command */
 };
 
 /* The measured ratios against the targets of docs/PERFORMANCE.md (--check fails when ok is 0). */

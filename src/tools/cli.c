@@ -90,6 +90,10 @@ static const cj_opt testnet_opts[] = {
     {T_CHAIN_ID, "chain-id", 0, "N", "chain id (default 1337)", 0, NULL},
     {T_NETWORK, "network", 0, "NAME", "network name (default coinjecture-testnet)", 0, NULL},
     {T_BLOCK_TIME, "block-time", 0, "DURATION", "target block time (default 2s)", 0, NULL},
+    {T_ALLOC, "alloc", 0, "KEY=BALANCE", "an initial balance besides the faucet's, KEY as for genesis --alloc "
+     "(repeatable)", CJ_OPT_REPEAT, NULL},
+    {T_EPOCH_LENGTH, "epoch-length", 0, "N", "blocks per epoch (default 100)", 0, NULL},
+    {T_GENESIS_TIME, "genesis-time", 0, "UNIX_SECONDS", "genesis timestamp (default now)", 0, NULL},
     END_OPTS,
 };
 
@@ -141,6 +145,7 @@ const cj_prog cli_prog = {
     "coinjecture-cli --node http://10.0.0.5:8081 block 42 --json\n"
     "coinjecture-cli send --key alice.key --to bob.key --amount 1000 --wait\n"
     "coinjecture-cli genesis --out genesis.json --validator v0.key --alloc alice.key=1000000000000",
+    NULL, /* no default command */
 };
 
 /* The subcommand being run (for usage errors). */

@@ -31,7 +31,8 @@ enum {
     N_OUT, N_VALIDATOR, N_ALLOC, N_CHAIN_ID, N_NETWORK, N_BLOCK_TIME, N_EPOCH_LENGTH, N_GENESIS_TIME,
     L_FUNDER, L_KEYS, L_KEY_DIR, L_DURATION, L_CONFIRM_TIMEOUT, L_FUND, L_AMOUNT, L_GAS_PRICE, L_CONNECTIONS,
     L_PRESIGN, L_BATCH, L_BATCH_PER_KEY, L_RATE,
-    T_OUT, T_VALIDATORS, T_OBSERVERS, T_HOSTS, T_BASE_PORT, T_CHAIN_ID, T_NETWORK, T_BLOCK_TIME,
+    T_OUT, T_VALIDATORS, T_OBSERVERS, T_HOSTS, T_BASE_PORT, T_CHAIN_ID, T_NETWORK, T_BLOCK_TIME, T_ALLOC,
+    T_EPOCH_LENGTH, T_GENESIS_TIME,
 };
 
 /* ---- cli.c ---- */
@@ -91,6 +92,9 @@ int cli_testnet_run(const cj_parsed *a);
 
 /* Checks g by parsing its JSON back, writes it to out (never overwriting) and prints a summary. Exit status. */
 int cli_genesis_write(const cj_genesis *g, const char *out);
+
+/* Adds an --alloc KEY=BALANCE (KEY: 64 hex or a key file) to g. Returns 0, or the exit status (reported). */
+int cli_genesis_alloc(cj_genesis *g, const cj_cmd *cmd, const char *v);
 int cli_load_run(cli *c, const cj_parsed *a);
 
 /* ---- cli_tx.c: transfers ---- */

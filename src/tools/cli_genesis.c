@@ -23,8 +23,8 @@ static int genesis_validator(cj_genesis *g, const char *v)
     return 0;
 }
 
-/* Adds an --alloc KEY=BALANCE to g. Returns 0, or the exit status of an error (reported). */
-static int genesis_alloc(cj_genesis *g, const cj_cmd *cmd, const char *v)
+/* Adds an --alloc KEY=BALANCE to g (genesis and testnet). Returns 0, or the exit status of an error (reported). */
+int cli_genesis_alloc(cj_genesis *g, const cj_cmd *cmd, const char *v)
 {
     const char *eq = strrchr(v, '=');
     char who[4096], err[512];
@@ -75,7 +75,7 @@ static int genesis_opt(cj_genesis *g, const char **out, const cj_cmd *cmd, const
     case N_VALIDATOR:
         return genesis_validator(g, v);
     case N_ALLOC:
-        return genesis_alloc(g, cmd, v);
+        return cli_genesis_alloc(g, cmd, v);
     }
     return 0;
 }

@@ -18,8 +18,10 @@
 /* The options of one `testnet` run. */
 typedef struct {
     const char *out, *hosts_arg;
-    uint64_t validators, observers, base_port, chain_id, block_time_ms;
+    uint64_t validators, observers, base_port, chain_id, block_time_ms, epoch_length, genesis_time;
+    int genesis_time_set;
     const char *network;
+    cj_genesis extra; /* only its allocs: the --alloc balances besides the faucet's */
     char *hosts[TESTNET_MAX_HOSTS];
     size_t nhosts;
     char *hosts_buf;
@@ -59,6 +61,13 @@ static int testnet_opt(testnet *t, const cj_cmd *cmd, const cj_optval *ov)
         if (cj_value_parse_duration_ms(ov->val, &t->block_time_ms) != 0)
             return cj_opts_error(&cli_prog, cmd, "--block-time: bad duration '%s' (e.g. 2s, 500ms)", ov->val);
         return 0;
+    case T_ALLOC:
+        return cli_genesis_alloc(&t->extra, cmd, ov->val);
+    case T_EPOCH_LENGTH:
+        return cj_opts_u64(&cli_prog, cmd, ov, 1, UINT64_MAX, &t->epoch_length);
+    case T_GENESIS_TIME:
+        t->genesis_time_set = 1;
+        return cj_opts_u64(&cli_prog, cmd, ov, 0, (uint64_t)INT64_MAX / 1000, &t->genesis_time);
     }
     return 0;
 }
@@ -133,11 +142,11 @@ static int testnet_write(const testnet *t, tn_node *nodes, size_t n)
     g.rules_version = CJ_GENESIS_RULES_VERSION;
     g.chain_id = t->chain_id;
     snprintf(g.network, sizeof g.network, "%s", t->network);
-    g.genesis_time = (int64_t)time(NULL);
+    g.genesis_time = t->genesis_time_set ? (int64_t)t->genesis_time : (int64_t)time(NULL);
     g.block_time_ms = t->block_time_ms;
-    g.epoch_length = 100;
+    g.epoch_length = t->epoch_length;
     g.validators = calloc(t->validators, 32);
-    g.allocs = calloc(1, sizeof *g.allocs);
+    g.allocs = calloc(1 + t->extra.alloc_count, sizeof *g.allocs);
     if (g.validators == NULL || g.allocs == NULL)
         rc = cli_fail("out of memory");
     for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -157,7 +166,9 @@ static int testnet_write(const testnet *t, tn_node *nodes, size_t n)
     if (rc == 0) {
         memcpy(g.allocs[0].pubkey, faucet, 32);
         g.allocs[0].balance = TESTNET_FAUCET_BALANCE;
-        g.alloc_count = 1;
+        if (t->extra.alloc_count > 0)
+            memcpy(&g.allocs[1], t->extra.allocs, t->extra.alloc_count * sizeof *g.allocs);
+        g.alloc_count = 1 + t->extra.alloc_count;
         char gpath[4200];
         snprintf(gpath, sizeof gpath, "%s/genesis.json", t->out);
         rc = cli_genesis_write(&g, gpath);
@@ -168,7 +179,7 @@ static int testnet_write(const testnet *t, tn_node *nodes, size_t n)
     return rc;
 }
 
-/* `testnet --out DIR [--validators N] [--observers M] [--hosts H,...] [--base-port P] ...`. */
+/* `testnet --out DIR [--validators N] [--observers M] [--hosts H,...] [--base-port P] [--alloc K=B] ...`. */
 int cli_testnet_run(const cj_parsed *a)
 {
     testnet t;
@@ -177,6 +188,7 @@ int cli_testnet_run(const cj_parsed *a)
     t.base_port = 9000;
     t.chain_id = 1337;
     t.block_time_ms = 2000;
+    t.epoch_length = 100;
     t.network = "coinjecture-testnet";
     t.hosts_arg = "127.0.0.1";
     int rc = 0;
@@ -201,5 +213,6 @@ int cli_testnet_run(const cj_parsed *a)
                t.out, t.out);
     free(nodes);
     free(t.hosts_buf);
+    cj_genesis_free(&t.extra);
     return rc;
 }

@@ -40,6 +40,7 @@ static const cj_prog prog = {
     "coinjecture-keygen --key-file validator.key\n"
     "coinjecture-keygen --key-dir keys --count 3 --prefix node --json\n"
     "coinjecture-keygen --show validator.key",
+    NULL, /* no default command */
 };
 
 /* Prints one key's public information in text or JSON. */

@@ -78,13 +78,14 @@ int cj_opts_error(const cj_prog *p, const cj_cmd *cmd, const char *fmt, ...)
     return rc;
 }
 
-/* Parses a bounded unsigned option value, reporting a bad one like every other usage error (opts.h). */
+/* Parses a bounded unsigned option value, reporting a bad one like every other usage error (opts.h); plain
+ * decimal digits only, without leading zeros, so "010" cannot mean 8 to one reader and 10 to another. */
 int cj_opts_u64(const cj_prog *p, const cj_cmd *cmd, const cj_optval *ov, uint64_t min, uint64_t max,
                 uint64_t *out)
 {
     const char *s = ov->val ? ov->val : "";
     uint64_t v = 0;
-    int ok = *s != '\0';
+    int ok = *s != '\0' && !(s[0] == '0' && s[1] != '\0');
     for (; ok && *s; s++) {
         if (*s < '0' || *s > '9' || v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10) {
             ok = 0;
@@ -199,6 +200,10 @@ static int run_builtins(const cj_prog *p, const builtin_req *b, cj_parsed *out)
  * number what it accepts. Returns -1 when they do, else 2 (reported, out freed). */
 static int check_args(const cj_prog *p, cj_parsed *out)
 {
+    if (p->cmds != NULL && out->cmd == NULL && p->default_cmd != NULL)
+        for (const cj_cmd *c = p->cmds; c->name != NULL; c++)
+            if (strcmp(c->name, p->default_cmd) == 0)
+                out->cmd = c;
     if (p->cmds != NULL && out->cmd == NULL)
         return parse_error(p, NULL, out, "missing command");
     int min = out->cmd ? out->cmd->min_args : p->min_args, max = out->cmd ? out->cmd->max_args : p->max_args;
@@ -300,7 +305,7 @@ static void wrap(FILE *f, const char *text, int indent, int col)
 /* One option line: "  -h, --help   text". */
 static void help_opt(FILE *f, const cj_opt *o)
 {
-    char left[128], text[512];
+    char left[128], text[2048];
     if (o->short_name)
         snprintf(left, sizeof left, "  -%c, --%s%s%s", o->short_name, o->name, o->arg ? " " : "", o->arg ? o->arg : "");
     else
@@ -357,7 +362,10 @@ void cj_opts_help(const cj_prog *p, const cj_cmd *cmd, FILE *f)
         help_opts(f, builtin);
         return;
     }
-    if (p->cmds != NULL)
+    if (p->cmds != NULL && p->default_cmd != NULL)
+        fprintf(f, "usage: %s [OPTIONS] [COMMAND] [COMMAND OPTIONS] [ARGS]  (default command: %s)\n\n", p->name,
+                p->default_cmd);
+    else if (p->cmds != NULL)
         fprintf(f, "usage: %s [OPTIONS] COMMAND [COMMAND OPTIONS] [ARGS]\n\n", p->name);
     else
         fprintf(f, "usage: %s [OPTIONS]%s%s\n\n", p->name, p->args ? " " : "", p->args ? p->args : "");
@@ -593,7 +601,9 @@ static void print_man(const cj_prog *p, FILE *f)
     roff(f, p->summary);
     fprintf(f, "\n.SH SYNOPSIS\n.B ");
     roff(f, p->name);
-    if (p->cmds != NULL) {
+    if (p->cmds != NULL && p->default_cmd != NULL) {
+        fprintf(f, "\n[\\fIOPTIONS\\fR] [\\fICOMMAND\\fR] [\\fICOMMAND OPTIONS\\fR] [\\fIARGS\\fR]\n");
+    } else if (p->cmds != NULL) {
         fprintf(f, "\n[\\fIOPTIONS\\fR] \\fICOMMAND\\fR [\\fICOMMAND OPTIONS\\fR] [\\fIARGS\\fR]\n");
     } else {
         fprintf(f, "\n[\\fIOPTIONS\\fR]");

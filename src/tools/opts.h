@@ -52,6 +52,7 @@ typedef struct cj_prog {
     int min_args, max_args;  /* without subcommands: number of positional arguments accepted */
     const char *notes;       /* closing text (environment, examples), or NULL */
     const char *examples;    /* example command lines, one per line, or NULL */
+    const char *default_cmd; /* the command run when none is named (e.g. "run"), or NULL: a command is required */
 } cj_prog;
 
 typedef struct {

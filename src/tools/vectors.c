@@ -212,6 +212,7 @@ static const cj_prog prog = {
     0,
     "tests/golden recomputes every vector with an independent pure-Python implementation.",
     "coinjecture-vectors -o golden/network_b_vectors.json",
+    NULL, /* no default command */
 };
 
 /* Parses the command line into *out_path (NULL: stdout). Returns -1 to go on, else the exit status (after

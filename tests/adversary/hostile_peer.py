@@ -10,15 +10,13 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 
-from conftest import CLI, Node, keygen, kill_nodes, metric, run, status, tip, wait_for  # noqa: E402,F401
+from cjnet import (CLI, FAKETIME_LIB, NO_RATE_LIMIT, Node, keygen, kill_nodes, metric, past_chain_validator,  # noqa: E402,F401,E501
+                   run, start_with_past_chain, status, tip, wait_for)
 from p2p_peer import (Forwarder, Peer, block_from_wire, block_msg, blocks_msg, fetch_blocks,  # noqa: E402,F401
                       get_blocks_msg, key_from_file, mp_bin, mp_msg, mp_uint, ping_msg, ref, resealed, status_msg)
 
-import glob  # noqa: E402
-
-NO_RATE_LIMIT = ["--set", "rate_limiter.enabled=false"]
-FAKETIME_LIB = next(iter(sorted(glob.glob("/usr/lib/*/faketime/libfaketime.so.1"))), None)
 HUGE = 10 ** 15  # a claimed cumulative weight no honest chain has
 
 
@@ -33,26 +31,6 @@ def make_genesis(path, validators, block_time="500ms", chain_id=5151, genesis_ti
     if genesis_time is not None:
         args += ["--genesis-time", str(genesis_time)]
     run(args)
-
-
-def start_with_past_chain(n, genesis_time, height, timeout=90):
-    """Starts n (a lone validator) with a chain of `height` blocks that lies in the past. Time passes between
-    blocks (docs/CHAIN.md §3: a block comes at least one block time after its parent), so the chain is built on a
-    clock running 10 times fast from the genesis time (libfaketime), then n restarts on the real clock."""
-    assert FAKETIME_LIB is not None, "libfaketime (Debian package faketime) is missing"
-    back = int(time.time()) - genesis_time
-    n.env = dict(os.environ, LD_PRELOAD=FAKETIME_LIB, FAKETIME=f"-{back}s x10")
-    n.start()
-    wait_for(lambda: tip(n)[0] >= height, timeout, f"the validator builds {height} blocks", interval=0.2)
-    n.stop()
-    n.env = None
-    n.start()
-    # hand over a validator that seals: past its start-up double-sign watch (docs/OPERATIONS.md), so the
-    # attack's measurement window is not charged with it
-    h0 = tip(n)[0]
-    wait_for(lambda: status(n)["node"].get("sealing") and tip(n)[0] > h0, 30, "the validator seals on the real clock",
-             interval=0.1)
-    return tip(n)[0]
 
 
 def rss_mib(node):

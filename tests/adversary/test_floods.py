@@ -10,9 +10,8 @@ import time
 
 import pytest
 
-from hostile_peer import (HUGE, NO_RATE_LIMIT, block_from_wire, block_msg, fetch_blocks, flood, HealthProbe, keygen,
-                          kill_nodes, make_genesis, metric, mp_msg, mp_uint, Node, ping_msg, produced, ref, Requester,
-                          start_with_past_chain, status_msg, tip, wait_for)
+from hostile_peer import (block_from_wire, block_msg, fetch_blocks, flood, HealthProbe, HUGE, metric, mp_msg, mp_uint,
+                          past_chain_validator, ping_msg, produced, ref, Requester, status_msg, tip)
 
 BLOCK_S = 0.5
 FLOOD_S = 6
@@ -20,17 +19,10 @@ FLOOD_S = 6
 
 @pytest.fixture(scope="module")
 def node(tmp_path_factory):
-    d = tmp_path_factory.mktemp("adv-floods")
-    key = d / "v.key"
-    keygen(key)
-    g = d / "genesis.json"
-    genesis_time = int(time.time()) - 170  # room for 262 blocks of 500 ms before now
     # a chain of 262 blocks in the past (get_blocks answers are full), then one block every 500 ms
-    make_genesis(g, [key], block_time="500ms", chain_id=5353, genesis_time=genesis_time)
-    n = Node(d, g, key, NO_RATE_LIMIT, name="v")
-    start_with_past_chain(n, genesis_time, 262)
-    yield n
-    kill_nodes([n])
+    net = past_chain_validator(tmp_path_factory.mktemp("adv-floods"), 262, block_ms=500, chain_id=5353)
+    yield net[0]
+    net.kill()
 
 
 def under_flood(n, what, attack):

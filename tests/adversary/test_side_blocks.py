@@ -5,9 +5,8 @@ max_reorg_depth (100) below the tip, at most 2 blocks per proposer per height ar
 not move, and the node keeps producing."""
 import pytest
 
-from hostile_peer import (NO_RATE_LIMIT, block_from_wire, block_msg, fetch_blocks, key_from_file, keygen, kill_nodes,
-                          make_genesis, mp_msg, mp_uint, Node, Peer, ref, resealed, start_with_past_chain, tip,
-                          wait_for)
+from hostile_peer import (block_from_wire, block_msg, fetch_blocks, key_from_file, mp_msg, mp_uint,
+                          past_chain_validator, Peer, ref, resealed, tip)
 from conftest import http
 
 TWINS = 4       # twins sent per height (with the canonical block: 5 blocks by one proposer at one height)
@@ -17,18 +16,11 @@ MAX_REORG = 100
 
 @pytest.fixture(scope="module")
 def node(tmp_path_factory):
-    import time
-    d = tmp_path_factory.mktemp("adv-side")
-    key = d / "v.key"
-    keygen(key)
-    g = d / "genesis.json"
-    genesis_time = int(time.time()) - 130  # room for 175 blocks of 500 ms before now
-    make_genesis(g, [key], block_time="500ms", chain_id=5555, genesis_time=genesis_time)
-    n = Node(d, g, key, NO_RATE_LIMIT, name="v")
-    start_with_past_chain(n, genesis_time, 175)
-    n.key_file = key
+    net = past_chain_validator(tmp_path_factory.mktemp("adv-side"), 175, block_ms=500, chain_id=5555)
+    n = net[0]
+    n.key_file = n.key
     yield n
-    kill_nodes([n])
+    net.kill()
 
 
 def stored(n, h):

@@ -6,24 +6,23 @@ The screenshot is written to $COINJECTURE_BUILD_DIR/test-artifacts/dashboard.png
 """
 import html.parser
 import json
-import os
 import pathlib
 import shutil
-import socket
 import struct
 import subprocess
+import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-BUILD = pathlib.Path(os.environ.get("COINJECTURE_BUILD_DIR", REPO / "build")).resolve()
-NODE = BUILD / "src/node/coinjectured"
-KEYGEN = BUILD / "src/tools/coinjecture-keygen"
-CLI = BUILD / "src/tools/coinjecture-cli"
+sys.path.insert(0, str(REPO / "tests" / "lib"))
+import cjnet  # noqa: E402
+
+BUILD = pathlib.Path(cjnet.BUILD)
+NODE, KEYGEN, CLI = pathlib.Path(cjnet.COINJECTURED), pathlib.Path(cjnet.KEYGEN), pathlib.Path(cjnet.CLI)
 WEB = REPO / "web"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 BLOCK_MS = 1000
@@ -32,35 +31,6 @@ pytestmark = pytest.mark.skipif(not NODE.exists() or not CLI.exists() or not KEY
                                 reason=f"coinjectured/cli/keygen not built in {BUILD} (set COINJECTURE_BUILD_DIR)")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed "
                                     "(scripts/install-deps.sh installs the Debian package 'chromium')")
-
-
-def free_port():
-    """A TCP port that was free on loopback a moment ago."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def config_keys():
-    """The node's configuration keys ("p2p.port", ...) from --print-config."""
-    out = subprocess.run([str(NODE), "--print-config"], capture_output=True, text=True, check=True).stdout
-    keys, section = set(), None
-    for line in out.splitlines():
-        if line and not line.startswith((" ", "#")) and line.rstrip().endswith(":"):
-            section = line.strip()[:-1]
-        elif line.startswith("  ") and ":" in line and section:
-            keys.add(section + "." + line.strip().split(":", 1)[0])
-    return keys
-
-
-def p2p_flags(port):
-    """Flags that put the P2P listener on a free loopback port, for either generation of the config keys."""
-    keys = config_keys()
-    if "p2p.listen" in keys:
-        return ["--set", f"p2p.listen=127.0.0.1:{port}"]
-    if "p2p.port" in keys:
-        return ["--set", "p2p.host=127.0.0.1", "--set", f"p2p.port={port}"]
-    return []
 
 
 def http(url, method="GET", headers=None, timeout=5):
@@ -81,41 +51,23 @@ def get_json(url):
 
 @pytest.fixture(scope="module")
 def node():
-    """One validator on free loopback ports with a funded account; yields {url, dir, key, log}."""
+    """One validator (a testnet of one, tests/lib/cjnet.py) at height 2 or more; yields {url, dir, key (the funded
+    faucet), other (an unfunded key), proc}."""
     work = pathlib.Path(tempfile.mkdtemp(prefix="cj-dashboard-"))
-    key, other = work / "v0.key", work / "user.key"
-    subprocess.run([str(KEYGEN), "--key-file", str(key)], check=True, capture_output=True)
-    subprocess.run([str(KEYGEN), "--key-file", str(other)], check=True, capture_output=True)
-    subprocess.run([str(CLI), "genesis", "--out", str(work / "genesis.json"), "--network", "dashboard-test",
-                    "--validator", str(key), "--alloc", f"{key}=1000000000000", "--block-time", f"{BLOCK_MS}ms"],
-                   check=True, capture_output=True)
-    subprocess.run([str(NODE), "init", "--genesis", str(work / "genesis.json"), "--data-dir", str(work / "data")],
-                   check=True, capture_output=True)
-    port = free_port()
-    log = open(work / "node.log", "wb")
-    proc = subprocess.Popen([str(NODE), "run", "--data-dir", str(work / "data"), "--key-file", str(key),
-                             "--api-port", str(port)] + p2p_flags(free_port()),
-                            stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 20
-    while True:
-        try:
-            if get_json(url + "/v1/status")["consensus"]["block_height"] >= 2:
-                break
-        except (OSError, AssertionError, ValueError):
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            pytest.fail("node did not reach height 2:\n" + (work / "node.log").read_text(errors="replace")[-3000:])
-        time.sleep(0.2)
-    yield {"url": url, "dir": work, "key": key, "other": other, "proc": proc}
-    proc.terminate()
+    net = cjnet.Network(work, validators=1, block_time=f"{BLOCK_MS}ms", network="dashboard-test")
+    other = work / "user.key"
+    cjnet.keygen(other)
+    v = net.start()[0]
     try:
-        assert proc.wait(timeout=15) == 0, "coinjectured did not exit cleanly on SIGTERM"
+        cjnet.wait_for(lambda: v.height() >= 2, 20, "height 2", interval=0.2)
+    except AssertionError:
+        net.kill()
+        pytest.fail("node did not reach height 2:\n" + v.read_log()[-3000:])
+    yield {"url": v.url, "dir": work, "key": net.faucet, "other": other, "proc": v.proc}
+    try:
+        assert net.stop(timeout=15) == [0], "coinjectured did not exit cleanly on SIGTERM"
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        log.close()
+        net.kill()
         shutil.rmtree(work, ignore_errors=True)
 
 

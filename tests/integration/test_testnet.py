@@ -4,33 +4,9 @@ observer follows, and the faucet pays. Bad usage is refused without writing anyt
 import json
 import os
 import signal
-import socket
 import subprocess
 
-from conftest import CLI, COINJECTURED, http, run, wait_for
-
-
-def free_run(n):
-    """A base port with 2n consecutive free ports above it."""
-    for _ in range(50):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        base = s.getsockname()[1]
-        s.close()
-        if base + 2 * n > 65000:
-            continue
-        ok = True
-        for p in range(base, base + 2 * n):
-            t = socket.socket()
-            try:
-                t.bind(("127.0.0.1", p))
-            except OSError:
-                ok = False
-            finally:
-                t.close()
-        if ok:
-            return base
-    raise AssertionError("no run of free ports")
+from conftest import CLI, COINJECTURED, free_port_run, http, keygen, run, wait_for
 
 
 def status(port):
@@ -41,7 +17,7 @@ def status(port):
 
 def test_testnet_directory_runs_as_written(tmp_path):
     out = tmp_path / "net"
-    base = free_run(4)
+    base = free_port_run(8)
     r = run([CLI, "testnet", "--out", str(out), "--validators", "3", "--observers", "1", "--block-time", "500ms",
              "--base-port", str(base), "--network", "tn-itest"])
     assert "3 validators, 1 observer on 1 host" in r.stdout
@@ -89,3 +65,18 @@ def test_testnet_bad_usage_writes_nothing(tmp_path):
     out.mkdir()
     p = subprocess.run([CLI, "testnet", "--out", str(out)], capture_output=True, text=True)
     assert p.returncode != 0 and "refusing to reuse" in p.stderr
+
+
+def test_testnet_genesis_options(tmp_path):
+    """--alloc adds balances beside the faucet's, --genesis-time and --epoch-length go into the genesis."""
+    user = tmp_path / "user.key"
+    pub = keygen(user)
+    out = tmp_path / "net"
+    run([CLI, "testnet", "--out", str(out), "--validators", "1", "--alloc", f"{user}=5000", "--alloc",
+         f"{'ab' * 32}=7", "--genesis-time", "1700000000", "--epoch-length", "9"])
+    g = json.loads((out / "genesis.json").read_text())
+    assert g["genesis_time"] == 1700000000 and g["epoch_length"] == 9
+    assert [(a["pubkey"], a["balance"]) for a in g["allocations"][1:]] == [(pub, 5000), ("ab" * 32, 7)]
+    assert g["allocations"][0]["balance"] == 10 ** 15  # the faucet first
+    r = run([CLI, "testnet", "--out", str(tmp_path / "bad"), "--alloc", "nokey"], check=False)
+    assert r.returncode == 2 and "--alloc" in r.stderr and not os.path.exists(tmp_path / "bad")

@@ -3,16 +3,13 @@ resumes at one block per block time (no backfill burst); a validator whose clock
 +5 s and +12 s) seals no more than its share while the others keep their in-turn blocks, and every node
 sees the skew (clock_offset_ms, metrics, a warn line); 5 validators with 2 offline and clocks 1 s apart
 keep the chain going (the Clique "signers waiting for each other" report, go-ethereum issue 18402)."""
-import glob
 import os
 import time
 
 import pytest
 
-from conftest import CLI, Node, block, keygen, kill_nodes, metric, run, status, tip, wait_for
-
-NO_RATE_LIMIT = ["--set", "rate_limiter.enabled=false"]
-FAKETIME_LIB = next(iter(sorted(glob.glob("/usr/lib/*/faketime/libfaketime.so.1"))), None)
+from conftest import CLI, Network, block, keygen, kill_nodes, metric, run, status, tip, wait_for
+from cjnet import FAKETIME_LIB, NO_RATE_LIMIT, pubkey_of
 needs_faketime = pytest.mark.skipif(FAKETIME_LIB is None, reason="libfaketime (Debian package faketime) missing")
 
 
@@ -27,21 +24,13 @@ def skewed_env(offset_s):
 
 
 def make_net(tmp, n, block_ms, offsets=None, chain_id=4747):
-    """n validator nodes (not started), fully meshed, node i with its clock offsets[i] seconds off."""
-    keys = [tmp / f"v{i}.key" for i in range(n)]
-    pubs = [keygen(k) for k in keys]
-    genesis = tmp / "genesis.json"
-    args = [CLI, "genesis", "--out", str(genesis), "--block-time", f"{block_ms}ms", "--network", "timing",
-            "--chain-id", str(chain_id)]
-    for k in keys:
-        args += ["--validator", str(k)]
-    run(args)
-    offsets = offsets or [0] * n
-    nodes = [Node(tmp, genesis, keys[i], list(NO_RATE_LIMIT), env=skewed_env(offsets[i]), name=f"v{i}")
-             for i in range(n)]
-    for nd in nodes:
-        nd.extra += ["--peers", ",".join(f"127.0.0.1:{o.p2p_port}" for o in nodes if o is not nd)]
-    return nodes, pubs
+    """n validator nodes (not started) of a testnet (tests/lib/cjnet.py: every node pins every other as a peer),
+    node i with its clock offsets[i] seconds off; returns (nodes, validator public keys)."""
+    net = Network(tmp, validators=n, block_time=f"{block_ms}ms", chain_id=chain_id, network="timing",
+                  extra=NO_RATE_LIMIT)
+    for nd, off in zip(net.nodes, offsets or [0] * n):
+        nd.env = skewed_env(off)
+    return net.nodes, [pubkey_of(nd.key) for nd in net.nodes]
 
 
 def header(b):
@@ -199,10 +188,7 @@ def test_five_validators_two_offline_clocks_one_second_apart_keep_going(tmp_path
     # v1 and v2 (adjacent in the schedule) never start; the three live clocks are -1 s, 0 and +1 s
     nodes, pubs = make_net(tmp_path, 5, block_ms, offsets=[-1, 0, 0, 0, 1], chain_id=4900)
     live = [nodes[0], nodes[3], nodes[4]]
-    for nd in live:
-        nd.extra = [a for a in nd.extra if not a.startswith("127.0.0.1:") and a != "--peers"]
-        nd.extra += ["--peers", ",".join(f"127.0.0.1:{o.p2p_port}" for o in live if o is not nd)]
-    try:
+    try:  # the offline ones stay in every config's pinned peers, as a real network's would
         for nd in live:
             nd.start(wait=False)
         for nd in live:

@@ -1,51 +1,22 @@
-"""Interop harness: C nodes (through tests/integration/conftest.py's Node) and Python validator nodes."""
-import importlib.util
-import json
+"""Interop harness: C nodes and Python validator nodes, both from the shared network module tests/lib/cjnet.py
+(imported here as `ci`, the name the interop suites use), and the interop suites' own checks."""
 import os
-import subprocess
 import sys
-import time
 
 import pytest
 
 from conftest import REPO
 
-_spec = importlib.util.spec_from_file_location("cj_integration", os.path.join(REPO, "tests", "integration",
-                                                                              "conftest.py"))
-ci = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ci)
+sys.path.insert(0, os.path.join(REPO, "tests", "lib"))
+import cjnet as ci  # noqa: E402
 
-PYTHON = "/usr/bin/python3"
-PKG = os.path.join(REPO, "validator", "python")
+PyNode = ci.PyNode
 
 
 def need_c_build():
     for p in (ci.COINJECTURED, ci.CLI, ci.KEYGEN):
         if not os.access(p, os.X_OK):
             pytest.skip("C build not found (%s): set COINJECTURE_BUILD_DIR" % p)
-
-
-class PyNode(ci.Node):
-    """A Python validator process with the same interface as the C Node of the integration suite."""
-
-    def __init__(self, workdir, genesis, key=None, extra=None, env=None, name="py"):
-        self.workdir, self.genesis, self.key, self.extra, self.name = workdir, genesis, key, list(extra or []), name
-        self.env = dict(os.environ if env is None else env)
-        self.env["PYTHONPATH"] = PKG
-        self.data_dir = os.path.join(str(workdir), name + "-data")
-        self.api_port, self.p2p_port = ci.free_port(), ci.free_port()
-        self.proc = None
-        self.log_path = os.path.join(str(workdir), name + ".log")
-        self.url = "http://127.0.0.1:%d" % self.api_port
-        ci.run([PYTHON, "-m", "coinjecture_validator", "init", "--genesis", str(genesis), "--data-dir",
-                self.data_dir], env=self.env)
-
-    def args(self):
-        a = [PYTHON, "-m", "coinjecture_validator", "--data-dir", self.data_dir, "--api-port", str(self.api_port),
-             "--p2p-port", str(self.p2p_port), "--log-level", "debug"]
-        if self.key:
-            a += ["--key-file", str(self.key)]
-        return a + self.extra
 
 
 def make_net(tmp_path, n_validators, block_time="1s", allocs=1):

@@ -8,7 +8,7 @@ on stderr; an unknown option, an unknown command, a missing value or a stray arg
 message on stderr (first line, no log line before it) and nothing on stdout; global options work after
 the subcommand (checked against a stub HTTP server); the generated bash completion and man page (from
 the same option table) contain every option and command --help lists, the completion completes, and
-`cmake --install` puts both under share/. coinjectured (given as coinjectured=PATH) gets the usage checks.
+`cmake --install` puts both under share/. coinjectured's table is built from its configuration keys.
 Standard library only."""
 
 import http.server
@@ -88,7 +88,8 @@ def check_program(build, name, prog, tmp):
     check(top == ok_usage(prog, ["-h"], f"usage: {name} "), f"{name}: -h is --help")
     usage_error(prog, name, ["--bogus"], "unknown option '--bogus'")
     usage_error(prog, name, ["--bogus=1"], "unknown option '--bogus=1'")
-    usage_error(prog, name, ["stray"], "stray" if name != "coinjecture-cli" else "unknown command 'stray'")
+    usage_error(prog, name, ["stray"], "unknown command 'stray'" if name in ("coinjecture-cli", "coinjectured")
+                else "stray")
     options = long_options(top)
     cmds = commands_of(top)
     sub_options = {}
@@ -139,7 +140,15 @@ def check_program(build, name, prog, tmp):
         check(p.returncode == 0 and os.listdir(od) == ["validator0.key"], "keygen --output (deprecated)", p)
         usage_error(prog, name, [], "exactly one of")
         usage_error(prog, name, ["--key-dir", kd, "--count", "0"], "--count")
+        usage_error(prog, name, ["--key-dir", kd, "--count", "02"], "--count")  # no leading zeros
         usage_error(prog, name, ["--show", k, "stray"], "unexpected argument 'stray'")
+    if name == "coinjectured":
+        check(cmds == ["run", "init", "reset-sign-state"], f"coinjectured --help lists its commands, got {cmds}")
+        for c in cmds:
+            h = ok_usage(prog, [c, "--help"], f"usage: {name} {c} ")
+            sub_options[c] = long_options(h) - options
+        check(sub_options["reset-sign-state"] == {"--height"}, f"reset-sign-state has --height: {sub_options}")
+        check_daemon(prog, tmp, options)
     if name == "coinjecture-bench":
         usage_error(prog, name, ["--runs", "many"], "--runs")
     if name == "coinjecture-vectors":
@@ -235,19 +244,40 @@ def check_install(build, names, tmp):
             check(os.path.isfile(os.path.join(prefix, rel)), f"cmake --install puts {rel} in place")
 
 
-def check_daemon(prog, tmp):
-    """coinjectured parses its own command line (src/node/daemon/node.c, from the configuration table): the same
-    exit statuses, no log line before an error; it has no generated completion or man page yet."""
-    print("== coinjectured")
+def check_daemon(prog, tmp, options):
+    """coinjectured's own cases (its table: src/node/daemon/cmdline.c, one flag per configuration key): usage
+    errors exit 2 before anything starts, every configuration key has its flag in --help, and errors come first
+    on stderr with no log line before them."""
     name = "coinjectured"
-    v = run([prog, "--version"])
-    check(v.returncode == 0 and v.stdout.startswith(name + " ") and v.stderr == "", f"{name} --version", v)
-    for args in (["--help"], ["-h"], ["run", "--help"], ["init", "--help"]):
-        ok_usage(prog, args, f"usage: {name} ")
-    usage_error(prog, name, ["--bogus"], "unknown option '--bogus'")
     usage_error(prog, name, ["init", "--bogus", "1"], "unknown option '--bogus'")
-    usage_error(prog, name, ["frobnicate"], "unknown command")
     usage_error(prog, name, ["run", "stray"], "unexpected argument 'stray'")
+    usage_error(prog, name, ["--data-dir"], "needs a value")
+    usage_error(prog, name, ["--set", "api.prot=1"], "unknown key 'api.prot'")
+    usage_error(prog, name, ["--set", "novalue"], "KEY=VALUE")
+    usage_error(prog, name, ["init", "--dev"], "does not combine with 'init'")
+    usage_error(prog, name, ["reset-sign-state", "--data-dir", tmp], "needs --height")
+    usage_error(prog, name, ["reset-sign-state", "--height", "12x"], "--height")
+    usage_error(prog, name, ["--dev=1"], "takes no value")
+    sample = run([prog, "--sample-config"])
+    keys = re.findall(r"^\s*#?\s*([a-z_]+): ", sample.stdout, re.M)
+    check(sample.returncode == 0 and len(keys) > 20, "coinjectured --sample-config lists the keys", sample)
+    p = run([prog, "--api-port", "70000", "--print-config"])
+    first = p.stderr.splitlines()[0] if p.stderr else ""
+    check(p.returncode == 2 and p.stdout == "" and "api.port" in first and "70000" in first,
+          "coinjectured --api-port 70000: a configuration error naming the key, exit 2", p)
+    for flag, key, value in (("--api-port", "api.port", "18123"), ("-l", "log.level", "debug"),
+                             ("--log-level=warn", "log.level", "warn"), ("--api-read-timeout", "api.read_timeout", "7s"),
+                             ("--set", "api.read_timeout", "api.read_timeout=9s")):
+        args = [flag, value] if "=" not in flag else [flag]
+        p = run([prog] + args + ["--print-config"])
+        want = value.split("=", 1)[-1] if flag == "--set" else value if "=" not in flag else flag.split("=", 1)[1]
+        # --print-config is the YAML tree with the source of each value: "  port: 18123  # flag"
+        check(p.returncode == 0 and re.search(r"^\s+" + re.escape(key.split(".")[-1]) + r": \"?" + re.escape(want) +
+                                               r"\"?\s+# flag", p.stdout, re.M) is not None,
+              f"coinjectured {' '.join(args)} sets {key}", p)
+    for o in ("--data-dir", "--genesis", "--key-file", "--crypto-backend", "--api-port", "--peers",
+              "--consensus-clock-tolerance", "--p2p-max-peers", "--dev", "--config", "--set"):
+        check(o in options, f"coinjectured --help lists {o}")
     p = run([prog, "init", "--genesis", os.path.join(tmp, "missing.json"), "--data-dir", os.path.join(tmp, "d")])
     first = p.stderr.splitlines()[0] if p.stderr else ""
     check(p.returncode != 0 and p.stdout == "" and "missing.json" in first,
@@ -257,10 +287,7 @@ def check_daemon(prog, tmp):
 def main():
     build = os.path.abspath(sys.argv[1])
     progs = dict(a.split("=", 1) for a in sys.argv[2:])
-    daemon = progs.pop("coinjectured", None)
     with tempfile.TemporaryDirectory() as tmp:
-        if daemon:
-            check_daemon(daemon, tmp)
         for name, path in progs.items():
             sub = os.path.join(tmp, name)
             os.mkdir(sub)

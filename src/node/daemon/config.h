@@ -108,6 +108,8 @@ long cj_config_find(const char *key);
 long cj_config_find_flag(const char *flag);
 /* Environment variable name of table entry i ("COINJECTURE_API_PORT"). */
 void cj_config_env_name(size_t i, char *out, size_t cap);
+/* Long flag of table entry i, derived from the key ("api.read_timeout": "api-read-timeout"). */
+void cj_config_flag_name(size_t i, char *out, size_t cap);
 
 /* Sets every key to its default. Returns 0, or -1 on allocation failure. */
 int cj_config_init(cj_config *c);

@@ -32,8 +32,6 @@ typedef struct {
 extern const cj_config_legacy cj_config_legacy_keys[];
 extern const size_t cj_config_legacy_count;
 
-/* Derives the long flag name of a key: dots and underscores become dashes. */
-void cj_config_flag_name(size_t i, char *out, size_t cap);
 
 /* Releases a string list. */
 void cj_config_strlist_free(cj_strlist *l);

@@ -15,6 +15,7 @@
 
 #include "api.h"
 #include "api_setup.h"
+#include "cmdline.h"
 #include "devchain.h"
 #include "keys.h"
 #include "log.h"
@@ -34,204 +35,6 @@ extern char **environ;
 const char *cj_node_version(void)
 {
     return COINJECTURE_NODE_VERSION;
-}
-
-/* ---- command line ---- */
-
-typedef enum { CMD_RUN, CMD_INIT, CMD_RESET_SIGN_STATE } command;
-
-typedef struct {
-    command cmd;
-    const char *config_path;
-    int print_config, sample_config, help, version, dev;
-    const char *height; /* reset-sign-state --height */
-    size_t nsets;
-    long *set_idx;       /* table index per flag */
-    const char **set_val;
-} cli_args;
-
-/* Prints the usage text. */
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: coinjectured [run] [options]       start the node (default command)\n"
-            "       coinjectured init --genesis FILE --data-dir DIR [options]\n"
-            "                                          create a data directory for a genesis\n"
-            "       coinjectured reset-sign-state --data-dir DIR --height H\n"
-            "                                          set this validator's sign-state to height H (no block\n"
-            "                                          hash): it will not seal at or below H. Only with every\n"
-            "                                          other instance of its key stopped (docs/OPERATIONS.md)\n"
-            "       coinjectured --dev [--data-dir DIR] [options]\n"
-            "                                          one-node development chain: a validator, a funded\n"
-            "                                          account, blocks at once (temporary dir unless given)\n"
-            "\n"
-            "options:\n"
-            "  -c, --config FILE        YAML configuration (or env COINJECTURE_CONFIG)\n"
-            "  --data-dir DIR           node.data_dir\n"
-            "  --genesis FILE           node.genesis_file\n"
-            "  --key-file FILE          node.key_file (Ed25519 key from coinjecture-keygen)\n"
-            "  --crypto-backend NAME    consensus.crypto_backend: reference | accelerated\n"
-            "  --api-host ADDR, --api-port N, --p2p-port N, --peers host:port,...\n"
-            "  -l, --log-level LEVEL    debug | info | warn | error | critical\n"
-            "  --log-format FORMAT      human | json\n"
-            "  --set KEY=VALUE          any configuration key (e.g. --set api.read_timeout=5s)\n"
-            "  --<section>-<key> VALUE  every key has a flag: dots and underscores become dashes\n"
-            "  --print-config           print the effective configuration (with sources) and exit\n"
-            "  --sample-config          print a sample configuration with every key and exit\n"
-            "  --version, -h/--help\n"
-            "\n"
-            "Precedence: flag > environment (COINJECTURE_<SECTION>_<KEY>) > config file > default.\n");
-}
-
-/* Records one --key value pair. */
-static int add_set(cli_args *a, long idx, const char *val)
-{
-    long *ni = realloc(a->set_idx, (a->nsets + 1) * sizeof *ni);
-    if (ni == NULL)
-        return -1;
-    a->set_idx = ni;
-    const char **nv = realloc(a->set_val, (a->nsets + 1) * sizeof *nv);
-    if (nv == NULL)
-        return -1;
-    a->set_val = nv;
-    a->set_idx[a->nsets] = idx;
-    a->set_val[a->nsets++] = val;
-    return 0;
-}
-
-/* Splits argv into the command, special options and config flags. Returns 0 or -1 with err. */
-static int parse_args(int argc, char **argv, cli_args *a, char *err, size_t errlen)
-{
-    size_t nkeys;
-    const cj_config_key *table = cj_config_table(&nkeys);
-    int i = 1;
-    memset(a, 0, sizeof *a);
-    if (argc > 1 && argv[1][0] != '-') {
-        if (strcmp(argv[1], "run") == 0)
-            a->cmd = CMD_RUN;
-        else if (strcmp(argv[1], "init") == 0)
-            a->cmd = CMD_INIT;
-        else if (strcmp(argv[1], "reset-sign-state") == 0)
-            a->cmd = CMD_RESET_SIGN_STATE;
-        else {
-            snprintf(err, errlen, "unknown command '%s' (commands: run, init, reset-sign-state)", argv[1]);
-            return -1;
-        }
-        i = 2;
-    }
-    for (; i < argc; i++) {
-        const char *arg = argv[i];
-        const char *val = NULL;
-        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-            a->help = 1;
-            continue;
-        }
-        if (strcmp(arg, "--version") == 0) {
-            a->version = 1;
-            continue;
-        }
-        if (strcmp(arg, "--print-config") == 0) {
-            a->print_config = 1;
-            continue;
-        }
-        if (strcmp(arg, "--sample-config") == 0) {
-            a->sample_config = 1;
-            continue;
-        }
-        if (strcmp(arg, "--dev") == 0 && a->cmd != CMD_INIT) {
-            a->dev = 1;
-            continue;
-        }
-        if (strncmp(arg, "--", 2) != 0 && strcmp(arg, "-c") != 0 && strcmp(arg, "-l") != 0) {
-            snprintf(err, errlen, "unexpected argument '%s' (see --help)", arg);
-            return -1;
-        }
-        char name[128];
-        const char *body = arg[1] == '-' ? arg + 2 : arg + 1;
-        const char *eq = strchr(body, '=');
-        size_t nl = eq ? (size_t)(eq - body) : strlen(body);
-        if (nl >= sizeof name) {
-            snprintf(err, errlen, "option too long: %.40s...", arg);
-            return -1;
-        }
-        memcpy(name, body, nl);
-        name[nl] = '\0';
-        int is_height = a->cmd == CMD_RESET_SIGN_STATE && strcmp(name, "height") == 0;
-        if (strcmp(name, "c") != 0 && strcmp(name, "config") != 0 && strcmp(name, "l") != 0 &&
-            strcmp(name, "set") != 0 && !is_height && cj_config_find_flag(name) < 0) {
-            snprintf(err, errlen, "unknown option '--%s' (see --help and --sample-config)", name);
-            return -1;
-        }
-        if (eq)
-            val = eq + 1;
-        else if (i + 1 < argc)
-            val = argv[++i];
-        else {
-            snprintf(err, errlen, "option '%s' needs a value", arg);
-            return -1;
-        }
-        if (is_height) {
-            a->height = val;
-        } else if (strcmp(name, "c") == 0 || strcmp(name, "config") == 0) {
-            a->config_path = val;
-        } else if (strcmp(name, "l") == 0) {
-            if (add_set(a, cj_config_find("log.level"), val) != 0)
-                goto oom;
-        } else if (strcmp(name, "set") == 0) {
-            const char *e2 = strchr(val, '=');
-            char key[128];
-            if (e2 == NULL || (size_t)(e2 - val) >= sizeof key) {
-                snprintf(err, errlen, "--set expects KEY=VALUE, got '%s'", val);
-                return -1;
-            }
-            memcpy(key, val, (size_t)(e2 - val));
-            key[e2 - val] = '\0';
-            long idx = cj_config_find(key);
-            if (idx < 0) {
-                snprintf(err, errlen, "--set: unknown key '%s' (see --sample-config)", key);
-                return -1;
-            }
-            if (add_set(a, idx, e2 + 1) != 0)
-                goto oom;
-        } else {
-            long idx = cj_config_find_flag(name);
-            if (idx < 0) {
-                snprintf(err, errlen, "unknown option '--%s' (see --help and --sample-config)", name);
-                return -1;
-            }
-            if (add_set(a, idx, val) != 0)
-                goto oom;
-        }
-    }
-    (void)table;
-    return 0;
-oom:
-    snprintf(err, errlen, "out of memory");
-    return -1;
-}
-
-/* Builds the configuration from file, environment and flags (in that order of increasing precedence). */
-static int build_config(const cli_args *a, cj_config *cfg, char *err, size_t errlen)
-{
-    char msg[768];
-    size_t nkeys;
-    const cj_config_key *table = cj_config_table(&nkeys);
-    if (cj_config_init(cfg) != 0) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    const char *path = a->config_path ? a->config_path : getenv("COINJECTURE_CONFIG");
-    if (path != NULL && *path && cj_config_load_file(cfg, path, err, errlen) != 0)
-        return -1;
-    if (cj_config_apply_env(cfg, environ, err, errlen) != 0)
-        return -1;
-    for (size_t i = 0; i < a->nsets; i++) {
-        if (cj_config_set(cfg, table[a->set_idx[i]].key, a->set_val[i], CJ_SRC_FLAG, 0, msg, sizeof msg) != 0) {
-            snprintf(err, errlen, "command line: %s", msg);
-            return -1;
-        }
-    }
-    return cj_config_finish(cfg, err, errlen);
 }
 
 /* Applies log level and format from the configuration and flushes config warnings into the log. */
@@ -381,31 +184,22 @@ static int cmd_init(cj_config *cfg)
 
 /* `coinjectured reset-sign-state --data-dir D --height H`: the operator's explicit reset of the double-sign
  * protection (docs/OPERATIONS.md): refused while a node runs on the data dir (its lock). */
-static int cmd_reset_sign_state(const cj_config *cfg, const char *height_text)
+static int cmd_reset_sign_state(const cj_config *cfg, uint64_t h)
 {
-    char err[1024], *end = NULL;
-    if (height_text == NULL || height_text[0] < '0' || height_text[0] > '9') {
-        cj_log_error("reset-sign-state needs --height H (a decimal height; the node will not seal at or below it)");
-        return 2;
-    }
-    errno = 0;
-    unsigned long long h = strtoull(height_text, &end, 10);
-    if (errno != 0 || end == NULL || *end != '\0' || (height_text[0] == '0' && height_text[1] != '\0')) {
-        cj_log_error("reset-sign-state: --height '%s' is not a decimal height", height_text);
-        return 2;
-    }
+    char err[1024];
     cj_sign_record old;
     int had = cj_sign_state_read(cfg->data_dir, &old, err, sizeof err);
     if (had < 0)
         cj_log_warn("replacing an unusable sign-state: %s", err);
-    if (cj_sign_state_reset(cfg->data_dir, (uint64_t)h, err, sizeof err) != 0) {
+    if (cj_sign_state_reset(cfg->data_dir, h, err, sizeof err) != 0) {
         cj_log_error("reset-sign-state: %s", err);
         return 1;
     }
     if (had > 0)
-        printf("sign-state of %s reset from height %llu to %llu\n", cfg->data_dir, (unsigned long long)old.height, h);
+        printf("sign-state of %s reset from height %llu to %llu\n", cfg->data_dir, (unsigned long long)old.height,
+               (unsigned long long)h);
     else
-        printf("sign-state of %s set to height %llu\n", cfg->data_dir, h);
+        printf("sign-state of %s set to height %llu\n", cfg->data_dir, (unsigned long long)h);
     return 0;
 }
 
@@ -843,33 +637,23 @@ static int cmd_run(cj_node *n)
 /* Entry point shared by main.c and tests. */
 int cj_node_main(int argc, char **argv)
 {
-    cli_args a;
+    cj_cmdline a;
     cj_node n;
     char err[1024];
     int rc;
     memset(&n, 0, sizeof n);
-    if (parse_args(argc, argv, &a, err, sizeof err) != 0) {
-        fprintf(stderr, "coinjectured: %s\n", err);
-        free(a.set_idx);
-        free(a.set_val);
-        return 2;
-    }
-    if (a.help || a.version || a.sample_config) {
-        if (a.help)
-            usage(stdout);
-        else if (a.version)
-            printf("coinjectured %s (libcoinjecture_core %s)\n", cj_node_version(), coinjecture_library_version());
-        else
-            cj_config_sample(stdout);
-        free(a.set_idx);
-        free(a.set_val);
+    rc = cj_cmdline_parse(argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    if (a.sample_config) {
+        cj_config_sample(stdout);
+        cj_cmdline_free(&a);
         return 0;
     }
-    rc = build_config(&a, &n.cfg, err, sizeof err);
-    free(a.set_idx);
-    free(a.set_val);
+    rc = cj_cmdline_config(&a, environ, &n.cfg, err, sizeof err);
     if (rc != 0) {
         fprintf(stderr, "coinjectured: configuration error: %s\n", err);
+        cj_cmdline_free(&a);
         cj_config_free(&n.cfg);
         return 2;
     }
@@ -877,6 +661,7 @@ int cj_node_main(int argc, char **argv)
         for (size_t i = 0; i < n.cfg.warning_count; i++)
             fprintf(stderr, "warning: %s\n", n.cfg.warnings[i]);
         cj_config_print(&n.cfg, stdout);
+        cj_cmdline_free(&a);
         cj_config_free(&n.cfg);
         return 0;
     }
@@ -888,6 +673,7 @@ int cj_node_main(int argc, char **argv)
     if (sodium_init() < 0 || cj_metrics_init() != 0) {
         cj_log_critical("cannot initialise libsodium or the metrics registry");
         cj_config_free(&n.cfg);
+        cj_cmdline_free(&a);
         return 1;
     }
     const char *build[2] = {cj_node_version(), coinjecture_library_version()};
@@ -895,6 +681,7 @@ int cj_node_main(int argc, char **argv)
     if (setup_backend(&n.cfg, err, sizeof err) != 0) {
         cj_log_critical("%s", err);
         cj_config_free(&n.cfg);
+        cj_cmdline_free(&a);
         return 1;
     }
     if (a.dev && cj_devchain_prepare(&n.cfg, err, sizeof err) != 0) {
@@ -904,12 +691,13 @@ int cj_node_main(int argc, char **argv)
         rc = cmd_init(&n.cfg);
         rc = rc != 0 ? rc : cmd_run(&n);
     } else {
-        rc = a.cmd == CMD_INIT               ? cmd_init(&n.cfg)
-             : a.cmd == CMD_RESET_SIGN_STATE ? cmd_reset_sign_state(&n.cfg, a.height)
-                                             : cmd_run(&n);
+        rc = a.cmd == CJ_CMDLINE_INIT               ? cmd_init(&n.cfg)
+             : a.cmd == CJ_CMDLINE_RESET_SIGN_STATE ? cmd_reset_sign_state(&n.cfg, a.height)
+                                                    : cmd_run(&n);
     }
     cj_genesis_free(&n.genesis);
     cj_config_free(&n.cfg);
+    cj_cmdline_free(&a);
     cj_metrics_reset();
     return rc;
 }
