@@ -128,6 +128,15 @@ static void test_corrupt_file_refuses_sealing(void **state)
     assert_non_null(strstr(why, "sign-state unusable"));
     assert_non_null(strstr(why, "corrupt"));
     assert_non_null(strstr(why, "reset-sign-state"));
+    /* blocks seen while faulty never rewrite the file: only the operator's reset makes it usable again */
+    uint8_t h[32];
+    char err[600];
+    memset(h, 7, sizeof h);
+    assert_int_equal(cj_sign_state_observe(&s, 500, h, T0, T0), 1);
+    assert_int_equal(cj_sign_state_flush(&s, err, sizeof err), 0);
+    cj_sign_record back;
+    assert_int_equal(cj_sign_state_read(d, &back, err, sizeof err), -1);
+    assert_int_equal(cj_sign_state_blocked(&s, 1000000, T0 + 10 * WIN, why, sizeof why), CJ_SIGN_FAULTY);
     rm_dir(d);
 }
 

@@ -337,7 +337,8 @@ void cj_sign_state_conflict(cj_sign_state *s, uint64_t height, int64_t now_ms)
 /* Persists a pending record; a failure keeps it pending (in memory it holds) for the next try. */
 int cj_sign_state_flush(cj_sign_state *s, char *err, size_t errlen)
 {
-    if (!s->dirty)
+    /* a faulty file stays as it is: only the operator's reset-sign-state replaces it, never a guess */
+    if (!s->dirty || s->faulty)
         return 0;
     if (cj_sign_state_write(s->dir, &s->rec, err, errlen) != 0)
         return -1;

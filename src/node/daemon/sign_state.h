@@ -109,7 +109,8 @@ int cj_sign_state_observe(cj_sign_state *s, uint64_t height, const uint8_t hash[
 void cj_sign_state_conflict(cj_sign_state *s, uint64_t height, int64_t now_ms);
 
 /* Writes a pending record (a floor raised by _observe / _conflict, or a failed write). 0 (also when nothing
- * is pending), or -1 with err (still pending). */
+ * is pending, and when the file was unusable at open: that one stays for the operator's reset), or -1 with
+ * err (still pending). */
 int cj_sign_state_flush(cj_sign_state *s, char *err, size_t errlen);
 
 /* 1 if this process sealed the block (height, hash), else 0. */
