@@ -327,6 +327,18 @@ static int load_registry(cj_chain *c, const cj_genesis *g)
     return cj_store_commit(c->st) != 0 ? -1 : 0;
 }
 
+/* The state root of the current state as the state after block `height`: every root the chain seals or
+ * checks comes from here, the one place a test-only fault build (fault.c) bends it. */
+void cj_chain_root_at(const cj_chain *c, uint64_t height, uint8_t out[32])
+{
+    cj_state_root(c->state, out);
+#ifdef COINJECTURE_TEST_FAULTS
+    cj_fault_state_root(c, height, out);
+#else
+    (void)height;
+#endif
+}
+
 /* Loads the head, the accounts (checked against the head's state root) and the validator sets. */
 static cj_chain_status load_head(cj_chain *c, const cj_genesis *g, char *err, size_t errlen)
 {
@@ -337,7 +349,7 @@ static cj_chain_status load_head(cj_chain *c, const cj_genesis *g, char *err, si
     if (cj_apply_rebuild_state(c) != 0)
         return cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "cannot load accounts: %s", cj_store_error(c->st));
     uint8_t root[32];
-    cj_state_root(c->state, root);
+    cj_chain_root_at(c, tip_h, root);
     if (memcmp(root, c->tip.state_root, 32) != 0)
         return cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen,
                              "accounts do not match the state root of head %llu (corrupted data dir)",
@@ -360,6 +372,9 @@ cj_chain_status cj_chain_open(const char *data_dir, const cj_genesis *g, const u
     cj_chain *c = NULL;
     char serr[512];
     if ((st = chain_new(g, validator_sk64, opt, &c, err, errlen)) != CJ_CHAIN_OK) goto fail;
+#ifdef COINJECTURE_TEST_FAULTS
+    if ((st = cj_fault_init(c, err, errlen)) != CJ_CHAIN_OK) goto fail;
+#endif
     if (cj_store_open(data_dir, c->opt.sync_full, &c->st, serr, sizeof serr) != 0) {
         st = cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "%s", serr);
         goto fail;

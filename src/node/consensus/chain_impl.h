@@ -107,6 +107,9 @@ struct cj_chain {
     coinjecture_block *undone_blocks; /* cj_tip_move.undone_blocks of the last reorg */
     size_t n_undone_blocks;
     size_t moved_cap;
+#ifdef COINJECTURE_TEST_FAULTS
+    uint64_t fault_root_from; /* fault.c (test-only build): wrong state root from this height, 0 = off */
+#endif
 };
 
 /* Header-level facts of a block established by check_static. */
@@ -143,6 +146,20 @@ void cj_chain_release_move(cj_chain *c);
 /* Writes the reason into the caller's buffer (if any) and returns st, so callers `return cj_chain_fail(...)`. */
 cj_chain_status cj_chain_fail(cj_chain_status st, char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* The state root of the current state as the state after block `height`: every root the chain seals or
+ * checks comes from here, the one place a test-only fault build (fault.c) bends it. */
+void cj_chain_root_at(const cj_chain *c, uint64_t height, uint8_t out[32]);
+
+#ifdef COINJECTURE_TEST_FAULTS
+/* ---- fault.c (only in a -DCOINJECTURE_TEST_FAULTS=ON build) ---- */
+
+/* Reads COINJECTURE_TEST_FAULT at open; a malformed value fails the open (CJ_CHAIN_BAD_ARG). */
+cj_chain_status cj_fault_init(cj_chain *c, char *err, size_t errlen);
+
+/* Replaces root by a wrong one when the switch covers `height`. */
+void cj_fault_state_root(const cj_chain *c, uint64_t height, uint8_t root[32]);
+#endif
 
 /* ---- apply.c ---- */
 

@@ -148,7 +148,7 @@ cj_chain_status cj_connect_block(cj_chain *c, const coinjecture_block *b, const 
     if (cj_apply_rewards(c, b->header.block_index, f->proposer_id, fees) != 0 || cj_apply_to_state(c) != 0)
         return cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "out of memory");
     uint8_t root[32];
-    cj_state_root(c->state, root);
+    cj_chain_root_at(c, b->header.block_index, root);
     if (memcmp(root, b->header.extra_data, 32) != 0) {
         cj_apply_revert_state(c);
         return cj_chain_fail(CJ_CHAIN_BAD_STATE_ROOT, err, errlen, "state root after the block differs from the sealed one");
@@ -230,7 +230,7 @@ cj_chain_status cj_connect_undo_tip(cj_chain *c, char *err, size_t errlen)
         goto out;
     }
     uint8_t root[32];
-    cj_state_root(c->state, root);
+    cj_chain_root_at(c, parent.height, root);
     if (memcmp(root, parent.state_root, 32) != 0) {
         st = cj_chain_fail(CJ_CHAIN_INTERNAL, err, errlen, "undo of block %llu does not restore the parent state root",
                   (unsigned long long)c->tip.height);

@@ -81,7 +81,7 @@ static int build_sealed(cj_chain *c, coinjecture_block *b, uint64_t h, int64_t t
                                        &cm) == COINJ_OK &&
          coinjecture_commitment_hash(&cm, hd->commitment) == COINJ_OK;
     hd->nonce = b->reveal.nonce;
-    cj_state_root(c->state, hd->extra_data); /* extra_data: state_root [|| vote] || seal */
+    cj_chain_root_at(c, h, hd->extra_data); /* extra_data: state_root [|| vote] || seal */
     hd->extra_data_len = 32;
     *voted = cj_validators_choose_vote(c, vote);
     if (*voted) {
