@@ -320,6 +320,7 @@ class Node:
         tip = chain.tip()
         vs = chain.validators_at(tip.hash, tip.height + 1)
         isval = self.pubkey is not None and self.pubkey in vs
+        clock_off, clock_sources = self.p2p.clock_offset()
         return {
             "node": {"version": self.version, "library_version": self.version, "implementation": "python",
                      "network": self.g.network, "chain_id": self.g.chain_id,
@@ -329,7 +330,7 @@ class Node:
                      # coinjectured's double-sign protection (sign-state, start-up watch) is not implemented here:
                      # this validator seals whenever it is its turn
                      "rules_version": 2, "clock_tolerance_ms": chain.clock_tolerance_ms, "blocks_held": self.held,
-                     "clock_offset_ms": None, "clock_offset_sources": 0,
+                     "clock_offset_ms": clock_off, "clock_offset_sources": clock_sources,
                      "sealing": bool(isval and self.cfg["consensus.enabled"]),
                      "sealing_blocked": None if isval and self.cfg["consensus.enabled"] else
                      ("not a validator" if not isval else "consensus.enabled is false")},
