@@ -28,6 +28,15 @@ def mesh(nodes):
         nd.extra += ["--peers", ",".join(f"127.0.0.1:{o.p2p_port}" for o in nodes if o is not nd)]
 
 
+def start_meshed(nodes):
+    """Starts every node and waits until each is connected to all the others."""
+    for nd in nodes:
+        nd.start(wait=False)
+    for nd in nodes:
+        nd.wait_healthy()
+    wait_for(lambda: all(status(x)["peers"] >= len(nodes) - 1 for x in nodes), 20, "a full mesh")
+
+
 def check_offsets(honest, behind, ahead):
     """Each node's estimate, gauge and warn line against the truth."""
     wait_for(lambda: near(behind, -OFF_S * 1000) and near(ahead, OFF_S * 1000), 30,
@@ -63,11 +72,7 @@ def test_observers_without_blocks_know_their_offset_from_handshakes(tmp_path):
     mesh(nodes)
     h0, h1, behind, ahead = nodes
     try:
-        for nd in nodes:
-            nd.start(wait=False)
-        for nd in nodes:
-            nd.wait_healthy()
-        wait_for(lambda: all(status(x)["peers"] >= 3 for x in nodes), 20, "a full mesh")
+        start_meshed(nodes)
         check_offsets([h0, h1], behind, ahead)
         assert all(nd.height() == 0 for nd in nodes)
         assert status(behind)["node"]["clock_offset_sources"] == 3  # handshakes only
@@ -103,11 +108,7 @@ def test_validators_two_minutes_off_know_their_offset(tmp_path):
     nodes, _ = make_net(tmp_path, 4, 500, offsets=[0, 0, -OFF_S, OFF_S], chain_id=5121)
     honest, behind, ahead = nodes[:2], nodes[2], nodes[3]
     try:
-        for nd in nodes:
-            nd.start(wait=False)
-        for nd in nodes:
-            nd.wait_healthy()
-        wait_for(lambda: all(status(x)["peers"] >= 3 for x in nodes), 20, "a full mesh")
+        start_meshed(nodes)
         wait_for(lambda: min(h.height() for h in honest) >= 6, 40, "the honest validators keep sealing")
         check_offsets(honest, behind, ahead)
         assert behind.height() == 0
