@@ -755,7 +755,7 @@ static void mc_node_p2p(const coinjecture_tx *txs, const coinjecture_reveal *r)
             memset(m.u.hello.genesis, 0x9e, 32), memset(m.u.hello.node_key, 0x11, 32);
             memset(m.u.hello.eph_key, 0x22, 32), memset(m.u.hello.nonce, 0x33, 32);
             break;
-        case CJ_P2P_AUTH: memset(m.u.auth.sig, 0x5a, 64); break;
+        case CJ_P2P_AUTH: m.u.auth.time_ms = 1765000000123ull, memset(m.u.auth.sig, 0x5a, 64); break;
         case CJ_P2P_STATUS:
             m.u.status.height = 1000, m.u.status.weight = UINT64_C(0x100000000);
             memset(m.u.status.best, 0xab, 32);

@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.join(REPO, "bindings", "python"))
 from coinjecture import reference as ref  # noqa: E402  (pure Python codec written from the spec)
 
 AUTH_TAG = b"coinjecture/p2p/v1/auth"
-PROTOCOL = 2  # docs/P2P.md "Versions": 2 added the evidence message and the hello's instance
+PROTOCOL = 3  # docs/P2P.md "Versions": 3 added the auth's signed time_ms (2: evidence, the hello's instance)
 MAX_FRAME = 12 * 1024 * 1024
 
 
@@ -306,9 +306,13 @@ class Peer:
                       ("eph_key", mp_bin(self.eph_pk if eph is None else eph)), ("nonce", mp_bin(self.nonce)),
                       ("listen_port", mp_uint(listen_port)), ("instance", mp_bin(self.instance)))
 
-    def transcript(self, peer_hello):
+    def transcript(self, peer_hello, time_ms):
+        """What we sign: tag || their nonce, eph_key || ours || our node key || theirs || u64 BE our time_ms."""
         return (AUTH_TAG + peer_hello["nonce"] + peer_hello["eph_key"] + self.eph_pk + self.nonce + self.pk
-                + peer_hello["node_key"])
+                + peer_hello["node_key"] + struct.pack(">Q", time_ms))
+
+    def auth_msg(self, sig, time_ms):
+        return mp_msg("auth", ("time_ms", mp_uint(time_ms)), ("sig", mp_bin(sig)))
 
     def hello(self):
         """Sends our hello and returns the node's (checked against our chain)."""
@@ -318,14 +322,17 @@ class Peer:
         assert self.peer["chain_id"] == self.chain_id and self.peer["genesis"] == self.genesis
         return self.peer
 
-    def handshake(self):
+    def handshake(self, time_ms=None):
+        """Completes the handshake; time_ms is the time our auth claims (default: this clock's, unix ms)."""
         if self.peer is None:
             self.hello()
-        self.send_plain(mp_msg("auth", ("sig", mp_bin(self.sk.sign(self.transcript(self.peer))))))
+        t = int(time.time() * 1000) if time_ms is None else time_ms
+        self.send_plain(self.auth_msg(self.sk.sign(self.transcript(self.peer, t)), t))
         a = self.recv()
         assert a["type"] == "auth"
+        self.peer_time_ms = a["time_ms"]
         theirs = (AUTH_TAG + self.nonce + self.eph_pk + self.peer["eph_key"] + self.peer["nonce"]
-                  + self.peer["node_key"] + self.pk)
+                  + self.peer["node_key"] + self.pk + struct.pack(">Q", a["time_ms"]))
         Ed25519PublicKey.from_public_bytes(self.peer["node_key"]).verify(a["sig"], theirs)  # raises if wrong
         # crypto_kx: BLAKE2b-512(q || client_pk || server_pk); the lower ephemeral key is the client
         q = self.eph.exchange(X25519PublicKey.from_public_bytes(self.peer["eph_key"]))

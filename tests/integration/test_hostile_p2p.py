@@ -150,7 +150,8 @@ def test_handshake_refusals(env):
     assert refused_at_hello(genesis=b"\x42" * 32)
     assert refused_at_hello(chain_id=n.chain_id + 1)
     assert refused_at_hello(version=1)  # protocol 1 knows no evidence message
-    assert refused_at_hello(version=3)
+    assert refused_at_hello(version=2)  # protocol 2 signs no time into its auth
+    assert refused_at_hello(version=4)
     assert refused_at_hello(eph=b"\0" * 32)
     # our own node key (taken from the node's hello) is refused as a self-connection
     probe = Peer(n)
@@ -171,21 +172,23 @@ def test_handshake_refusals(env):
         p = Peer(n)
         p.send_plain(p.hello_msg())
         h = p.recv()
-        sig = Ed25519PrivateKey.generate().sign(p.transcript(h)) if sig_of == "other key" else os.urandom(64)
-        p.send_plain(mp_msg("auth", ("sig", mp_bin(sig))))
+        now = int(time.time() * 1000)
+        sig = Ed25519PrivateKey.generate().sign(p.transcript(h, now)) if sig_of == "other key" else os.urandom(64)
+        p.send_plain(p.auth_msg(sig, now))
         assert p.closed_by_node(5), sig_of
         p.close()
     # an auth captured on one connection replayed on another (nonces differ): refused
     a = Peer(n)
     a.send_plain(a.hello_msg())
     ha = a.recv()
-    captured = a.sk.sign(a.transcript(ha))
+    captured_ms = int(time.time() * 1000)
+    captured = a.sk.sign(a.transcript(ha, captured_ms))
     a.close()
     b = Peer(n, sk=a.sk)
     b.eph, b.eph_pk, b.nonce = a.eph, a.eph_pk, a.nonce  # even the same ephemeral key and nonce
     b.send_plain(b.hello_msg())
     b.recv()
-    b.send_plain(mp_msg("auth", ("sig", mp_bin(captured))))
+    b.send_plain(b.auth_msg(captured, captured_ms))
     assert b.closed_by_node(5)
     b.close()
     # an encrypted-looking frame instead of auth

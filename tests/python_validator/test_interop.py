@@ -111,6 +111,11 @@ def test_hybrid_network_python_validator(tmp_path, procs):
     assert blk["block_hash"] == common[3] and set(ci.block(c0, 3)) == set(blk)
     assert ci.metric(py, "coinjecture_block_height") >= top
     ci.run([ci.CLI, "--node", py.url, "status"])
+    # protocol 3's signed handshake time, both ways: every clock here is the same one, so ~0 from both peers
+    st = py.get("/v1/status")["node"]
+    assert st["clock_offset_sources"] == 2 and abs(st["clock_offset_ms"]) <= 250, st
+    assert c1.get("/v1/status")["node"]["clock_offset_sources"] >= 3  # c0, py (handshakes) and sealers
+    assert abs(c1.get("/v1/status")["node"]["clock_offset_ms"]) <= 250
 
 
 def test_c_node_applies_the_strict_ed25519_rule(tmp_path, procs):

@@ -110,9 +110,11 @@ static void test_roundtrip_all_types(void **state)
 
     memset(&m, 0, sizeof m);
     m.type = CJ_P2P_AUTH;
+    m.u.auth.time_ms = UINT64_MAX; /* any u64: the receiver clamps the sample, the codec does not judge it */
     memset(m.u.auth.sig, 0x5a, 64);
     roundtrip(&m, &out);
     assert_memory_equal(out.u.auth.sig, m.u.auth.sig, 64);
+    assert_true(out.u.auth.time_ms == UINT64_MAX);
 
     memset(&m, 0, sizeof m);
     m.type = CJ_P2P_STATUS;
@@ -255,6 +257,19 @@ static void test_exact_encoding(void **state)
     assert_ptr_equal(d.u.tx.bytes, b + n - 3);
     assert_memory_equal(d.u.tx.bytes, tx, 3);
     free(b);
+    /* {"type":"auth","time_ms":1765000000123,"sig":64 x 0x5a}: time_ms as uint64 (cf), before sig */
+    memset(&m, 0, sizeof m);
+    m.type = CJ_P2P_AUTH;
+    m.u.auth.time_ms = 1765000000123ull;
+    memset(m.u.auth.sig, 0x5a, 64);
+    b = enc(&m, &n);
+    uint8_t want_auth[128];
+    wn = tu_unhex("83a474797065a461757468a774696d655f6d73cf0000019af232b27ba3736967c440"
+                  "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a"
+                    "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a", want_auth, sizeof want_auth);
+    assert_int_equal(n, wn);
+    assert_memory_equal(b, want_auth, n);
+    free(b);
 }
 
 static void test_strict_rejection(void **state)
@@ -293,6 +308,13 @@ static void test_strict_rejection(void **state)
     expect_reject_hex("83a474797065a6626c6f636b73a466726f6d01a6626c6f636b73ddffffffff");
     expect_reject_hex("83a474797065a6626c6f636b73a466726f6d01a6626c6f636b73dc0101");
     expect_reject_hex("83a474797065a6626c6f636b73a466726f6d01a6626c6f636b739101");
+    /* auth of protocol 2 (no time_ms), with time_ms after sig, and with a non-canonical time_ms (cd 0005) */
+    expect_reject_hex("82a474797065a461757468a3736967c4405a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a"
+                      "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a");
+    expect_reject_hex("83a474797065a461757468a3736967c4405a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a"
+                      "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5aa774696d655f6d7305");
+    expect_reject_hex("83a474797065a461757468a774696d655f6d73cd0005a3736967c4405a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a"
+                      "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a");
     /* status with a 31-byte best hash */
     expect_reject_hex("84a474797065a6737461747573a668656967687401a462657374c41f"
                       "00000000000000000000000000000000000000000000000000000000000000a6776569676874"
@@ -381,16 +403,24 @@ static void test_handshake_ok(void **state)
     assert_int_equal(deliver_hello(&a, &b), 0);
     assert_int_equal(deliver_hello(&b, &a), 0);
     assert_int_equal(a.hs.peer_listen_port, 9002);
-    assert_int_equal(cj_p2p_hs_sign(&a.hs, a.sk, &auth_a), 0);
-    assert_int_equal(cj_p2p_hs_sign(&b.hs, b.sk, &auth_b), 0);
+    assert_int_equal(cj_p2p_hs_sign(&a.hs, a.sk, 1765000000123ull, &auth_a), 0);
+    assert_int_equal(cj_p2p_hs_sign(&b.hs, b.sk, 1765000000456ull, &auth_b), 0);
+    assert_true(auth_a.u.auth.time_ms == 1765000000123ull);
     assert_int_equal(cj_p2p_hs_verify(&b.hs, &auth_a, err, sizeof err), 0);
     assert_int_equal(cj_p2p_hs_verify(&a.hs, &auth_b, err, sizeof err), 0);
-    /* transcripts: what a signs is what b checks */
+    /* transcripts: what a signs is what b checks, ending in the signer's time_ms (u64 big-endian) */
     uint8_t ta[CJ_P2P_TRANSCRIPT_LEN], tb[CJ_P2P_TRANSCRIPT_LEN];
-    assert_int_equal(cj_p2p_hs_transcript(&a.hs, 1, ta), 0);
-    assert_int_equal(cj_p2p_hs_transcript(&b.hs, 0, tb), 0);
+    assert_int_equal(CJ_P2P_TRANSCRIPT_LEN, 23 + 6 * 32 + 8);
+    assert_int_equal(cj_p2p_hs_transcript(&a.hs, 1, 0x0102030405060708ull, ta), 0);
+    assert_int_equal(cj_p2p_hs_transcript(&b.hs, 0, 0x0102030405060708ull, tb), 0);
     assert_memory_equal(ta, tb, sizeof ta);
     assert_memory_equal(ta, CJ_P2P_AUTH_TAG, sizeof(CJ_P2P_AUTH_TAG) - 1);
+    const uint8_t be[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    assert_memory_equal(ta + sizeof ta - 8, be, 8);
+    /* the time is signed: an auth whose time_ms was altered on the path does not verify */
+    cj_p2p_msg forged = auth_a;
+    forged.u.auth.time_ms -= 120000;
+    assert_int_equal(cj_p2p_hs_verify(&b.hs, &forged, err, sizeof err), -1);
     /* session keys: a's tx is b's rx and vice versa, and the two directions differ */
     assert_int_equal(cj_p2p_hs_session(&a.hs, &arx, &atx), 0);
     assert_int_equal(cj_p2p_hs_session(&b.hs, &brx, &btx), 0);
@@ -425,10 +455,10 @@ static void test_handshake_reject(void **state)
     /* version mismatch */
     two_sides(&a, &b, 1, 1);
     cj_p2p_hs_hello(&a.hs, &h);
-    h.u.hello.version = 1; /* a node of protocol 1 (no evidence message) */
+    h.u.hello.version = 2; /* a node of protocol 2 (no time in its auth) */
     assert_int_equal(cj_p2p_hs_check_hello(&b.hs, &h, err, sizeof err), -1);
-    assert_non_null(strstr(err, "protocol version 1, we speak 2"));
-    h.u.hello.version = 3;
+    assert_non_null(strstr(err, "protocol version 2, we speak 3"));
+    h.u.hello.version = 4;
     assert_int_equal(cj_p2p_hs_check_hello(&b.hs, &h, err, sizeof err), -1);
     /* self connection (same node key) */
     cj_p2p_hs_hello(&a.hs, &h);
@@ -447,7 +477,7 @@ static void test_handshake_reject(void **state)
     two_sides(&a, &b, 1, 1);
     assert_int_equal(deliver_hello(&a, &b), 0);
     assert_int_equal(deliver_hello(&b, &a), 0);
-    assert_int_equal(cj_p2p_hs_sign(&a.hs, a.sk, &auth_a), 0);
+    assert_int_equal(cj_p2p_hs_sign(&a.hs, a.sk, 1, &auth_a), 0);
     auth_a.u.auth.sig[10] ^= 0x01;
     assert_int_equal(cj_p2p_hs_verify(&b.hs, &auth_a, err, sizeof err), -1);
     /* signed with another key than the announced node key */
@@ -455,13 +485,13 @@ static void test_handshake_reject(void **state)
     two_sides(&c, &c, 1, 1);
     assert_int_equal(deliver_hello(&a, &b), 0);
     assert_int_equal(deliver_hello(&b, &a), 0);
-    assert_int_equal(cj_p2p_hs_sign(&a.hs, c.sk, &auth_a), 0);
+    assert_int_equal(cj_p2p_hs_sign(&a.hs, c.sk, 1, &auth_a), 0);
     assert_int_equal(cj_p2p_hs_verify(&b.hs, &auth_a, err, sizeof err), -1);
     /* replay: a valid auth from an earlier connection does not verify on a new one (fresh nonces) */
     two_sides(&a, &b, 1, 1);
     assert_int_equal(deliver_hello(&a, &b), 0);
     assert_int_equal(deliver_hello(&b, &a), 0);
-    assert_int_equal(cj_p2p_hs_sign(&a.hs, a.sk, &auth_a), 0);
+    assert_int_equal(cj_p2p_hs_sign(&a.hs, a.sk, 1, &auth_a), 0);
     assert_int_equal(cj_p2p_hs_verify(&b.hs, &auth_a, err, sizeof err), 0);
     cj_p2p_hs old_b = b.hs;
     assert_int_equal(cj_p2p_hs_init(&b.hs, 1, old_b.genesis, b.pk, 9002), 0);
@@ -470,15 +500,15 @@ static void test_handshake_reject(void **state)
     /* auth before hello, NULLs */
     assert_int_equal(cj_p2p_hs_init(&c.hs, 1, old_b.genesis, c.pk, 1), 0);
     assert_int_equal(cj_p2p_hs_verify(&c.hs, &auth_a, err, sizeof err), -1);
-    assert_int_equal(cj_p2p_hs_sign(&c.hs, c.sk, &auth_a), -1);
+    assert_int_equal(cj_p2p_hs_sign(&c.hs, c.sk, 1, &auth_a), -1);
     assert_int_equal(cj_p2p_hs_verify(NULL, &auth_a, err, sizeof err), -1);
-    assert_int_equal(cj_p2p_hs_sign(&a.hs, NULL, &auth_a), -1);
+    assert_int_equal(cj_p2p_hs_sign(&a.hs, NULL, 1, &auth_a), -1);
     assert_int_equal(cj_p2p_hs_init(NULL, 1, old_b.genesis, c.pk, 1), -1);
     assert_int_equal(cj_p2p_hs_init(&c.hs, 1, NULL, c.pk, 1), -1);
     cj_p2p_cipher rx, tx;
     assert_int_equal(cj_p2p_hs_session(&c.hs, &rx, &tx), -1); /* no peer yet */
     assert_int_equal(cj_p2p_hs_session(NULL, &rx, &tx), -1);
-    assert_int_equal(cj_p2p_hs_transcript(&c.hs, 1, NULL), -1);
+    assert_int_equal(cj_p2p_hs_transcript(&c.hs, 1, 0, NULL), -1);
 }
 
 /* ---- AEAD ---- */

@@ -12,7 +12,7 @@ import (
 
 // projectVersion is this project's version (the file VERSION at the repository root; scripts/set-version.sh
 // keeps this copy in step and ctest install.version checks it).
-const projectVersion = "1.1.0"
+const projectVersion = "1.2.0"
 
 // ProjectVersion returns the version of this Go module, which is the project's version: the same as the C
 // library's (LibraryVersion, when the module and the installed library come from one release), the node's

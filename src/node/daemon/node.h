@@ -21,7 +21,7 @@ struct cj_api;
 struct cj_p2p;
 struct cj_shadow;
 
-#define CJ_NODE_VERSION_FALLBACK "1.1.0"
+#define CJ_NODE_VERSION_FALLBACK "1.2.0"
 
 /* Everything one running node owns. Single-threaded: only the event-loop thread touches it. */
 typedef struct cj_node {

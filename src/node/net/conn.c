@@ -105,6 +105,7 @@ void cj_conn_close(peer *pe, const char *why)
     } else {
         cj_log_info("p2p: connection %s closed before the handshake completed: %s", pe->addr, why);
     }
+    cj_clock_offset_peer_closed(pe);
     pe->st = PS_CLOSING;
     bufferevent_disable(pe->bev, EV_READ | EV_WRITE);
     bufferevent_setcb(pe->bev, NULL, NULL, NULL, NULL);
@@ -254,6 +255,7 @@ void cj_conn_send_hello(peer *pe)
 {
     cj_p2p_msg m;
     cj_p2p_hs_hello(&pe->hs, &m);
+    pe->hello_mono_ms = cj_clock_mono_ms();
     (void)cj_conn_send(pe, &m);
 }
 
@@ -452,7 +454,8 @@ static void handle_frame(peer *pe, const uint8_t hdr[4], uint8_t *body, uint32_t
             return;
         }
         cj_p2p_msg a;
-        if (cj_p2p_hs_sign(&pe->hs, p->sk, &a) != 0) {
+        int64_t wall = cj_clock_wall_ms();
+        if (cj_p2p_hs_sign(&pe->hs, p->sk, wall > 0 ? (uint64_t)wall : 0, &a) != 0) {
             cj_conn_close(pe, "cannot sign auth");
             return;
         }
@@ -467,12 +470,15 @@ static void handle_frame(peer *pe, const uint8_t hdr[4], uint8_t *body, uint32_t
         cj_conn_close(pe, why);
         return;
     }
+    uint64_t peer_time = m->u.auth.time_ms;
     free(m);
     if (cj_p2p_hs_session(&pe->hs, &pe->rx, &pe->tx) != 0) {
         cj_conn_close(pe, "key exchange failed");
         return;
     }
     on_ready(pe);
+    if (pe->st == PS_READY)
+        cj_clock_offset_handshake(pe, peer_time);
 }
 
 /* Monotonic microseconds (frame handling is measured finer than the node's millisecond clock). */

@@ -1,13 +1,9 @@
-/* Blocks not due yet on this node's clock, and the estimate of this clock's offset from the network
- * (docs/CHAIN.md §3 rule 3 and §13 "Held blocks").
+/* Blocks not due yet on this node's clock (docs/CHAIN.md §3 rule 3 and §13 "Held blocks").
  *
  * A relayed block whose timestamp is ahead of this clock by more than the clock tolerance (but by at most
  * max_future_ms) is held here, bounded per peer and in all, and released by a timer when it is due into
  * the normal import path (net/relay.c); it is not relayed before. A block whose parent is held is held
- * too. The offset estimate compares the timestamps of fresh sealed blocks with this clock: per sealer the
- * smallest (arrival - timestamp) of its last blocks (the least-delayed sample, as NTP filters), then the
- * median over sealers (with an even count, the middle value nearer to zero, so one bad clock among two
- * sealers does not tilt it). */
+ * too. (This clock's offset from the network's is estimated in net/clock_offset.c.) */
 #include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,10 +19,7 @@
 #define HELD_MAX_PEER_BYTES (32u * 1024u * 1024u)
 #define HELD_RECHECK_MS 1000 /* the timer looks again at least this often (wall-clock jumps) */
 
-#define CLOCK_SOURCES 64u       /* sealers tracked */
-#define CLOCK_SAMPLES 16u       /* recent samples per sealer */
-#define CLOCK_SOURCE_TTL_MS 600000 /* a sealer not heard from for 10 minutes no longer counts */
-#define CLOCK_WARN_EVERY_MS 60000  /* one warn line per minute at most, per subject */
+#define CLOCK_WARN_EVERY_MS 60000  /* one warn line per minute at most */
 
 /* One held block: its bytes and what is needed to release it in order. */
 typedef struct {
@@ -38,27 +31,11 @@ typedef struct {
     uint8_t *bytes;
 } held_block;
 
-/* What one sealer's blocks tell about this clock. */
-typedef struct {
-    uint8_t addr[32]; /* miner_address */
-    int64_t sample[CLOCK_SAMPLES];
-    unsigned n, next;
-    int64_t last_ms;  /* wall time of the last sample */
-    int64_t warned_ms;
-} clock_source;
-
 struct cj_held {
     struct event *timer;
     held_block *v;
     size_t n;
     size_t bytes;
-    clock_source src[CLOCK_SOURCES];
-    size_t nsrc;
-    int have_offset;
-    int64_t offset_ms;
-    size_t offset_sources;
-    int64_t warned_ms;
-    int warned;
     int64_t refused_warned_ms; /* last warn line for a block refused as too far ahead */
 };
 
@@ -84,11 +61,6 @@ cj_held *cj_held_new(cj_p2p *p)
     cj_metrics_register("blocks_held_dropped_total", CJ_METRIC_COUNTER,
                         "Not-yet-due blocks dropped because the held-block bounds were reached.", NULL, NULL, 0);
     cj_metrics_register("blocks_held", CJ_METRIC_GAUGE, "Blocks held until due right now.", NULL, NULL, 0);
-    cj_metrics_register("clock_offset_ms", CJ_METRIC_GAUGE,
-                        "Estimated offset of this node's clock from the network's (positive: ahead), from block "
-                        "timestamps.", NULL, NULL, 0);
-    cj_metrics_register("clock_offset_sources", CJ_METRIC_GAUGE, "Validators whose blocks the clock estimate uses.",
-                        NULL, NULL, 0);
     return h;
 }
 
@@ -247,123 +219,6 @@ void cj_held_peer_freed(cj_p2p *p, const peer *pe)
             p->held->v[i].from = NULL;
 }
 
-/* ------------------------------------------------------------------------------------------------ */
-/* clock offset                                                                                      */
-
-/* Orders int64 values (qsort). */
-static int held_cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* A sealer's estimate: the smallest of its recent (arrival - timestamp) samples. */
-static int64_t held_source_offset(const clock_source *s)
-{
-    int64_t m = INT64_MAX;
-    for (unsigned i = 0; i < s->n; i++)
-        if (s->sample[i] < m)
-            m = s->sample[i];
-    return m;
-}
-
-/* Short hex of a sealer's address for log lines. */
-static void held_short(const uint8_t a[32], char out[17])
-{
-    coinjecture_hex_encode(a, 8, out, 17);
-}
-
-/* Recomputes the estimate over the sealers heard from recently, updates the gauges and writes the warn
- * lines: this clock off the network's by more than the tolerance, or one sealer's blocks far off this
- * clock while this clock agrees with the others. */
-static void held_clock_update(cj_p2p *p, int64_t now)
-{
-    cj_held *h = p->held;
-    int64_t off[CLOCK_SOURCES];
-    size_t n = 0;
-    for (size_t i = 0; i < h->nsrc; i++)
-        if (now - h->src[i].last_ms <= CLOCK_SOURCE_TTL_MS)
-            off[n++] = held_source_offset(&h->src[i]);
-    h->offset_sources = n;
-    cj_metrics_set("clock_offset_sources", (double)n);
-    if (n == 0)
-        return;
-    qsort(off, n, sizeof off[0], held_cmp_i64);
-    int64_t est = off[n / 2];
-    if (n % 2 == 0 && llabs(off[n / 2 - 1]) < llabs(est))
-        est = off[n / 2 - 1];
-    h->have_offset = 1;
-    h->offset_ms = est;
-    cj_metrics_set("clock_offset_ms", (double)est);
-    int64_t tol = (int64_t)cj_chain_clock_tolerance_ms(p->chain);
-    if (llabs(est) > tol) {
-        if (!h->warned || now - h->warned_ms >= CLOCK_WARN_EVERY_MS) {
-            cj_log_warn("clock: this node's clock is about %lld ms %s the network's (block timestamps of %zu "
-                        "validator%s; tolerance %lld ms): blocks and turns are judged on this clock, keep it "
-                        "synchronised (chrony, systemd-timesyncd)%s",
-                        (long long)llabs(est), est > 0 ? "ahead of" : "behind", n, n == 1 ? "" : "s", (long long)tol,
-                        n < 3 ? "; measured against fewer than 3 validators, the clock that is off may be theirs" : "");
-            h->warned_ms = now;
-        }
-        h->warned = 1;
-        return;
-    }
-    if (h->warned)
-        cj_log_info("clock: back within %lld ms of the network's (%+lld ms)", (long long)tol, (long long)est);
-    h->warned = 0;
-    for (size_t i = 0; i < h->nsrc; i++) {
-        clock_source *s = &h->src[i];
-        int64_t so = held_source_offset(s);
-        if (now - s->last_ms > CLOCK_SOURCE_TTL_MS || llabs(so - est) <= tol ||
-            (s->warned_ms != 0 && now - s->warned_ms < CLOCK_WARN_EVERY_MS))
-            continue;
-        char a[17];
-        held_short(s->addr, a);
-        cj_log_warn("clock: blocks of the validator with address %s… carry timestamps about %lld ms %s this "
-                    "clock (which agrees with the other validators): its clock is off, its blocks %s",
-                    a, (long long)llabs(so - est), so < est ? "ahead of" : "behind",
-                    so < est ? "wait here until due (refused beyond the 15 s future bound)" : "come late");
-        s->warned_ms = now;
-    }
-}
-
-/* One fresh sealed block (its seal verified: it was accepted or is not due yet) as a clock sample. */
-void cj_held_clock_sample(cj_p2p *p, const coinjecture_header *hd, int64_t now)
-{
-    cj_held *h = p->held;
-    if (h == NULL || hd == NULL)
-        return;
-    long me = cj_chain_my_index(p->chain);
-    uint8_t my_addr[32];
-    if (me >= 0 && coinjecture_derive_address(cj_chain_validator(p->chain, (size_t)me), my_addr) == COINJ_OK &&
-        memcmp(my_addr, hd->miner_address, 32) == 0)
-        return; /* our own key (a twin): not a measure of anyone else's clock */
-    clock_source *s = NULL;
-    for (size_t i = 0; i < h->nsrc && s == NULL; i++)
-        if (memcmp(h->src[i].addr, hd->miner_address, 32) == 0)
-            s = &h->src[i];
-    if (s == NULL) {
-        size_t slot = h->nsrc;
-        if (h->nsrc == CLOCK_SOURCES) { /* replace the sealer heard from least recently */
-            slot = 0;
-            for (size_t i = 1; i < h->nsrc; i++)
-                if (h->src[i].last_ms < h->src[slot].last_ms)
-                    slot = i;
-        } else {
-            h->nsrc++;
-        }
-        s = &h->src[slot];
-        memset(s, 0, sizeof *s);
-        memcpy(s->addr, hd->miner_address, 32);
-    }
-    s->sample[s->next] = now - hd->timestamp;
-    s->next = (s->next + 1) % CLOCK_SAMPLES;
-    if (s->n < CLOCK_SAMPLES)
-        s->n++;
-    s->last_ms = now;
-    held_clock_update(p, now);
-}
-
 /* 1 when a block refused as too far ahead should be logged at warn (once a minute; the others at debug). */
 int cj_held_refused_warn(cj_p2p *p)
 {
@@ -374,17 +229,8 @@ int cj_held_refused_warn(cj_p2p *p)
     return 1;
 }
 
-/* The clock estimate and the held-block state, for /v1/status and the metrics. */
-void cj_p2p_clock(const cj_p2p *p, cj_p2p_clock_info *out)
+/* Blocks held right now (for /v1/status). */
+size_t cj_held_count(const cj_p2p *p)
 {
-    memset(out, 0, sizeof *out);
-    if (p == NULL)
-        return;
-    out->tolerance_ms = cj_chain_clock_tolerance_ms(p->chain);
-    if (p->held == NULL)
-        return;
-    out->have_offset = p->held->have_offset && p->held->offset_sources > 0;
-    out->offset_ms = p->held->offset_ms;
-    out->sources = p->held->offset_sources;
-    out->held = p->held->n;
+    return p->held != NULL ? p->held->n : 0;
 }

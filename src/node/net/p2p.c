@@ -332,6 +332,8 @@ cj_p2p *cj_p2p_new(const cj_p2p_config *cfg, char *err, size_t errlen)
     p->seen_ring = calloc(SEEN_CAP, sizeof *p->seen_ring);
     p->evidence = cj_evidence_new(4096, 256);
     p->held = cj_held_new(p);
+    p->clock = cj_clock_offset_new();
+    cj_clock_offset_register_metrics();
     p->tick = event_new(p->base, -1, EV_PERSIST, on_tick, p);
     p->reaper = event_new(p->base, -1, 0, cj_conn_on_reap, p);
     p->import_ev = event_new(p->base, -1, 0, cj_sync_on_import, p);
@@ -339,7 +341,7 @@ cj_p2p *cj_p2p_new(const cj_p2p_config *cfg, char *err, size_t errlen)
     if (p->txq_ev != NULL && event_base_get_npriorities(p->base) > CJ_PRIO_BACKGROUND)
         (void)event_priority_set(p->txq_ev, CJ_PRIO_BACKGROUND);
     p->accept_backoff = evtimer_new(p->base, on_accept_backoff, p);
-    if (p->sk == NULL || p->bans == NULL || p->seen_ring == NULL || p->evidence == NULL || p->held == NULL ||
+    if (p->sk == NULL || p->bans == NULL || p->seen_ring == NULL || p->evidence == NULL || p->held == NULL || p->clock == NULL ||
         p->tick == NULL ||
         p->reaper == NULL || p->import_ev == NULL || p->txq_ev == NULL || p->accept_backoff == NULL ||
         cj_hmap_init(&p->seen, SEEN_CAP) != 0) {
@@ -428,6 +430,7 @@ void cj_p2p_free(cj_p2p *p)
     free(p->statics);
     cj_evidence_free(p->evidence);
     cj_held_free(p->held);
+    free(p->clock);
     if (p->sk)
         sodium_free(p->sk);
     free(p);

@@ -116,12 +116,13 @@ void cj_evidence_gossip_send(cj_p2p *p, const cj_evidence_record *r);
 /* One record per established peer (for the API). */
 size_t cj_p2p_peers(const cj_p2p *p, cj_peer_info *out, size_t max);
 
-/* Clock health (net/held.c, docs/OPERATIONS.md "Clocks"): this clock's estimated offset from the network's,
- * from the timestamps of fresh sealed blocks (positive: this clock is ahead), and the blocks held until due. */
+/* Clock health (net/clock_offset.c, net/held.c, docs/OPERATIONS.md "Clocks"): this clock's estimated offset
+ * from the network's, from the timestamps of fresh sealed blocks and the times peers sign into their
+ * handshakes (positive: this clock is ahead), and the blocks held until due. */
 typedef struct {
-    int have_offset;       /* 0 until a validator's block was seen */
+    int have_offset;       /* 0 until a validator's block or a peer's handshake was sampled */
     int64_t offset_ms;
-    size_t sources;        /* validators the estimate uses */
+    size_t sources;        /* sources the estimate uses: validators (blocks) plus peers (handshakes) */
     uint32_t tolerance_ms; /* the chain's clock tolerance */
     size_t held;           /* blocks held right now */
 } cj_p2p_clock_info;

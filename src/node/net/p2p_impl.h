@@ -6,7 +6,8 @@
  *   peer_score.c cj_score_ scores, penalties, bans, and which verdicts cost score
  *   relay.c      cj_relay_ the seen set, relay of blocks and transactions, feeding them to the chain / pool
  *   sync.c       cj_sync_  status, the sync peer, get_blocks / blocks, the production gate
- *   held.c       cj_held_  blocks not due yet on this clock (held, released by a timer), the clock estimate
+ *   held.c       cj_held_  blocks not due yet on this clock (held, released by a timer)
+ *   clock_offset.c cj_clock_offset_ this clock's offset from the network's (block timestamps, handshake times)
  * Single-threaded: everything runs on the node's event loop. Nothing outside net/ includes this. */
 #ifndef CJ_NODE_P2P_IMPL_H
 #define CJ_NODE_P2P_IMPL_H
@@ -17,6 +18,7 @@
 
 #include "chain.h"
 #include "clock.h"
+#include "clock_offset.h"
 #include "hmap.h"
 #include "p2p.h"
 #include "p2p_wire.h"
@@ -65,6 +67,8 @@ struct peer {
     int score;
     int64_t opened_ms, ready_ms, last_recv_ms, last_ping_ms, last_recover_ms;
     int64_t ready_wall_ms;
+    int64_t hello_mono_ms;    /* when our hello was queued: start of the round trip its auth's time_ms lies in */
+    int clock_sampled;        /* its auth's time_ms is one of the clock estimate's votes */
     struct event *resume; /* read budget spent: continues the buffered frames at normal priority */
     struct {
         int64_t milli, at_ms;  /* tokens x 1000, refilled at the class's rate since at_ms */
@@ -160,6 +164,7 @@ struct cj_p2p {
     int got_status;
     cj_evidence_pool *evidence;
     cj_held *held; /* held.c */
+    cj_clock_offset *clock; /* clock_offset.c */
     cj_p2p_events ev;
 };
 
@@ -222,7 +227,13 @@ void cj_held_free(cj_held *h);
 int cj_held_take(cj_p2p *p, peer *from, const uint8_t *bytes, size_t len, const coinjecture_header *hd,
                  cj_chain_status st, const cj_import_result *res);
 void cj_held_peer_freed(cj_p2p *p, const peer *pe);
-void cj_held_clock_sample(cj_p2p *p, const coinjecture_header *hd, int64_t now);
+size_t cj_held_count(const cj_p2p *p);
+
+/* ---- clock_offset.c ---- */
+void cj_clock_offset_register_metrics(void);
+void cj_clock_offset_block(cj_p2p *p, const coinjecture_header *hd, int64_t now);
+void cj_clock_offset_handshake(peer *pe, uint64_t time_ms);
+void cj_clock_offset_peer_closed(peer *pe);
 int cj_held_refused_warn(cj_p2p *p);
 
 #endif /* CJ_NODE_P2P_IMPL_H */

@@ -17,7 +17,7 @@ static const char *const type_names[CJ_P2P_TYPE_COUNT] = {
 /* Field keys of each message type, "type" first (the decoder checks order and count). */
 static const char *const keys_hello[] = {"type",    "version", "chain_id", "genesis",
                                          "node_key", "eph_key", "nonce",    "listen_port", "instance"};
-static const char *const keys_auth[] = {"type", "sig"};
+static const char *const keys_auth[] = {"type", "time_ms", "sig"};
 static const char *const keys_status[] = {"type", "height", "best", "weight"};
 static const char *const keys_tx[] = {"type", "tx"};
 static const char *const keys_block[] = {"type", "block"};
@@ -30,7 +30,7 @@ static const struct {
     const char *const *keys;
     uint32_t n;
 } schema[CJ_P2P_TYPE_COUNT] = {
-    {keys_hello, 9}, {keys_auth, 2}, {keys_status, 4}, {keys_tx, 2},   {keys_block, 2},
+    {keys_hello, 9}, {keys_auth, 3}, {keys_status, 4}, {keys_tx, 2},   {keys_block, 2},
     {keys_get, 3},   {keys_blocks, 3}, {keys_ping, 2}, {keys_ping, 2}, {keys_evidence, 3},
 };
 
@@ -115,7 +115,8 @@ static void write_msg(coinjecture_msgpack_writer *w, const cj_p2p_msg *m)
         put_key(w, t, 8), coinjecture_msgpack_put_bin(w, m->u.hello.instance, 16);
         break;
     case CJ_P2P_AUTH:
-        put_key(w, t, 1), coinjecture_msgpack_put_bin(w, m->u.auth.sig, 64);
+        put_key(w, t, 1), coinjecture_msgpack_put_uint(w, m->u.auth.time_ms);
+        put_key(w, t, 2), coinjecture_msgpack_put_bin(w, m->u.auth.sig, 64);
         break;
     case CJ_P2P_STATUS:
         put_key(w, t, 1), coinjecture_msgpack_put_uint(w, m->u.status.height);
@@ -277,6 +278,8 @@ static CoinjResult read_body(coinjecture_msgpack_reader *r, cj_p2p_type t, cj_p2
         break;
     case CJ_P2P_AUTH:
         TRY(rd_key(r, t, 1));
+        TRY(coinjecture_msgpack_read_uint(r, "time_ms", UINT64_MAX, &m->u.auth.time_ms));
+        TRY(rd_key(r, t, 2));
         TRY(read_fixed(r, "sig", m->u.auth.sig, 64));
         break;
     case CJ_P2P_STATUS:
@@ -440,8 +443,9 @@ int cj_p2p_hs_check_hello(cj_p2p_hs *hs, const cj_p2p_msg *hello, char *err, siz
     return 0;
 }
 
-/* Binds the signer's key to both nonces, both ephemeral keys and both node keys of this connection. */
-int cj_p2p_hs_transcript(const cj_p2p_hs *hs, int own_is_signer, uint8_t *out)
+/* Binds the signer's key to both nonces, both ephemeral keys and both node keys of this connection, and its
+ * clock reading to that proof (so nobody on the path can alter the time a peer reports). */
+int cj_p2p_hs_transcript(const cj_p2p_hs *hs, int own_is_signer, uint64_t time_ms, uint8_t *out)
 {
     if (hs == NULL || out == NULL || !hs->have_peer)
         return -1;
@@ -457,18 +461,21 @@ int cj_p2p_hs_transcript(const cj_p2p_hs *hs, int own_is_signer, uint8_t *out)
     memcpy(out, CJ_P2P_AUTH_TAG, tl);
     for (size_t i = 0; i < 6; i++)
         memcpy(out + tl + 32 * i, parts[i], 32);
+    for (size_t i = 0; i < 8; i++)
+        out[tl + 6 * 32 + i] = (uint8_t)(time_ms >> (56 - 8 * i));
     return 0;
 }
 
 /* Proof that we hold node_sk, valid for this connection only. */
-int cj_p2p_hs_sign(const cj_p2p_hs *hs, const uint8_t node_sk[64], cj_p2p_msg *out)
+int cj_p2p_hs_sign(const cj_p2p_hs *hs, const uint8_t node_sk[64], uint64_t time_ms, cj_p2p_msg *out)
 {
     uint8_t t[CJ_P2P_TRANSCRIPT_LEN];
     if (out == NULL || node_sk == NULL)
         return -1;
     memset(out, 0, sizeof *out);
     out->type = CJ_P2P_AUTH;
-    if (cj_p2p_hs_transcript(hs, 1, t) != 0)
+    out->u.auth.time_ms = time_ms;
+    if (cj_p2p_hs_transcript(hs, 1, time_ms, t) != 0)
         return -1;
     return crypto_sign_ed25519_detached(out->u.auth.sig, NULL, t, sizeof t, node_sk) == 0 ? 0 : -1;
 }
@@ -479,7 +486,7 @@ int cj_p2p_hs_verify(const cj_p2p_hs *hs, const cj_p2p_msg *auth, char *err, siz
     uint8_t t[CJ_P2P_TRANSCRIPT_LEN];
     if (hs == NULL || auth == NULL || auth->type != CJ_P2P_AUTH)
         return fail(err, errlen, "%s", "expected auth");
-    if (cj_p2p_hs_transcript(hs, 0, t) != 0)
+    if (cj_p2p_hs_transcript(hs, 0, auth->u.auth.time_ms, t) != 0)
         return fail(err, errlen, "%s", "auth before hello");
     if (crypto_sign_ed25519_verify_detached(auth->u.auth.sig, t, sizeof t, hs->peer_node_pk) != 0)
         return fail(err, errlen, "%s", "auth signature does not verify under the peer's node key");

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CJ_P2P_VERSION 2u                       /* 2: the evidence message (docs/P2P.md) */
+#define CJ_P2P_VERSION 3u                       /* 3: the auth's signed time_ms (docs/P2P.md "Versions") */
 #define CJ_P2P_MAX_FRAME (12u * 1024u * 1024u) /* body bytes after the 4-byte length */
 #define CJ_P2P_MAX_HANDSHAKE_FRAME 1024u        /* plaintext hello / auth */
 #define CJ_P2P_MAX_BATCH 256u                    /* blocks per get_blocks / blocks */
@@ -48,6 +48,7 @@ typedef struct {
             uint8_t instance[16]; /* random per process start: two processes with one node key differ here */
         } hello;
         struct {
+            uint64_t time_ms; /* the signer's wall clock (unix ms) when it signed: a clock sample, never a rule */
             uint8_t sig[64];
         } auth;
         struct {
@@ -129,13 +130,15 @@ void cj_p2p_hs_hello(const cj_p2p_hs *hs, cj_p2p_msg *out);
 int cj_p2p_hs_check_hello(cj_p2p_hs *hs, const cj_p2p_msg *hello, char *err, size_t errlen);
 
 /* The transcript a side signs (after the peer's hello): tag || peer.nonce || peer.eph_key || own.eph_key ||
- * own.nonce || own.node_key || peer.node_key. `own_is_signer` picks whose view: 1 = we sign, 0 = we check
- * the peer's signature (roles swapped). out must hold CJ_P2P_TRANSCRIPT_LEN bytes. */
-#define CJ_P2P_TRANSCRIPT_LEN (sizeof(CJ_P2P_AUTH_TAG) - 1 + 6 * 32)
-int cj_p2p_hs_transcript(const cj_p2p_hs *hs, int own_is_signer, uint8_t *out);
+ * own.nonce || own.node_key || peer.node_key || u64 big-endian time_ms (the signer's auth time_ms).
+ * `own_is_signer` picks whose view: 1 = we sign, 0 = we check the peer's signature (roles swapped). out must
+ * hold CJ_P2P_TRANSCRIPT_LEN bytes. */
+#define CJ_P2P_TRANSCRIPT_LEN (sizeof(CJ_P2P_AUTH_TAG) - 1 + 6 * 32 + 8)
+int cj_p2p_hs_transcript(const cj_p2p_hs *hs, int own_is_signer, uint64_t time_ms, uint8_t *out);
 
-/* Our auth message: Ed25519 signature of our transcript with node_sk (libsodium 64-byte secret key). */
-int cj_p2p_hs_sign(const cj_p2p_hs *hs, const uint8_t node_sk[64], cj_p2p_msg *out);
+/* Our auth message: our wall clock time_ms and the Ed25519 signature of our transcript (which binds it)
+ * with node_sk (libsodium 64-byte secret key). */
+int cj_p2p_hs_sign(const cj_p2p_hs *hs, const uint8_t node_sk[64], uint64_t time_ms, cj_p2p_msg *out);
 
 /* Verifies the peer's auth under the node key from its hello. Returns 0 or -1. */
 int cj_p2p_hs_verify(const cj_p2p_hs *hs, const cj_p2p_msg *auth, char *err, size_t errlen);

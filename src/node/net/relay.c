@@ -274,7 +274,7 @@ static void relay_block(cj_p2p *p, peer *pe, const uint8_t *bytes, size_t len, i
         observe_header(p, &b.header);
     /* fresh sealed blocks (a new tip, or not due yet: every header rule passed) measure this clock */
     if (decoded && !released && ((st == CJ_CHAIN_OK && (res.extended || res.reorged)) || st == CJ_CHAIN_FUTURE))
-        cj_held_clock_sample(p, &b.header, now);
+        cj_clock_offset_block(p, &b.header, now);
     int held = decoded && cj_held_take(p, pe, bytes, len, &b.header, st, &res);
     if (decoded)
         coinjecture_block_free(&b);

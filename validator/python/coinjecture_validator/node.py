@@ -531,6 +531,7 @@ class Node:
         vs = chain.validators_at(tip.hash, tip.height + 1)
         isval = self.pubkey is not None and self.pubkey in vs
         sealing, blocked = self.sealing_status(isval)
+        clock_off, clock_sources = self.p2p.clock_offset()
         return {
             "node": {"version": self.version, "library_version": self.version, "implementation": "python",
                      "network": self.g.network, "chain_id": self.g.chain_id,
@@ -538,7 +539,7 @@ class Node:
                      "p2p_node_key": self.p2p.node_key.hex(), "started_ms": self.started_ms,
                      "uptime_s": (int(time.time() * 1000) - self.started_ms) // 1000,
                      "rules_version": 2, "clock_tolerance_ms": chain.clock_tolerance_ms, "blocks_held": self.held,
-                     "clock_offset_ms": None, "clock_offset_sources": 0,
+                     "clock_offset_ms": clock_off, "clock_offset_sources": clock_sources,
                      "sealing": sealing, "sealing_blocked": blocked},
             "consensus": {"block_height": tip.height, "current_block_hash": tip.hash.hex(),
                           "current_block_timestamp_ms": tip.timestamp, "cum_weight": tip.cum_weight,

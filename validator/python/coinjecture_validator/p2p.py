@@ -113,6 +113,7 @@ class P2P:
         self.pinned_mismatches = 0
         self.bans_total = 0
         self.instance = os.urandom(16)  # per process start, in every hello (docs/P2P.md "Twins")
+        self.clock = {}  # node_key -> [sample ms (local - peer), open connections, wall time of the last change]
 
     # ------------------------------------------------------------------------------------------ lifecycle
     async def start(self):
@@ -138,6 +139,10 @@ class P2P:
         peer.close("banned: " + why)
 
     def on_closed(self, peer):
+        if getattr(peer, "clock_counted", False) and peer.node_key in self.clock:
+            peer.clock_counted = False
+            ent = self.clock[peer.node_key]
+            ent[1], ent[2] = max(0, ent[1] - 1), time.time()
         if peer.node_key and self.peers.get(peer.node_key) is peer:
             del self.peers[peer.node_key]
         if peer in self.twin_peers:
@@ -223,6 +228,7 @@ class P2P:
         chain = self.node.chain
         eph = wire.Ephemeral()
         own = {"nonce": os.urandom(32), "eph_key": eph.pk, "node_key": self.node_key}
+        hello_sent = time.monotonic()
         await peer.send_plain(wire.encode_msg("hello", version=wire.VERSION, chain_id=chain.g.chain_id,
                                               genesis=chain.genesis_hash, node_key=self.node_key,
                                               eph_key=eph.pk, nonce=own["nonce"], listen_port=self.port or 0,
@@ -250,12 +256,15 @@ class P2P:
         if self.banned.get(peer.node_key, 0) > time.monotonic():
             return "banned"
         theirs = {"nonce": hello["nonce"], "eph_key": hello["eph_key"], "node_key": hello["node_key"]}
-        sig = ed25519.sign(self.seed, wire.auth_message(own, theirs))
-        await peer.send_plain(wire.encode_msg("auth", sig=sig))
+        now_ms = int(time.time() * 1000)
+        sig = ed25519.sign(self.seed, wire.auth_message(own, theirs, now_ms))
+        await peer.send_plain(wire.encode_msg("auth", time_ms=now_ms, sig=sig))
         _, body = await peer.read_frame(wire.MAX_PRE_FRAME)
+        rtt_ms = int((time.monotonic() - hello_sent) * 1000)
         t, auth = wire.decode_msg(body)
-        if t != "auth" or not wire.verify_auth(auth["sig"], own, theirs):
+        if t != "auth" or not wire.verify_auth(auth["sig"], own, theirs, auth["time_ms"]):
             return "bad auth"
+        peer.clock_sample = wire.clock_sample(int(time.time() * 1000), rtt_ms, auth["time_ms"])
         rx, tx = eph.session_keys(hello["eph_key"])
         peer.rx_cipher, peer.tx_cipher = wire.Cipher(rx), wire.Cipher(tx)
         old = self.peers.get(peer.node_key)
@@ -265,6 +274,7 @@ class P2P:
                 self.twins.add(peer.node_key)
                 log.error("p2p: TWIN: node key %s is presented by two running processes", peer.node_key.hex())
             self.twin_peers.append(peer)
+            self._clock_open(peer)
             return "ok"
         if old is not None and not old.closed:
             # keep the connection dialed by the lower node key
@@ -275,7 +285,23 @@ class P2P:
             else:
                 return "duplicate connection"
         self.peers[peer.node_key] = peer
+        self._clock_open(peer)
         return "ok"
+
+    def _clock_open(self, peer):
+        """A ready connection's handshake sample becomes its key's one vote (docs/P2P.md "Clock offset")."""
+        if getattr(peer, "clock_sample", None) is None:
+            return
+        ent = self.clock.setdefault(peer.node_key, [0, 0, 0.0])
+        ent[0], ent[1], ent[2] = peer.clock_sample, ent[1] + 1, time.time()
+        peer.clock_counted = True
+
+    def clock_offset(self):
+        """(offset_ms or None, sources): median over the live handshake votes (a connection open, or closed
+        less than 10 minutes ago). This validator takes no block-timestamp samples."""
+        now = time.time()
+        votes = [v[0] for v in self.clock.values() if v[1] > 0 or now - v[2] <= 600]
+        return (wire.clock_median(votes) if votes else None), len(votes)
 
     def twin_keys(self):
         """Number of node keys presented by two running processes (/v1/status p2p_twins)."""

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from . import ed25519
 from .codec import DecodeError, Reader, pack
 
-VERSION = 2  # 2: the hello's instance and the evidence message (docs/P2P.md "Versions")
+VERSION = 3  # 3: the auth's signed time_ms (docs/P2P.md "Versions", "Clock offset")
 MAX_PRE_FRAME = 1024
 MAX_FRAME = 12 * 1024 * 1024
 AUTH_TAG = b"coinjecture/p2p/v1/auth"
@@ -23,7 +23,7 @@ MAX_HEADER_BYTES = 1024
 SCHEMAS = {
     "hello": [("version", "u64"), ("chain_id", "u64"), ("genesis", "b32"), ("node_key", "b32"), ("eph_key", "b32"),
               ("nonce", "b32"), ("listen_port", "u16"), ("instance", "b16")],
-    "auth": [("sig", "b64")],
+    "auth": [("time_ms", "u64"), ("sig", "b64")],
     "status": [("height", "u64"), ("best", "b32"), ("weight", "u64")],
     "tx": [("tx", "bin:%d" % MAX_TX_BYTES)],
     "block": [("block", "bin:%d" % MAX_BLOCK_BYTES)],
@@ -85,16 +85,39 @@ def frame(body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + body
 
 
-def auth_message(own, peer):
-    """What a side signs: tag ‖ peer.nonce ‖ peer.eph_key ‖ own.eph_key ‖ own.nonce ‖ own.node_key ‖ peer.node_key.
-    own/peer: dicts with nonce, eph_key, node_key."""
+def auth_message(own, peer, time_ms):
+    """What a side signs: tag ‖ peer.nonce ‖ peer.eph_key ‖ own.eph_key ‖ own.nonce ‖ own.node_key ‖ peer.node_key
+    ‖ u64 big-endian time_ms (the signer's auth time_ms). own/peer: dicts with nonce, eph_key, node_key."""
     return (AUTH_TAG + peer["nonce"] + peer["eph_key"] + own["eph_key"] + own["nonce"] + own["node_key"] +
-            peer["node_key"])
+            peer["node_key"] + struct.pack(">Q", time_ms))
 
 
-def verify_auth(sig, own, peer):
-    """The peer's auth signature, from its point of view (it is 'own' there)."""
-    return ed25519.verify(peer["node_key"], sig, auth_message(peer, own))
+def verify_auth(sig, own, peer, time_ms):
+    """The peer's auth signature over its time_ms, from its point of view (it is 'own' there)."""
+    return ed25519.verify(peer["node_key"], sig, auth_message(peer, own, time_ms))
+
+
+CLOCK_MAX_RTT_MS = 2000  # a handshake with a longer round trip gives no clock sample
+CLOCK_BOUND_MS = 10 ** 12  # samples are clamped to +-10^12 ms
+
+
+def clock_sample(recv_wall_ms, rtt_ms, time_ms):
+    """(local - peer) ms from a peer's auth time_ms, signed after our hello arrived there: the midpoint of our
+    hello's round trip minus time_ms, clamped; None when the round trip is negative or over the bound."""
+    if rtt_ms < 0 or rtt_ms > CLOCK_MAX_RTT_MS:
+        return None
+    lim = 4 * CLOCK_BOUND_MS
+    mid = min(max(recv_wall_ms - rtt_ms // 2, 0), lim)
+    return max(-CLOCK_BOUND_MS, min(CLOCK_BOUND_MS, mid - min(time_ms, lim)))
+
+
+def clock_median(values):
+    """Median; with an even count the middle value nearer to zero (docs/P2P.md "Clock offset")."""
+    v = sorted(values)
+    est = v[len(v) // 2]
+    if len(v) % 2 == 0 and abs(v[len(v) // 2 - 1]) < abs(est):
+        est = v[len(v) // 2 - 1]
+    return est
 
 
 class Ephemeral:
