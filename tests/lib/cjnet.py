@@ -29,6 +29,7 @@ Helpers: run, keygen, http, free_port, free_port_run(n), wait_for, kill_nodes, m
 import glob
 import json
 import os
+import random
 import resource
 import signal
 import socket
@@ -48,30 +49,47 @@ FAKETIME_LIB = next(iter(sorted(glob.glob("/usr/lib/*/faketime/libfaketime.so.1"
 NO_RATE_LIMIT = ["--set", "rate_limiter.enabled=false"]
 
 
-def free_port():
-    """A TCP port that was free on 127.0.0.1 a moment ago."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _ephemeral_low():
+    """The lowest port the kernel hands out for outgoing connections (ip_local_port_range)."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+_handed_out = set()
+
+
+def _bindable(port):
+    with socket.socket() as t:
+        try:
+            t.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
 
 
 def free_port_run(n):
-    """A base port with n consecutive ports above it (base included) that were all free a moment ago."""
-    for _ in range(100):
-        base = free_port()
-        if base + n > 65000:
+    """A base port with n consecutive ports above it (base included) that were all free a moment ago. They lie
+    below the kernel's ephemeral range, so an outgoing connection of a node already started (whose local port
+    the kernel picks from that range) cannot take a port meant for a node started later; within this process no
+    port is handed out twice."""
+    low, top = 10000, _ephemeral_low()
+    rng = random.Random(os.getpid() ^ time.monotonic_ns())
+    for _ in range(1000):
+        base = rng.randrange(low, top - n)
+        ports = range(base, base + n)
+        if any(p in _handed_out for p in ports) or not all(_bindable(p) for p in ports):
             continue
-        ok = True
-        for p in range(base, base + n):
-            with socket.socket() as t:
-                try:
-                    t.bind(("127.0.0.1", p))
-                except OSError:
-                    ok = False
-                    break
-        if ok:
-            return base
-    raise AssertionError(f"no run of {n} free ports")
+        _handed_out.update(ports)
+        return base
+    raise AssertionError(f"no run of {n} free ports below {top}")
+
+
+def free_port():
+    """A TCP port that was free on 127.0.0.1 a moment ago (below the ephemeral range; see free_port_run)."""
+    return free_port_run(1)
 
 
 def run(args, check=True, env=None, timeout=60, cwd=None):
