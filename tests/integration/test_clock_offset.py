@@ -6,9 +6,10 @@ the honest nodes report about 0; a peer lying about its time cannot move an hone
 import re
 import time
 
-from conftest import CLI, Node, keygen, kill_nodes, metric, run, status, wait_for
+from cjnet import watched
+from conftest import CLI, Node, keygen, metric, run, status, wait_for
 from p2p_peer import Peer
-from test_timing import NO_RATE_LIMIT, dump_logs, make_net, needs_faketime, skewed_env
+from test_timing import NO_RATE_LIMIT, make_net, needs_faketime, skewed_env
 
 OFF_S = 120
 SLACK_MS = 3000  # "within a few seconds": loopback round trips are ~1 ms; a loaded machine needs more
@@ -71,7 +72,7 @@ def test_observers_without_blocks_know_their_offset_from_handshakes(tmp_path):
     nodes = [Node(tmp_path, genesis, None, list(NO_RATE_LIMIT), env=skewed_env(o), name=n) for n, o in offs.items()]
     mesh(nodes)
     h0, h1, behind, ahead = nodes
-    try:
+    with watched(nodes):
         start_meshed(nodes)
         check_offsets([h0, h1], behind, ahead)
         assert all(nd.height() == 0 for nd in nodes)
@@ -94,11 +95,6 @@ def test_observers_without_blocks_know_their_offset_from_handshakes(tmp_path):
         assert status(h0)["node"]["clock_offset_sources"] == 4
         assert abs(offset(h0)) <= 250
         liar.close()
-    except BaseException:
-        dump_logs(nodes)
-        raise
-    finally:
-        kill_nodes(nodes)
 
 
 @needs_faketime
@@ -107,15 +103,10 @@ def test_validators_two_minutes_off_know_their_offset(tmp_path):
     # and, its clock short of genesis + one block time, seals none: it stays at height 0); v3 two minutes ahead
     nodes, _ = make_net(tmp_path, 4, 500, offsets=[0, 0, -OFF_S, OFF_S], chain_id=5121)
     honest, behind, ahead = nodes[:2], nodes[2], nodes[3]
-    try:
+    with watched(nodes):
         start_meshed(nodes)
         wait_for(lambda: min(h.height() for h in honest) >= 6, 40, "the honest validators keep sealing")
         check_offsets(honest, behind, ahead)
         assert behind.height() == 0
         for h in honest:  # blocks and handshakes both count on the honest validators
             assert status(h)["node"]["clock_offset_sources"] >= 4
-    except BaseException:
-        dump_logs(nodes)
-        raise
-    finally:
-        kill_nodes(nodes)

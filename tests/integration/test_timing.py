@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from conftest import CLI, Network, block, keygen, kill_nodes, metric, run, status, tip, wait_for
-from cjnet import FAKETIME_LIB, NO_RATE_LIMIT, pubkey_of
+from conftest import CLI, Network, block, keygen, metric, run, status, tip, wait_for
+from cjnet import FAKETIME_LIB, NO_RATE_LIMIT, pubkey_of, watched
 needs_faketime = pytest.mark.skipif(FAKETIME_LIB is None, reason="libfaketime (Debian package faketime) missing")
 
 
@@ -56,18 +56,13 @@ def agreed_height(nodes, depth=2):
     return h if len(hashes) == 1 else None
 
 
-def dump_logs(nodes):
-    for nd in nodes:
-        print(f"---- {nd.name} log tail ----\n" + nd.read_log()[-3000:])
-
-
 # ---------------------------------------------------------------------------------------------------------
 
 
 def test_restart_after_downtime_resumes_without_burst(tmp_path):
     block_ms = 500
     nodes, _ = make_net(tmp_path, 3, block_ms)
-    try:
+    with watched(nodes):
         for nd in nodes:
             nd.start(wait=False)
         for nd in nodes:
@@ -101,11 +96,6 @@ def test_restart_after_downtime_resumes_without_burst(tmp_path):
         gaps = [b[3] - a[3] for a, b in zip(resumed, resumed[1:])]
         assert all(g >= block_ms for g in gaps), gaps
         assert down_at < restarted
-    except BaseException:
-        dump_logs(nodes)
-        raise
-    finally:
-        kill_nodes(nodes)
 
 
 @needs_faketime
@@ -114,7 +104,7 @@ def test_fast_clock_seals_no_more_than_its_share(tmp_path, ahead_s):
     block_ms, n = 500, 3
     nodes, pubs = make_net(tmp_path, n, block_ms, offsets=[ahead_s, 0, 0], chain_id=4800 + ahead_s)
     fast, honest = nodes[0], nodes[1:]
-    try:
+    with watched(nodes):
         for nd in nodes:
             nd.start(wait=False)
         for nd in nodes:
@@ -147,18 +137,13 @@ def test_fast_clock_seals_no_more_than_its_share(tmp_path, ahead_s):
             assert off is not None and abs(off) < 250, off
             assert metric(h, "coinjecture_blocks_held_future_total") >= 1
         assert st["clock_tolerance_ms"] > 0
-    except BaseException:
-        dump_logs(nodes)
-        raise
-    finally:
-        kill_nodes(nodes)
 
 
 @needs_faketime
 def test_blocks_beyond_the_future_bound_are_refused_and_counted(tmp_path):
     nodes, pubs = make_net(tmp_path, 3, 500, offsets=[0, 0, 20], chain_id=4820)
     honest, far = nodes[0], nodes[2]
-    try:
+    with watched(nodes):
         for nd in nodes:
             nd.start(wait=False)
         for nd in nodes:
@@ -175,11 +160,6 @@ def test_blocks_beyond_the_future_bound_are_refused_and_counted(tmp_path):
         # it goes on alone (after its start-up double-sign watch, docs/OPERATIONS.md)
         wait_for(lambda: honest.height() >= 2, 15, "the honest validators keep sealing")
         assert "ahead of the network's" in far.read_log() or status(far)["node"]["clock_offset_ms"] > 15000
-    except BaseException:
-        dump_logs(nodes)
-        raise
-    finally:
-        kill_nodes(nodes)
 
 
 @needs_faketime
@@ -188,7 +168,7 @@ def test_five_validators_two_offline_clocks_one_second_apart_keep_going(tmp_path
     # v1 and v2 (adjacent in the schedule) never start; the three live clocks are -1 s, 0 and +1 s
     nodes, pubs = make_net(tmp_path, 5, block_ms, offsets=[-1, 0, 0, 0, 1], chain_id=4900)
     live = [nodes[0], nodes[3], nodes[4]]
-    try:  # the offline ones stay in every config's pinned peers, as a real network's would
+    with watched(live):  # the offline ones stay in every config's pinned peers, as a real network's would
         for nd in live:
             nd.start(wait=False)
         for nd in live:
@@ -206,11 +186,6 @@ def test_five_validators_two_offline_clocks_one_second_apart_keep_going(tmp_path
         assert rate >= 0.5 * 1000 / block_ms / 2, f"{rate:.2f} blocks/s"
         assert max(gaps) <= 5 * block_ms + 2000, max(gaps)
         assert sealers <= {0, 3, 4}
-    except BaseException:
-        dump_logs(live)
-        raise
-    finally:
-        kill_nodes(live)
 
 
 def test_genesis_and_data_dir_of_rules_1_are_refused_with_the_reason(tmp_path):

@@ -26,6 +26,7 @@ Helpers: run, keygen, http, free_port, free_port_run(n), wait_for, kill_nodes, m
     block_hash, same_tip, FAKETIME_LIB, fast_clock_env(back_s, speed), start_with_past_chain(n, genesis_time, h),
     past_chain_validator(workdir, blocks, block_ms, chain_id) (a started one-validator Network, chain in the past).
 """
+import contextlib
 import glob
 import json
 import os
@@ -360,6 +361,19 @@ def wait_for(pred, timeout, what, interval=0.05, transient=TRANSIENT):
                 return last
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+
+
+@contextlib.contextmanager
+def watched(nodes, tail=3000):
+    """Runs a test body over nodes: on any failure prints the tail of each node's log, and always kills them."""
+    try:
+        yield nodes
+    except BaseException:
+        for nd in nodes:
+            print(f"---- {nd.name} log tail ----\n" + nd.read_log()[-tail:])
+        raise
+    finally:
+        kill_nodes(nodes)
 
 
 def kill_nodes(nodes):
