@@ -38,6 +38,8 @@ typedef struct {
     int killed;
 } alert_child;
 
+static const uint8_t OURS_UNKNOWN[32]; /* "ours" of an invalid-block drift before we have a block there */
+
 #define ALERTED_MEMORY 64 /* heights already alerted (one run per height) */
 #define CATCH_UP_MAX 1024
 
@@ -724,13 +726,12 @@ static int record_theirs(cj_shadow *s, uint64_t height, const uint8_t hash[32], 
 /* Fills our hash into the ring entry of an invalid-block drift recorded before we had a block at its height. */
 static void complete_ours(cj_shadow *s, slot *sl)
 {
-    static const uint8_t unknown[32];
     char ho[65];
     sl->ours_owed = 0;
     for (size_t i = 0; i < s->ring_count; i++) {
         cj_shadow_divergence *d = &s->ring[i];
         if (d->kind == CJ_SHADOW_PEER && d->height == sl->height && strcmp(d->what, "invalid_block") == 0 &&
-            memcmp(d->ours, unknown, 32) == 0)
+            memcmp(d->ours, OURS_UNKNOWN, 32) == 0)
             memcpy(d->ours, sl->ours, 32);
     }
     hex32(sl->ours, ho);
@@ -798,7 +799,6 @@ int cj_shadow_on_peer_hash(cj_shadow *s, uint64_t height, const uint8_t hash[32]
  * from anything valid, so it is a drift at once (docs/SHADOW.md "Invalid blocks of the watched validator"). */
 int cj_shadow_on_invalid_block(cj_shadow *s, const coinjecture_header *h, const char *verdict, int64_t now_ms)
 {
-    static const uint8_t unknown[32];
     uint8_t hash[32];
     char hx[65];
     int drifts = 0;
@@ -819,7 +819,8 @@ int cj_shadow_on_invalid_block(cj_shadow *s, const coinjecture_header *h, const 
     sl->drifted = 1;
     sl->ours_owed = !sl->have_ours;
     s->drift_open++;
-    report_drift(s, sl->height, CJ_SHADOW_PEER, "invalid_block", sl->have_ours ? sl->ours : unknown, hash, now_ms);
+    report_drift(s, sl->height, CJ_SHADOW_PEER, "invalid_block", sl->have_ours ? sl->ours : OURS_UNKNOWN, hash,
+                 now_ms);
     hex32(hash, hx);
     cj_log_warn("shadow: block %llu %s sealed by the watched validator is invalid here: %s",
                 (unsigned long long)sl->height, hx, verdict != NULL ? verdict : "invalid");
