@@ -12,22 +12,13 @@ import importlib.util
 import os
 import time
 
-import pytest
-
 import harness as hz
-from harness import ci
+from harness import ci, procs  # noqa: F401 (procs: the shared teardown fixture)
 
 _spec = importlib.util.spec_from_file_location("cj_p2p_peer", os.path.join(hz.REPO, "tests", "integration",
                                                                            "p2p_peer.py"))
 pp = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(pp)
-
-
-@pytest.fixture
-def procs():
-    nodes = []
-    yield nodes
-    ci.kill_nodes([n for n in nodes if n.proc is not None])
 
 
 def evidence(n):

@@ -6,17 +6,8 @@
   Python node are confirmed, both sides run shadow mode against each other with zero drifts."""
 import json
 
-import pytest
-
 import harness as hz
-from harness import ci
-
-
-@pytest.fixture
-def procs():
-    nodes = []
-    yield nodes
-    ci.kill_nodes(nodes)
+from harness import ci, procs  # noqa: F401 (procs: the shared teardown fixture)
 
 
 def start(nodes, n, **kw):

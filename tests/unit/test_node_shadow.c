@@ -1,7 +1,7 @@
 /* Shadow mode: backend parity (both modes, both active backends, injected divergence), peer parity
  * (match, transient fork, settle by blocks / time, implied settling, restoration, parent commitment,
- * window limits), the divergence ring, metrics, JSON, alert_command (environment, one run per height,
- * never blocking, concurrency cap, timeout kill), catch-up over a real chain with a reorg, and bad input. */
+ * window limits, invalid blocks sealed by the watched validator), the divergence ring, metrics, JSON,
+ * alert_command (environment, one run per height, never blocking, concurrency cap, timeout kill), catch-up over a real chain with a reorg, and bad input. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -767,6 +767,185 @@ static void test_alert_cap_and_timeout(void **state)
     cj_shadow_free(s);
 }
 
+/* ---- invalid blocks sealed by the watched validator ---- */
+
+/* A block at height sealed with signer's key; miner_address is miner's address (the signer's by default). */
+static tblock *sealed_block(uint64_t height, uint8_t seed, const nt_key *miner, const nt_key *signer)
+{
+    uint8_t addr[32];
+    assert_int_equal(coinjecture_derive_address(miner->pk, addr), COINJ_OK);
+    tblock *t = make_block(height, 1, seed, addr, NULL);
+    nt_reseal(&t->b, signer->sk);
+    assert_int_equal(coinjecture_header_hash(&t->b.header, t->hash), COINJ_OK);
+    return t;
+}
+
+/* Path of a fresh temporary file name (heap); the file does not exist yet. */
+static char *tmp_file_path(void)
+{
+    char *dir = nt_tmpdir();
+    char *p = malloc(strlen(dir) + 16);
+    assert_non_null(p);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    sprintf(p, "%s/out", dir);
+    free(dir);
+    return p;
+}
+
+static void test_invalid_block_of_validator(void **state)
+{
+    (void)state;
+    static const uint8_t zeros[32];
+    nt_key v, other;
+    nt_key_make(&v, 21);
+    nt_key_make(&other, 22);
+    char *out = tmp_file_path(), cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "echo \"$COINJECTURE_DIVERGENCE_HEIGHT $COINJECTURE_DIVERGENCE_KIND $COINJECTURE_DIVERGENCE_WHAT "
+             "$COINJECTURE_DIVERGENCE_OURS $COINJECTURE_DIVERGENCE_THEIRS\" >> %s",
+             out);
+    cj_shadow_options o;
+    cj_shadow_options_default(&o);
+    o.has_validator = 1;
+    memcpy(o.validator, v.pk, 32);
+    o.alert_command = cmd;
+    cj_shadow *s = cj_shadow_new(&o, NULL, 0); /* default settling: 2 blocks / 30 s */
+    assert_non_null(s);
+    double d0 = metric_sum("coinjecture_parity_drifts_total");
+    cj_shadow_stats st;
+    uint8_t x[32];
+    our_block(s, 69, 1, x, 1000, 0);
+
+    /* not the validator's: a forged seal (its miner address, another key), another sealer, a broken seal */
+    tblock *forged = sealed_block(70, 1, &v, &other), *foreign = sealed_block(70, 2, &other, &other);
+    tblock *broken = sealed_block(70, 3, &v, &v);
+    broken->b.header.extra_data[40] ^= 1;
+    assert_int_equal(cj_shadow_on_invalid_block(s, &forged->b.header, "bad-seal: x", 1000), 0);
+    assert_int_equal(cj_shadow_on_invalid_block(s, &foreign->b.header, "bad-state-root: x", 1000), 0);
+    assert_int_equal(cj_shadow_on_invalid_block(s, &broken->b.header, "bad-seal: x", 1000), 0);
+    cj_shadow_get_stats(s, &st);
+    assert_int_equal(st.peer_drifts, 0);
+    assert_int_equal(st.peer_announcements, 0);
+
+    /* the validator's block at 70, before we have one: a drift at once, ours not known yet */
+    tblock *bad = sealed_block(70, 4, &v, &v);
+    assert_int_equal(cj_shadow_on_invalid_block(s, &bad->b.header, "bad-state-root: mismatch", 1000), 1);
+    cj_shadow_get_stats(s, &st);
+    assert_int_equal(st.peer_drifts, 1);
+    assert_int_equal(st.peer_pending, 0);
+    assert_int_equal(st.peer_announcements, 1);
+    assert_int_equal(st.last_peer_height, 70);
+    assert_true(metric_sum("coinjecture_parity_drifts_total") == d0 + 1);
+    char ht[65], ho[65], line[400];
+    hex_of(bad->hash, ht);
+    snprintf(line, sizeof line,
+             "HASH DIVERGENCE: block=70 ours=%064d theirs=%s kind=peer what=invalid_block", 0, ht);
+    char *log = log_text();
+    assert_non_null(strstr(log, line));
+    snprintf(line, sizeof line, "shadow: block 70 %s sealed by the watched validator is invalid here: bad-state-root",
+             ht);
+    assert_non_null(strstr(log, line));
+    free(log);
+    cj_shadow_divergence d[4];
+    assert_int_equal(cj_shadow_divergences(s, d, 4), 1);
+    assert_int_equal(d[0].kind, CJ_SHADOW_PEER);
+    assert_string_equal(d[0].what, "invalid_block");
+    assert_memory_equal(d[0].theirs, bad->hash, 32);
+    assert_memory_equal(d[0].ours, zeros, 32);
+
+    /* one drift per height: the same block again, its status, another invalid block there */
+    tblock *bad2 = sealed_block(70, 5, &v, &v);
+    assert_int_equal(cj_shadow_on_invalid_block(s, &bad->b.header, "bad-state-root: mismatch", 1100), 0);
+    assert_int_equal(cj_shadow_on_peer_hash(s, 70, bad->hash, v.pk, 1100), 0);
+    assert_int_equal(cj_shadow_on_invalid_block(s, &bad2->b.header, "bad-tx: x", 1100), 0);
+    /* our block at 70 completes the entry, without a second drift */
+    uint8_t ours70[32];
+    our_block(s, 70, 7, ours70, 1200, 0);
+    our_block(s, 71, 7, x, 1300, 0);
+    our_block(s, 72, 7, x, 1400, 0);
+    assert_int_equal(cj_shadow_tick(s, 40000), 0);
+    cj_shadow_get_stats(s, &st);
+    assert_int_equal(st.peer_drifts, 1);
+    assert_int_equal(st.peer_pending, 0);
+    assert_int_equal(cj_shadow_divergences(s, d, 4), 1);
+    assert_memory_equal(d[0].ours, ours70, 32);
+    assert_memory_equal(d[0].theirs, bad->hash, 32);
+    hex_of(ours70, ho);
+    snprintf(line, sizeof line, "parity: block=70 ours=%s completes the divergence", ho);
+    log = log_text();
+    assert_non_null(strstr(log, line));
+    free(log);
+    json_t *j = cj_shadow_to_json(s);
+    json_t *e = json_array_get(json_object_get(j, "last_divergences"), 0);
+    assert_string_equal(json_string_value(json_object_get(e, "what")), "invalid_block");
+    assert_string_equal(json_string_value(json_object_get(e, "ours")), ho);
+    json_decref(j);
+
+    /* ours known first: the entry carries it at once */
+    tblock *bad72 = sealed_block(72, 6, &v, &v);
+    assert_int_equal(cj_shadow_on_invalid_block(s, &bad72->b.header, "bad-tx: x", 1500), 1);
+    assert_int_equal(cj_shadow_divergences(s, d, 4), 2);
+    assert_int_equal(d[0].height, 72);
+    assert_memory_equal(d[0].ours, x, 32);
+
+    /* a pending status mismatch at a height becomes the invalid block's drift at once */
+    uint8_t y[32], theirs[32];
+    our_block(s, 73, 8, y, 1600, 0);
+    hash_of(theirs, 0x5a);
+    assert_int_equal(cj_shadow_on_peer_hash(s, 73, theirs, v.pk, 1600), 0);
+    cj_shadow_get_stats(s, &st);
+    assert_int_equal(st.peer_pending, 1);
+    tblock *bad73 = sealed_block(73, 9, &v, &v);
+    assert_int_equal(cj_shadow_on_invalid_block(s, &bad73->b.header, "bad-merkle: x", 1700), 1);
+    cj_shadow_get_stats(s, &st);
+    assert_int_equal(st.peer_pending, 0);
+    assert_int_equal(st.peer_drifts, 3);
+    our_block(s, 74, 8, y, 1800, 0);
+    our_block(s, 75, 8, y, 1900, 0);
+    assert_int_equal(cj_shadow_tick(s, 45000), 0); /* settling does not count it again */
+    cj_shadow_get_stats(s, &st);
+    assert_int_equal(st.peer_drifts, 3);
+    assert_true(metric_sum("coinjecture_parity_drifts_total") == d0 + 3);
+
+    /* far from our tip: ignored; bad input */
+    tblock *far = sealed_block(75 + 4096, 1, &v, &v);
+    assert_int_equal(cj_shadow_on_invalid_block(s, &far->b.header, "bad-tx: x", 2000), 0);
+    assert_int_equal(cj_shadow_on_invalid_block(NULL, &bad->b.header, "x", 0), -1);
+    assert_int_equal(cj_shadow_on_invalid_block(s, NULL, "x", 0), -1);
+    cj_shadow_get_stats(s, &st);
+    assert_int_equal(st.peer_drifts, 3);
+
+    /* the alert ran once per height, with ours = zeros for the first (not known yet) */
+    wait_alerts(s, 45000); /* the children started at 1000..1700: not past their 60 s */
+    FILE *f = fopen(out, "r");
+    assert_non_null(f);
+    char buf[2048] = "";
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    snprintf(line, sizeof line, "70 peer invalid_block %064d %s\n", 0, ht);
+    assert_non_null(strstr(buf, line));
+    int lines = 0;
+    for (char *c = buf; *c; c++)
+        lines += *c == '\n';
+    assert_int_equal(lines, 3); /* 70, 72, 73 */
+    cj_shadow_free(s);
+
+    /* without a watched validator nothing counts */
+    s = new_shadow(NULL, 2, 0);
+    assert_int_equal(cj_shadow_on_invalid_block(s, &bad->b.header, "bad-tx: x", 0), 0);
+    cj_shadow_get_stats(s, &st);
+    assert_int_equal(st.peer_drifts, 0);
+    cj_shadow_free(s);
+    unlink(out);
+    *strrchr(out, '/') = '\0';
+    rmdir(out); /* .../d */
+    *strrchr(out, '/') = '\0';
+    rmdir(out);
+    free(out);
+    free(forged), free(foreign), free(broken), free(bad), free(bad2), free(bad72), free(bad73), free(far);
+}
+
 /* ---- catch-up over a real chain ---- */
 
 static void test_catch_up_chain(void **state)
@@ -839,6 +1018,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alert_command, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alert_cap_and_timeout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_block_of_validator, setup, teardown),
         cmocka_unit_test_setup_teardown(test_catch_up_chain, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

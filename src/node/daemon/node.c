@@ -355,6 +355,17 @@ void cj_node_on_peer_status(cj_node *n, const uint8_t node_key[32], uint64_t hei
         cj_shadow_on_peer_hash(n->shadow, height, best, node_key, cj_clock_wall_ms());
 }
 
+/* A peer's block broke a chain rule: shadow mode's peer parity (only blocks sealed by the watched validator
+ * count; it checks the seal itself). */
+void cj_node_on_block_invalid(cj_node *n, const coinjecture_header *h, cj_chain_status st, const char *err)
+{
+    char verdict[320];
+    if (n->shadow == NULL)
+        return;
+    snprintf(verdict, sizeof verdict, "%s: %s", cj_chain_status_name(st), err);
+    cj_shadow_on_invalid_block(n->shadow, h, verdict, cj_clock_wall_ms());
+}
+
 /* Wire-level double-sign evidence (already logged and counted by the pool): gossiped once to every peer; when
  * it names this node's own validator key, another instance is sealing with it: sealing is held and the operator
  * must hear of it at once. */

@@ -74,6 +74,10 @@ void cj_node_after_tip_move(cj_node *n, const cj_tip_move *m);
  * validator it watches. */
 void cj_node_on_peer_status(cj_node *n, const uint8_t node_key[32], uint64_t height, const uint8_t best[32]);
 
+/* A block from a peer was refused by a rule (cj_chain_status_is_invalid(st)): shadow mode records a divergence
+ * when the watched validator sealed it. */
+void cj_node_on_block_invalid(cj_node *n, const coinjecture_header *h, cj_chain_status st, const char *err);
+
 /* A new wire-level double-sign evidence record (a critical log line when it names our own key). */
 void cj_node_on_evidence(cj_node *n, const cj_evidence_record *r);
 

@@ -54,6 +54,12 @@ static void ev_peer_status(void *ctx, const uint8_t node_key[32], uint64_t heigh
     cj_node_on_peer_status(ctx, node_key, height, best);
 }
 
+/* Event adapter: a block from a peer broke a chain rule. */
+static void ev_block_invalid(void *ctx, const coinjecture_header *h, cj_chain_status st, const char *err)
+{
+    cj_node_on_block_invalid(ctx, h, st, err);
+}
+
 /* Event adapter: new double-sign evidence from the wire. */
 static void ev_evidence(void *ctx, const cj_evidence_record *r)
 {
@@ -82,6 +88,7 @@ cj_p2p *cj_p2p_start_node(cj_node *n, char *err, size_t errlen)
     c.events.tip_moved = ev_tip_moved;
     c.events.tx_accepted = ev_tx_accepted;
     c.events.peer_status = ev_peer_status;
+    c.events.block_invalid = ev_block_invalid;
     c.events.evidence = ev_evidence;
     cj_p2p *p = cj_p2p_new(&c, err, errlen);
     sodium_memzero(c.node_sk, sizeof c.node_sk);

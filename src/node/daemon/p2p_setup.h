@@ -17,7 +17,8 @@ struct cj_config;
 int cj_p2p_load_node_key(const struct cj_config *cfg, uint8_t sk[64], uint8_t pk[32], char *err, size_t errlen);
 
 /* Convenience for node.c: builds a cj_p2p_config from n (p2p.host/port/bootstrap_peers/max_peers/
- * ban_time, node key as above; events go to cj_node_after_tip_move, cj_node_on_tx_accepted, cj_node_on_peer_status and cj_node_on_evidence) and starts. */
+ * ban_time, node key as above; events go to cj_node_after_tip_move, cj_node_on_tx_accepted,
+ * cj_node_on_peer_status, cj_node_on_block_invalid and cj_node_on_evidence) and starts. */
 cj_p2p *cj_p2p_start_node(struct cj_node *n, char *err, size_t errlen);
 
 #endif /* CJ_NODE_P2P_SETUP_H */

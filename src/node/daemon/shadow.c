@@ -25,6 +25,7 @@ typedef struct {
     uint64_t height;
     uint8_t used, have_ours, have_theirs, state;
     uint8_t matched, drifted; /* counted once per height */
+    uint8_t ours_owed;        /* drifted on an invalid block before we had a block here: complete the entry */
     uint8_t ours[32], theirs[32];
     int64_t since_ms;      /* when the mismatch was first seen */
     uint64_t since_blocks; /* blocks_seen then */
@@ -36,6 +37,8 @@ typedef struct {
     uint64_t height;
     int killed;
 } alert_child;
+
+static const uint8_t OURS_UNKNOWN[32]; /* "ours" of an invalid-block drift before we have a block there */
 
 #define ALERTED_MEMORY 64 /* heights already alerted (one run per height) */
 #define CATCH_UP_MAX 1024
@@ -683,20 +686,30 @@ static int settle_pending(cj_shadow *s, int64_t now_ms)
     return drifts;
 }
 
-/* Records the validator's hash for a height and compares. */
-static int record_theirs(cj_shadow *s, uint64_t height, const uint8_t hash[32], int64_t now_ms)
+/* The slot for a height the validator announced something for (counted as an announcement), or NULL when the
+ * height is far outside what we track (we are syncing, or it is) or older than its slot's height. */
+static slot *announced_slot(cj_shadow *s, uint64_t height, int64_t now_ms, int *drifts)
 {
-    int drifts = 0;
     uint64_t half = s->o.window / 2;
     if (s->st.have_block && (height > s->st.last_block_height + half || height + half < s->st.last_block_height))
-        return 0; /* far outside what we track (we are syncing, or it is) */
-    slot *sl = get_slot(s, height, 1, now_ms, &drifts);
+        return NULL;
+    slot *sl = get_slot(s, height, 1, now_ms, drifts);
     if (sl == NULL)
-        return drifts;
+        return NULL;
     s->st.peer_announcements++;
     if (!s->st.have_peer || height > s->st.last_peer_height)
         s->st.last_peer_height = height;
     s->st.have_peer = 1;
+    return sl;
+}
+
+/* Records the validator's hash for a height and compares. */
+static int record_theirs(cj_shadow *s, uint64_t height, const uint8_t hash[32], int64_t now_ms)
+{
+    int drifts = 0;
+    slot *sl = announced_slot(s, height, now_ms, &drifts);
+    if (sl == NULL)
+        return drifts;
     if (sl->have_theirs && memcmp(sl->theirs, hash, 32) != 0 && sl->state == ST_DRIFT) {
         /* a new announcement for a drifted height: compare afresh (restoration or still different) */
         sl->state = ST_PENDING;
@@ -708,6 +721,22 @@ static int record_theirs(cj_shadow *s, uint64_t height, const uint8_t hash[32], 
     memcpy(sl->theirs, hash, 32);
     sl->have_theirs = 1;
     return drifts + evaluate(s, sl, now_ms, 0);
+}
+
+/* Fills our hash into the ring entry of an invalid-block drift recorded before we had a block at its height. */
+static void complete_ours(cj_shadow *s, slot *sl)
+{
+    char ho[65];
+    sl->ours_owed = 0;
+    for (size_t i = 0; i < s->ring_count; i++) {
+        cj_shadow_divergence *d = &s->ring[i];
+        if (d->kind == CJ_SHADOW_PEER && d->height == sl->height && strcmp(d->what, "invalid_block") == 0 &&
+            memcmp(d->ours, OURS_UNKNOWN, 32) == 0)
+            memcpy(d->ours, sl->ours, 32);
+    }
+    hex32(sl->ours, ho);
+    cj_log_info("parity: block=%llu ours=%s completes the divergence (invalid block of the validator)",
+                (unsigned long long)sl->height, ho);
 }
 
 /* Backend parity, our hash for peer parity, and the parent commitment of the validator's blocks. */
@@ -741,6 +770,8 @@ int cj_shadow_on_block(cj_shadow *s, uint64_t height, const uint8_t our_hash[32]
         }
         memcpy(sl->ours, our_hash, 32);
         sl->have_ours = 1;
+        if (sl->ours_owed)
+            complete_ours(s, sl);
     }
     int by_validator = !s->o.has_validator            ? 0
                        : proposer_pubkey != NULL ? memcmp(proposer_pubkey, s->o.validator, 32) == 0
@@ -762,6 +793,38 @@ int cj_shadow_on_peer_hash(cj_shadow *s, uint64_t height, const uint8_t hash[32]
     if (!s->o.has_validator || memcmp(announcer_pubkey, s->o.validator, 32) != 0)
         return 0;
     return record_theirs(s, height, hash, now_ms);
+}
+
+/* A block the chain refused as invalid: when the watched validator sealed it, its hash at that height differs
+ * from anything valid, so it is a drift at once (docs/SHADOW.md "Invalid blocks of the watched validator"). */
+int cj_shadow_on_invalid_block(cj_shadow *s, const coinjecture_header *h, const char *verdict, int64_t now_ms)
+{
+    uint8_t hash[32];
+    char hx[65];
+    int drifts = 0;
+    if (s == NULL || h == NULL)
+        return -1;
+    s->last_now_ms = now_ms;
+    if (!s->o.has_validator || memcmp(h->miner_address, s->validator_addr, 32) != 0 ||
+        !cj_chain_seal_ok(h, s->o.validator) || coinjecture_header_hash(h, hash) != COINJ_OK)
+        return 0; /* not the validator's block (or a forged seal) */
+    slot *sl = announced_slot(s, h->block_index, now_ms, &drifts);
+    if (sl == NULL || sl->drifted)
+        return drifts; /* far off, or this height has had its drift */
+    if (sl->state == ST_PENDING)
+        s->st.peer_pending--;
+    memcpy(sl->theirs, hash, 32);
+    sl->have_theirs = 1;
+    sl->state = ST_DRIFT;
+    sl->drifted = 1;
+    sl->ours_owed = !sl->have_ours;
+    s->drift_open++;
+    report_drift(s, sl->height, CJ_SHADOW_PEER, "invalid_block", sl->have_ours ? sl->ours : OURS_UNKNOWN, hash,
+                 now_ms);
+    hex32(hash, hx);
+    cj_log_warn("shadow: block %llu %s sealed by the watched validator is invalid here: %s",
+                (unsigned long long)sl->height, hx, verdict != NULL ? verdict : "invalid");
+    return drifts + 1;
 }
 
 /* Time-based settling and alert children housekeeping. */

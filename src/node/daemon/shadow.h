@@ -6,7 +6,8 @@
  *    implementation the other side is the reference implementation through different code paths
  *    (streamed SHA-256 in odd chunks, pairwise Merkle), and the mode says so.
  *  - Peer parity: our block hash at each height is compared with the hash the named validator announced
- *    for that height (its P2P status, or the parent_hash of a block it sealed). A mismatch is first
+ *    for that height (its P2P status, or the parent_hash of a block it sealed). A block it sealed that our
+ *    chain rejects as invalid is a drift at its height at once (cj_shadow_on_invalid_block). A mismatch is first
  *    "pending" (transient forks resolve themselves); it becomes a drift once it has outlived
  *    settle_blocks more of our blocks or settle_ms, whichever comes first. Equal hashes at a height prove
  *    equal chains below it (headers chain by parent hash), so a match also settles every older pending
@@ -83,6 +84,14 @@ int cj_shadow_on_block(cj_shadow *s, uint64_t height, const uint8_t our_hash[32]
 int cj_shadow_on_peer_hash(cj_shadow *s, uint64_t height, const uint8_t hash[32],
                            const uint8_t announcer_pubkey[32], int64_t now_ms);
 
+/* The chain refused a block from a peer with a verdict that says the block itself breaks a rule
+ * (cj_chain_status_is_invalid; verdict is its name plus detail, for the log). When h's miner_address is the
+ * named validator's address and its seal verifies under the validator's key (checked here: a forged seal
+ * never counts), it is a drift at h->block_index at once: theirs = h's hash, ours = our block there or 64
+ * zeros until we have one (the ring entry is completed then), what "invalid_block". At most one drift per
+ * height. Returns new drifts (0 or more), or -1 for NULL arguments. */
+int cj_shadow_on_invalid_block(cj_shadow *s, const coinjecture_header *h, const char *verdict, int64_t now_ms);
+
 /* Periodic work (call about once a second): settles pending peer mismatches older than settle_ms,
  * reaps finished alert children and kills those past alert_timeout_ms. Returns new drifts. NULL ok. */
 int cj_shadow_tick(cj_shadow *s, int64_t now_ms);
@@ -112,8 +121,8 @@ void cj_shadow_get_stats(const cj_shadow *s, cj_shadow_stats *out);
 typedef struct {
     uint64_t height;
     cj_shadow_kind kind;
-    char what[24];     /* "block_hash", "header", "merkle_root", "tx[12]" */
-    uint8_t ours[32];  /* peer: our block hash; backend: the active backend's value */
+    char what[24];     /* "block_hash", "invalid_block", "header", "merkle_root", "tx[12]" */
+    uint8_t ours[32];  /* peer: our block hash (zeros: not known yet); backend: the active backend's value */
     uint8_t theirs[32];/* peer: the validator's; backend: the other backend's value */
     int64_t time_ms;
     int resolved;      /* peer: the chains agreed again later */

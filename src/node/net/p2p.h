@@ -55,6 +55,10 @@ typedef struct {
     void (*tx_accepted)(void *ctx, const coinjecture_tx *tx, const uint8_t hash[32]);
     /* An authenticated peer (node_key) announced its tip: the hash its code computed at that height. */
     void (*peer_status)(void *ctx, const uint8_t node_key[32], uint64_t height, const uint8_t best[32]);
+    /* A block from a peer (relayed, range sync or released from the held buffer) was refused with a verdict
+     * that says the block itself breaks a rule (cj_chain_status_is_invalid); h and err stay valid during the
+     * call. Its seal is not checked here. */
+    void (*block_invalid)(void *ctx, const coinjecture_header *h, cj_chain_status st, const char *err);
     /* Double-sign evidence seen on the wire made a new record (r stays valid during the call). */
     void (*evidence)(void *ctx, const cj_evidence_record *r);
 } cj_p2p_events;

@@ -177,7 +177,10 @@ cj_chain_status cj_relay_import_block(cj_p2p *p, const uint8_t *bytes, size_t le
 {
     cj_tx_source src;
     cj_mempool_source(p->mp, &src);
-    return cj_chain_import(p->chain, bytes, len, b, cj_clock_wall_ms(), &src, res, err, errlen);
+    cj_chain_status st = cj_chain_import(p->chain, bytes, len, b, cj_clock_wall_ms(), &src, res, err, errlen);
+    if (b != NULL && cj_chain_status_is_invalid(st) && p->ev.block_invalid)
+        p->ev.block_invalid(p->ev.ctx, &b->header, st, err != NULL ? err : "");
+    return st;
 }
 
 /* Feeds a relayed block's header to the double-sign detector when its seal verifies; a new record is an

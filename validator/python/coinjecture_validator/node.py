@@ -13,7 +13,7 @@ import time
 from . import __version__, chain as chainmod, config, ed25519, evidence as evmod, faults, genesis as genmod
 from . import sign_state
 from .api import Api, process_metrics
-from .codec import Block
+from .codec import Block, DecodeError
 from .hashing import H
 from .mempool import Mempool, Rejected
 from .p2p import P2P
@@ -175,12 +175,24 @@ class Node:
             self._chain_evidence()
         if self.chain.tip().hash != old_tip:
             self._new_tip(r)
+        if r.invalid and not local:
+            self._shadow_invalid(data, r)
         if r.invalid and source is not None:
             log.warning("invalid block from %s: %s %s", source.name(), r.status, r.detail)
             source.penalize(50, "invalid block")
         elif r.invalid:
             log.warning("block refused: %s %s", r.status, r.detail)
         return r
+
+    def _shadow_invalid(self, data, r):
+        """A peer's block broke a chain rule: shadow mode counts it when the watched validator sealed it."""
+        if self.shadow.key is None or r.hash is None:
+            return
+        try:
+            blk = Block.decode(data)
+        except (DecodeError, ValueError):
+            return
+        self.shadow.invalid_block(blk.header, r.hash, ("%s %s" % (r.status, r.detail)).strip())
 
     def _release_held(self, data, source):
         self.held -= 1

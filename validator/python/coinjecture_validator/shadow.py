@@ -1,15 +1,19 @@
 """Shadow mode (docs/SHADOW.md) on the Python side: peer parity against a watched validator's announcements
-(its P2P status messages and the parent hashes of the blocks it seals) and a self-check of every canonical
-block (re-encoding the decoded header and transactions must give the received bytes' hashes)."""
+(its P2P status messages, the parent hashes of the blocks it seals, and its blocks that our chain rejects as
+invalid) and a self-check of every canonical block (re-encoding the decoded header and transactions must give
+the received bytes' hashes)."""
 import logging
 import os
 import subprocess
 import time
 
 from .codec import Block
-from .hashing import H, header_hash, merkle_root, tx_hash
+from .evidence import seal_ok
+from .hashing import H, address, header_hash, merkle_root, tx_hash
 
 log = logging.getLogger("shadow")
+
+UNKNOWN = bytes(32)  # "ours" of an invalid-block divergence found before we had a block at its height
 
 
 class Shadow:
@@ -27,6 +31,7 @@ class Shadow:
         self.pending = {}  # height -> (since_ms, our height then)
         self.matched = set()
         self.drifted = set()
+        self.drift_state = {}  # drifted height -> (ours or None, theirs) the drift was recorded for
         self.alerted = set()
         self.ring = []
         self.b_matches = self.b_drifts = self.b_checked = 0
@@ -62,6 +67,41 @@ class Shadow:
             self.matched.discard(height)
         self.evaluate()
 
+    def invalid_block(self, hd, h, verdict):
+        """A block the chain refused with an invalid verdict (ImportResult.invalid): when the watched validator
+        sealed it (its address and a seal verifying under its key, checked here), it is a divergence at its height
+        at once (docs/SHADOW.md "Invalid blocks of the watched validator"). Returns True if it counted."""
+        if not self.enabled or self.key is None or hd.miner_address != address(self.key) or \
+                not seal_ok(hd, self.key):
+            return False
+        height = hd.block_index
+        chain = self.node.chain
+        if abs(chain.height() - height) > 4096:
+            return False
+        self.announcements += 1
+        self.validator_height = height if self.validator_height is None else max(self.validator_height, height)
+        if height in self.drifted:
+            return False
+        ours = chain.canonical_hash(height)
+        self.theirs[height] = h
+        self.matched.discard(height)
+        self.pending.pop(height, None)
+        self.drifted.add(height)
+        self.drift_state[height] = (ours, h)
+        self.drifts += 1
+        self._divergence(height, ours if ours is not None else UNKNOWN, h, "peer", "invalid_block")
+        log.warning("shadow: block %d %s sealed by the watched validator is invalid here: %s", height, h.hex(),
+                    verdict)
+        return True
+
+    def _complete(self, height, ours):
+        """Fills our hash into an invalid-block divergence recorded before we had a block at its height."""
+        for d in self.ring:
+            if d["height"] == height and d["what"] == "invalid_block" and d["ours"] == UNKNOWN.hex():
+                d["ours"] = ours.hex()
+        log.info("parity: block=%d ours=%s completes the divergence (invalid block of the validator)", height,
+                 ours.hex())
+
     def evaluate(self):
         if not self.enabled or self.key is None:
             return
@@ -71,11 +111,18 @@ class Shadow:
         for height in sorted(self.theirs):
             if abs(top - height) > 4096:
                 del self.theirs[height]
+                self.drift_state.pop(height, None)
                 continue
             ours = chain.canonical_hash(height)
             if ours is None:
                 continue
             theirs = self.theirs[height]
+            ds = self.drift_state.get(height)
+            if ds is not None and ds[1] == theirs and ours != theirs:
+                if ds[0] is None:
+                    self._complete(height, ours)
+                self.drift_state[height] = (ours, theirs)
+                continue  # this drift is recorded: nothing new to compare
             if ours == theirs:
                 self.pending.pop(height, None)
                 if height not in self.matched:
@@ -86,7 +133,7 @@ class Shadow:
                     for older in [x for x in self.pending if x < height]:
                         self.pending.pop(older)
                     for d in self.ring:
-                        if d["height"] < height:
+                        if d["height"] < height and d["ours"] != UNKNOWN.hex():
                             d["resolved"] = True
                 continue
             p = self.pending.get(height)
@@ -94,12 +141,15 @@ class Shadow:
                 self.pending[height] = (now, top)
                 log.warning("parity pending: block=%d ours=%s theirs=%s", height, ours.hex(), theirs.hex())
                 continue
-            if (top - p[1] >= self.settle_blocks or now - p[0] >= self.settle_ms) and height not in self.drifted:
-                self.drifted.add(height)
+            if top - p[1] >= self.settle_blocks or now - p[0] >= self.settle_ms:
                 self.pending.pop(height)
-                self.drifts += 1
-                self._divergence(height, ours, theirs, "peer", "block_hash")
+                self.drift_state[height] = (ours, theirs)
+                if height not in self.drifted:  # one drift per height
+                    self.drifted.add(height)
+                    self.drifts += 1
+                    self._divergence(height, ours, theirs, "peer", "block_hash")
         while len(self.theirs) > 8192:
+            self.drift_state.pop(min(self.theirs), None)
             self.theirs.pop(min(self.theirs))
 
     def _divergence(self, height, ours, theirs, kind, what):
