@@ -218,7 +218,8 @@ class Node:
         self.shadow.check_block(tip.height, tip.hash, chain.block_bytes(tip.hash))
         self.shadow.evaluate()
         self._sign_scan(tip.height - self.sign_examined + (len(r.undone) + 1 if r.reorged else 0), trusted=False)
-        self.p2p.announce_tip()
+        if not self.p2p.importing:  # a range-sync answer announces its last tip once (P2P.md: status rate)
+            self.p2p.announce_tip()
         log.debug("new tip %d %s", tip.height, tip.hash.hex())
 
     def on_peer_status(self, peer, height, best):

@@ -359,6 +359,8 @@ class P2P:
 
     # ------------------------------------------------------------------------------------------ sync
     def maybe_sync(self, peer_hint=None):
+        if self.importing:  # the answer being imported asks for what follows it (one request outstanding)
+            return
         now = time.monotonic()
         if self.sync_peer is not None and now < self.sync_deadline:
             return
@@ -404,6 +406,7 @@ class P2P:
             peer.paused_until = time.monotonic() + 3
             return
         self.importing = True
+        tip0 = node.chain.tip().hash
         try:
             t0 = time.monotonic()
             for i, b in enumerate(blocks):
@@ -431,6 +434,8 @@ class P2P:
                     t0 = time.monotonic()
         finally:
             self.importing = False
+            if node.chain.tip().hash != tip0:
+                self.announce_tip()  # once per answer, not per block: C peers rate-limit status (P2P.md)
         if len(blocks) == wire.MAX_RANGE or node.chain.tip().cum_weight < peer.weight:
             self._request(peer, start + len(blocks))
         else:
