@@ -112,6 +112,9 @@ def enc_byte_vec(out: bytearray, b: bytes):
 
 # ---------------------------------------------------------------------------------------------- reader
 
+_KEYS = {}  # field name -> its canonical fixstr encoding
+
+
 class Reader:
     """Strict reader: every read accepts only the shortest form of its kind."""
     __slots__ = ("buf", "pos", "end")
@@ -252,6 +255,14 @@ class Reader:
         return bytes(self._take(n))
 
     def key(self, name):
+        # a field name (< 32 bytes) has one canonical encoding, a fixstr: compare its bytes, decode only to explain
+        enc = _KEYS.get(name)
+        if enc is None:
+            enc = _KEYS[name] = bytes((0xA0 | len(name.encode()),)) + name.encode()
+        p = self.pos
+        if p + len(enc) <= self.end and self.buf[p:p + len(enc)] == enc:
+            self.pos = p + len(enc)
+            return
         k = self.str_(64)
         if k != name:
             raise DecodeError("expected key %r, got %r" % (name, k))
@@ -265,10 +276,30 @@ class Reader:
             raise DecodeError("expected nil")
 
     def byte_vec(self, maxn=None):
+        """Vec<u8>: each element a positive fixint (< 0x80) or 0xCC then a byte >= 0x80 (its only canonical forms)."""
         n = self.array_header(maxn)
+        buf, p, end = self.buf, self.pos, self.end
         out = bytearray(n)
         for i in range(n):
-            out[i] = self.uint(0xFF)
+            if p >= end:
+                raise DecodeError("truncated")
+            b = buf[p]
+            if b < 0x80:
+                out[i] = b
+                p += 1
+            elif b == 0xCC:
+                if p + 1 >= end:
+                    raise DecodeError("truncated")
+                v = buf[p + 1]
+                if v < 0x80:
+                    raise DecodeError("non-canonical uint")
+                out[i] = v
+                p += 2
+            else:  # a wider uint: canonical only above 0xFF, so out of range; let uint() name the error
+                self.pos = p
+                out[i] = self.uint(0xFF)
+                p = self.pos
+        self.pos = p
         return bytes(out)
 
     def enum(self, names):

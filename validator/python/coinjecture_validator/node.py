@@ -108,6 +108,7 @@ class Node:
         self.chain = chainmod.Chain(dd, self.g, fault=self.fault)
         self.mempool = Mempool(self.chain, max_txs=cfg["mempool.max_size"],
                                max_per_sender=cfg["mempool.max_per_account"])
+        self.chain.sig_known = self.mempool.by_hash  # admitted transactions had their signature verified
         self.seed = self.pubkey = None
         if cfg["node.key_file"]:
             self.seed, self.pubkey = read_key_file(cfg["node.key_file"])
@@ -211,11 +212,12 @@ class Node:
         if r.reorged:
             for blk in r.undone:
                 self.mempool.readd(blk.transactions)
-        b = Block.decode(chain.block_bytes(tip.hash))
+        b = chain.block(tip.hash)
         confirmed = [H(t.raw) for t in b.transactions]
         self.mempool.on_new_tip(confirmed)
         self.mempool.remove_hashes(confirmed)
-        self.shadow.check_block(tip.height, tip.hash, chain.block_bytes(tip.hash))
+        if self.shadow.enabled:
+            self.shadow.check_block(tip.height, tip.hash, b.raw)
         self.shadow.evaluate()
         self._sign_scan(tip.height - self.sign_examined + (len(r.undone) + 1 if r.reorged else 0), trusted=False)
         if not self.p2p.importing:  # a range-sync answer announces its last tip once (P2P.md: status rate)

@@ -407,6 +407,7 @@ class P2P:
             return
         self.importing = True
         tip0 = node.chain.tip().hash
+        node.chain.set_bulk(True)
         try:
             t0 = time.monotonic()
             for i, b in enumerate(blocks):
@@ -434,6 +435,7 @@ class P2P:
                     t0 = time.monotonic()
         finally:
             self.importing = False
+            node.chain.set_bulk(False)
             if node.chain.tip().hash != tip0:
                 self.announce_tip()  # once per answer, not per block: C peers rate-limit status (P2P.md)
         if len(blocks) == wire.MAX_RANGE or node.chain.tip().cum_weight < peer.weight:
