@@ -276,15 +276,29 @@ class Chain:
         return s
 
     # ------------------------------------------------------------------------------------------ import
-    def import_block(self, data: bytes, now_ms=None, local=False) -> ImportResult:
+    def known_block(self, data):
+        """The hash of the stored block with exactly these bytes (a copy relayed by another peer), else None:
+        such bytes were decoded and validated once, so they need no second decode."""
+        try:
+            h = H(Block.peek_header(data))
+        except (DecodeError, ValueError):
+            return None
+        return h if h in self.metas and self.block_bytes(h) == bytes(data) else None
+
+    def import_block(self, data: bytes, now_ms=None, local=False, blk=None) -> ImportResult:
+        """blk: data already decoded by the caller (Block.decode(data)), so it is not decoded twice."""
         now_ms = int(time.time() * 1000) if now_ms is None else now_ms
         self.stats["blocks_received"] += 0 if local else 1
         if len(data) > MAX_BLOCK_SIZE:
             return self._rej("TOO_LARGE")
-        try:
-            blk = Block.decode(data)
-        except (DecodeError, ValueError) as e:
-            return self._rej("DECODE", str(e))
+        if blk is None:
+            known = self.known_block(data)
+            if known is not None:
+                return ImportResult("KNOWN", known)
+            try:
+                blk = Block.decode(data)
+            except (DecodeError, ValueError) as e:
+                return self._rej("DECODE", str(e))
         bh = H(blk.header_raw)
         if bh in self.metas:
             return ImportResult("KNOWN", bh)

@@ -531,6 +531,16 @@ class Block:
         return bytes(out)
 
     @staticmethod
+    def peek_header(b: bytes) -> bytes:
+        """The canonical header bytes at the start of an encoded block (strictly read; the rest is not looked at)."""
+        r = Reader(b)
+        r.struct_(4)
+        r.key("header")
+        hs = r.pos
+        Header.read(r)
+        return bytes(b[hs:r.pos])
+
+    @staticmethod
     def decode(b: bytes) -> "Block":
         """Strict decode of a canonical block (10 MiB cap on the input, as core.md §1)."""
         if len(b) > MAX_BLOCK_SIZE:

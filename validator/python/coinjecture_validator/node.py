@@ -1,5 +1,6 @@
 """The node: chain + mempool + P2P + producer + shadow mode + HTTP API on one asyncio loop."""
 import asyncio
+import collections
 import fcntl
 import json
 import logging
@@ -20,6 +21,8 @@ from .p2p import P2P
 from .shadow import Shadow
 
 log = logging.getLogger("node")
+
+TX_QUEUE_MAX = 50000  # relayed transactions waiting for admission, as coinjectured (docs/P2P.md "Under load")
 
 
 # ---------------------------------------------------------------------------------------------- logging
@@ -142,6 +145,8 @@ class Node:
         self.produced = 0
         self.last_produced = 0.0
         self.tx_accepted = self.tx_rejected = 0
+        self.tx_queue = collections.deque()  # relayed transactions waiting for admission (on_p2p_tx)
+        self.tx_waiting = asyncio.Event()
         self.stopping = False
         # double-sign protection and evidence (docs/OPERATIONS.md "Double-sign protection", docs/P2P.md)
         self.evidence = evmod.Pool()
@@ -158,9 +163,9 @@ class Node:
         self._sign_start()
 
     # ------------------------------------------------------------------------------------------ events
-    def import_block(self, data, source=None, relay=True, local=False):
+    def import_block(self, data, source=None, relay=True, local=False, blk=None):
         old_tip = self.chain.tip().hash
-        r = self.chain.import_block(data, local=local)
+        r = self.chain.import_block(data, local=local, blk=blk)
         if r.status == "FUTURE" and r.detail.startswith("due at ") and self.held < 512:
             # not due on this node's clock yet: held (bounded), not relayed, imported when due (CHAIN.md §3)
             delay = max(0.0, (int(r.detail[7:]) - int(time.time() * 1000)) / 1000.0)
@@ -229,15 +234,17 @@ class Node:
             self.shadow.announce(height, best)
 
     def on_p2p_block(self, data, peer):
-        h = blk = None
-        try:
-            blk = Block.decode(data)
-            h = H(blk.header_raw)
-        except Exception:
-            pass
+        blk = None
+        h = self.chain.known_block(data)  # the same block from another peer: no decode (and KNOWN: no watch)
+        if h is None:
+            try:
+                blk = Block.decode(data)
+                h = H(blk.header_raw)
+            except Exception:
+                pass
         if h is not None:
             self.p2p.mark_seen(h)
-        r = self.import_block(data, source=peer, relay=True)
+        r = self.import_block(data, source=peer, relay=True, blk=blk)
         if blk is not None:
             self._watch_header(blk, r)
         if r.status == "ORPHAN":
@@ -246,9 +253,29 @@ class Node:
             log.info("imported block %d %s from %s", self.chain.metas[h].height, h.hex()[:16], peer.name())
 
     def on_p2p_tx(self, tx, peer):
+        """A relayed transaction waits in a queue (docs/P2P.md "Under load": transactions wait, blocks do not);
+        _admit_loop checks and relays it in slices, so a block behind many transactions is imported first and
+        a transaction it confirmed meanwhile is refused cheaply (nonce too low) instead of verified."""
         h = H(tx.raw)
         if not self.p2p.mark_seen(h):
             return
+        if len(self.tx_queue) >= TX_QUEUE_MAX:
+            return  # dropped: the block that confirms it carries it
+        self.tx_queue.append((tx, peer))
+        self.tx_waiting.set()
+
+    async def _admit_loop(self):
+        while not self.stopping:
+            await self.tx_waiting.wait()
+            t0 = time.monotonic()
+            while self.tx_queue and time.monotonic() - t0 < 0.01:
+                tx, peer = self.tx_queue.popleft()
+                self._admit_relayed(tx, peer)
+            if not self.tx_queue:
+                self.tx_waiting.clear()
+            await asyncio.sleep(0)
+
+    def _admit_relayed(self, tx, peer):
         try:
             self.mempool.add(tx)
             self.tx_accepted += 1
@@ -531,7 +558,8 @@ class Node:
                  self.chain.genesis_hash.hex(), self.chain.height())
         if self.fault:
             log.warning("TEST-ONLY FAULT SWITCH ACTIVE: %s", self.fault.describe())
-        tasks = [asyncio.ensure_future(self._produce_loop()), asyncio.ensure_future(self._housekeeping())]
+        tasks = [asyncio.ensure_future(self._produce_loop()), asyncio.ensure_future(self._housekeeping()),
+                 asyncio.ensure_future(self._admit_loop())]
         await stop
         self.stopping = True
         for t in tasks:

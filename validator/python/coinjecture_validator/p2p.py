@@ -10,6 +10,7 @@ from collections import OrderedDict
 
 from . import ed25519, wire
 from .codec import DecodeError, Transaction
+from .hashing import H
 
 log = logging.getLogger("p2p")
 
@@ -37,6 +38,7 @@ class Peer:
         self.paused_until = 0.0
         self.closed = False
         self.wlock = asyncio.Lock()
+        self.queued = 0  # send tasks not finished (send_nowait)
 
     def name(self):
         k = self.node_key.hex()[:12] if self.node_key else "?"
@@ -67,8 +69,24 @@ class Peer:
                 self.close("write: %s" % e)
 
     def send_nowait(self, mtype, **fields):
-        if not self.closed:
-            asyncio.ensure_future(self.send(mtype, **fields))
+        """Writes at once when no earlier send is queued and the socket buffer is low (no task per relayed
+        message), else queues a send task: frames leave in call order either way."""
+        if self.closed:
+            return
+        if self.queued == 0 and self.writer.transport.get_write_buffer_size() < 256 * 1024:
+            try:
+                self.writer.write(self.tx_cipher.seal(wire.encode_msg(mtype, **fields)))
+            except (ConnectionError, OSError) as e:
+                self.close("write: %s" % e)
+            return
+        self.queued += 1
+        asyncio.ensure_future(self._send_queued(mtype, fields))
+
+    async def _send_queued(self, mtype, fields):
+        try:
+            await self.send(mtype, **fields)
+        finally:
+            self.queued -= 1
 
     def penalize(self, pts, why):
         self.score -= pts
@@ -319,6 +337,8 @@ class P2P:
             node.on_peer_status(peer, m["height"], m["best"])
             self.maybe_sync()
         elif t == "tx":
+            if H(m["tx"]) in self.seen:  # a copy from another peer: a decoded transaction's hash is that of its bytes
+                return
             try:
                 tx = Transaction.decode(m["tx"])
             except DecodeError:
