@@ -5,6 +5,9 @@
 * 2 C validators + 1 Python validator produce one chain together, transfers sent with coinjecture-cli to the
   Python node are confirmed, both sides run shadow mode against each other with zero drifts."""
 import json
+import time
+
+import pytest
 
 import harness as hz
 from harness import ci, procs  # noqa: F401 (procs: the shared teardown fixture)
@@ -173,3 +176,34 @@ def test_python_validator_seals_out_of_turn(tmp_path, procs):
                      ci.block(c0, h)["header"]["miner_address"] == pyaddr]
     assert by_py_in_turn and all(ci.block(c0, h)["header"]["difficulty_target"] == 2 for h in by_py_in_turn)
     assert len(common) == top + 1
+
+
+@pytest.mark.skipif(ci.FAKETIME_LIB is None, reason="libfaketime (Debian package faketime) missing")
+def test_python_node_syncs_a_long_c_chain_without_bans(tmp_path, procs):
+    """Range sync over several full answers (256 blocks each) from a C node: the Python node announces its tip
+    once per answer (one status per imported block was a status flood that got it banned by the C node) and
+    asks for the next range only when an answer is imported (a second request from its 1 s tick made the late
+    answer look unrequested, and it banned the C node)."""
+    hz.need_c_build()
+    key = tmp_path / "v.key"
+    ci.keygen(key)
+    g = tmp_path / "genesis.json"
+    ci.run([ci.CLI, "genesis", "--out", str(g), "--network", "pyinterop", "--chain-id", "4243", "--block-time",
+            "100ms", "--genesis-time", str(int(time.time()) - 400), "--validator", str(key)])
+    # the producer's clock runs 10 times fast from the genesis time: ~1,100 blocks in ~11 s, all in the past
+    prod = ci.Node(tmp_path, g, key, name="producer", env=ci.fast_clock_env(400, 10))
+    start(procs, prod)
+    prod.wait_height(1100, timeout=120)
+    prod.stop()
+    prod.env = None
+    prod.extra = ["--set", "consensus.enabled=false"]
+    prod.start()
+    top = prod.height()
+    py = hz.PyNode(tmp_path, g, name="pysync")
+    py.extra = ["--peers", hz.peers_arg([prod])]
+    start(procs, py)
+    py.wait_height(top, timeout=90)
+    assert ci.block_hash(py, top) == ci.block_hash(prod, top)
+    assert py.get("/v1/status")["stats"]["blocks_rejected"] == 0
+    assert "banned" not in py.read_log()
+    assert "flood" not in prod.read_log()
