@@ -192,11 +192,9 @@ def common_block(nodes, min_height):
 # ---------------------------------------------------------------------------------------------------------
 # throughput
 
-def bench_tps(t, args, root):
-    work = os.path.join(root, "tps")
-    os.makedirs(work)
-    nv, ns = args.validators, args.senders
-    log(f"tps: {nv} validators, {ns} genesis-funded senders, block time {args.block_time} ms")
+def sender_keys(work, nv, ns):
+    """ns sender keys split over nv key dirs (one `coinjecture-cli load --key-dir` each). Returns (key dirs,
+    genesis allocations funding every sender)."""
     key_dirs = [os.path.join(work, f"senders{i}") for i in range(nv)]
     allocs = []
     for d in key_dirs:
@@ -205,6 +203,15 @@ def bench_tps(t, args, root):
         p = os.path.join(key_dirs[j % nv], f"s{j:05d}.key")
         cjnet.keygen(p)
         allocs.append((p, 10**15))
+    return key_dirs, allocs
+
+
+def bench_tps(t, args, root):
+    work = os.path.join(root, "tps")
+    os.makedirs(work)
+    nv, ns = args.validators, args.senders
+    log(f"tps: {nv} validators, {ns} genesis-funded senders, block time {args.block_time} ms")
+    key_dirs, allocs = sender_keys(work, nv, ns)
     extra = node_flags()
     if args.mempool:
         extra += ["--set", f"mempool.max_size={args.mempool}"]
@@ -320,9 +327,11 @@ def bench_tps(t, args, root):
 # ---------------------------------------------------------------------------------------------------------
 # sync
 
-def sync_observer(t, work, genesis, source, target, name):
-    """Starts a fresh observer peered with source and times it to height target."""
-    obs = cjnet.Node(work, genesis, extra=node_flags() + ["--peers", f"127.0.0.1:{source.p2p_port}"], name=name)
+def sync_observer(t, work, genesis, source, target, name, impl="c"):
+    """Starts a fresh observer (coinjectured, or the Python validator with impl="py") peered with source and
+    times it to height target."""
+    flags = node_flags() if impl == "c" else []  # the Python validator has no rate limiter
+    obs = cjnet.Node(work, genesis, extra=flags + ["--peers", f"127.0.0.1:{source.p2p_port}"], name=name, impl=impl)
     la0 = loadavg()
     t0 = time.monotonic()
     obs.start(wait=False)
