@@ -207,3 +207,36 @@ def test_python_node_syncs_a_long_c_chain_without_bans(tmp_path, procs):
     assert py.get("/v1/status")["stats"]["blocks_rejected"] == 0
     assert "banned" not in py.read_log()
     assert "flood" not in prod.read_log()
+
+
+def test_python_node_relays_blocks_it_imports(tmp_path, procs):
+    """docs/P2P.md "Relay": a node forwards every new valid block once to its other peers. A C validator feeds a
+    Python observer; a test peer connected only to the Python node (it asks for nothing) must be sent the C
+    validator's new blocks as `block` messages. (The Python node once marked a block seen before importing it,
+    so the relay check always found it seen and nothing was forwarded.)"""
+    hz.need_c_build()
+    import importlib.util
+    import os
+    spec = importlib.util.spec_from_file_location("cj_p2p_peer", os.path.join(hz.REPO, "tests", "integration",
+                                                                              "p2p_peer.py"))
+    pp = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pp)
+    g, keys, pubs, _ = hz.make_net(tmp_path, 1, block_time="500ms")
+    c0 = start(procs, ci.Node(tmp_path, g, keys[0], name="c0"))
+    py = hz.PyNode(tmp_path, g, name="pyrelay")
+    py.extra = ["--peers", hz.peers_arg([c0])]
+    start(procs, py)
+    hz.wait_all_height([c0, py], 2, timeout=30)
+    p = pp.Peer(py).handshake()
+    try:
+        heights = set()
+        deadline = time.time() + 15
+        while len(heights) < 3 and time.time() < deadline:
+            m = p.recv_type("block", timeout=max(0.1, deadline - time.time()))
+            b = pp.block_from_wire(m["block"])
+            h = b["header"]["block_index"]
+            assert pp.ref.header_hash(b["header"]).hex() == ci.block(c0, h)["block_hash"]  # the C validator's
+            heights.add(h)
+        assert len(heights) >= 3, f"the Python node forwarded blocks at heights {sorted(heights)} only"
+    finally:
+        p.close()

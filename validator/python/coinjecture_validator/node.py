@@ -242,8 +242,7 @@ class Node:
                 h = H(blk.header_raw)
             except Exception:
                 pass
-        if h is not None:
-            self.p2p.mark_seen(h)
+        # not marked seen here: import_block marks a new valid block seen as it relays it (P2P.md "Relay")
         r = self.import_block(data, source=peer, relay=True, blk=blk)
         if blk is not None:
             self._watch_header(blk, r)
