@@ -205,7 +205,7 @@ def test_corrupt_config_files(net, tmp_path):
     env = dict(os.environ, COINJECTURE_API_PORT="http")
     assert "COINJECTURE_API_PORT" in start_fail(base_args(n), env=env)[1]
     assert "p2p.max_peers" in start_fail(base_args(n) + ["--set", "p2p.max_peers=0"])[1]
-    assert "--set expects KEY=VALUE" in start_fail(base_args(n) + ["--set", "garbage"])[1]
+    assert "--set needs KEY=VALUE" in start_fail(base_args(n) + ["--set", "garbage"])[1]
     assert dir_state(n.data_dir) == before, "a refused configuration wrote to the data directory"
 
 
