@@ -93,8 +93,11 @@ void cj_p2p_node_key(const cj_p2p *p, uint8_t out[32]);
 size_t cj_p2p_peer_count(const cj_p2p *p);
 /* Relayed transactions received but not yet admitted (each costs a signature check). The API refuses new
  * transactions with 503 while this is above CJ_P2P_TX_BACKLOG_BUSY, so a node that cannot keep up does
- * not take more work from clients than it can relay, and blocks keep flowing. NULL-safe (0). */
-#define CJ_P2P_TX_BACKLOG_BUSY 4096u
+ * not take more work from clients than it can relay, and blocks keep flowing. Kept small: the relayed
+ * transactions are those of the peers' next blocks; checked before those blocks arrive, the blocks import
+ * without signature checks (4,096 left them unchecked under load, so each import checked thousands of
+ * signatures on the loop, hundreds of ms, and out-of-turn validators sealed meanwhile: reorgs). NULL-safe (0). */
+#define CJ_P2P_TX_BACKLOG_BUSY 512u
 size_t cj_p2p_tx_backlog(const cj_p2p *p);
 
 /* 1 while the node should not produce: a range import is in progress, a range request to a peer that delivered
