@@ -236,7 +236,10 @@ static void on_produce(evutil_socket_t fd, short what, void *arg)
     }
     if (cj_p2p_syncing(n->p2p, now)) {
         /* catching up with peers (or waiting for their first status after a restart): sealing now
-         * would fork off a stale tip */
+         * would fork off a stale tip. The out-of-turn wait below counts from when this ends, as the
+         * tip is only known then: otherwise every validator of a network started together sealed the
+         * first height at the same instant, once all had their peers' status. */
+        n->tip_changed_ms = now;
         arm_producer(n, 100);
         return;
     }
