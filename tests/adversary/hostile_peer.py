@@ -12,6 +12,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 
+import cjnet  # noqa: E402
 from cjnet import (CLI, FAKETIME_LIB, NO_RATE_LIMIT, Node, keygen, kill_nodes, metric, past_chain_validator,  # noqa: E402,F401,E501
                    run, start_with_past_chain, status, tip, wait_for)
 from p2p_peer import (Forwarder, Peer, block_from_wire, block_msg, blocks_msg, fetch_blocks,  # noqa: E402,F401
@@ -20,17 +21,9 @@ from p2p_peer import (Forwarder, Peer, block_from_wire, block_msg, blocks_msg, f
 HUGE = 10 ** 15  # a claimed cumulative weight no honest chain has
 
 
-def make_genesis(path, validators, block_time="500ms", chain_id=5151, genesis_time=None, allocs=()):
-    """A genesis file for the given validator key files."""
-    args = [CLI, "genesis", "--out", str(path), "--block-time", block_time, "--network", "adversary", "--chain-id",
-            str(chain_id)]
-    for v in validators:
-        args += ["--validator", str(v)]
-    for a, bal in allocs:
-        args += ["--alloc", f"{a}={bal}"]
-    if genesis_time is not None:
-        args += ["--genesis-time", str(genesis_time)]
-    run(args)
+def make_genesis(path, validators, **kw):
+    """A genesis file for the given validator key files (cjnet.make_genesis on this suite's network name)."""
+    cjnet.make_genesis(path, validators, network="adversary", **kw)
 
 
 def rss_mib(node):

@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+import cjnet
 from conftest import CLI, Node, block, block_hash, free_port, http, keygen, kill_nodes, metric, run, same_tip, status, tip, wait_for
 from p2p_peer import Peer as PyPeer, mp_bin, mp_msg, mp_uint  # the shared independent P2P implementation
 
@@ -54,16 +55,9 @@ def set_peers(n, others, isolated_port=None):
         n.extra += ["--peers", ",".join(f"127.0.0.1:{o.p2p_port}" for o in others)]
 
 
-def make_genesis(path, validators, allocs=(), block_time="500ms", chain_id=4343, genesis_time=None):
-    args = [CLI, "genesis", "--out", str(path), "--block-time", block_time, "--network", "multinode",
-            "--chain-id", str(chain_id)]
-    for v in validators:
-        args += ["--validator", str(v)]
-    for a, bal in allocs:
-        args += ["--alloc", f"{a}={bal}"]
-    if genesis_time is not None:
-        args += ["--genesis-time", str(genesis_time)]
-    run(args)
+def make_genesis(path, validators, allocs=(), chain_id=4343, **kw):
+    """A genesis file for the given validator key files (cjnet.make_genesis on this suite's network name)."""
+    cjnet.make_genesis(path, validators, allocs, chain_id=chain_id, network="multinode", **kw)
 
 
 # ---------------------------------------------------------------------------------------------------------

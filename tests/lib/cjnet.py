@@ -93,6 +93,21 @@ def free_port():
     return free_port_run(1)
 
 
+def make_genesis(path, validators, allocs=(), block_time="500ms", chain_id=5151, genesis_time=None,
+                 network="cjnet"):
+    """Writes a genesis file with `coinjecture-cli genesis` for the validator key files, with allocations
+    (key, balance) and an optional genesis time (unix seconds)."""
+    args = [CLI, "genesis", "--out", str(path), "--block-time", block_time, "--network", network, "--chain-id",
+            str(chain_id)]
+    for v in validators:
+        args += ["--validator", str(v)]
+    for a, bal in allocs:
+        args += ["--alloc", f"{a}={bal}"]
+    if genesis_time is not None:
+        args += ["--genesis-time", str(genesis_time)]
+    run(args)
+
+
 def run(args, check=True, env=None, timeout=60, cwd=None):
     """Runs a tool and returns the CompletedProcess (text mode)."""
     p = subprocess.run([str(a) for a in args], capture_output=True, text=True, env=env, timeout=timeout, cwd=cwd)
